@@ -1,0 +1,297 @@
+"""The ``cvmon`` command line. Only this module turns errors into exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cvmon.errors import ConfigError, CvmonError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="cvmon: queues, staffing and wait times of customer-service offices from CCTV.",
+)
+config_app = typer.Typer(no_args_is_help=True, help="Check cameras.yaml and print its schema.")
+models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector models.")
+app.add_typer(config_app, name="config")
+app.add_typer(models_app, name="models")
+
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+# -- config ---------------------------------------------------------------------------------------
+
+
+@config_app.command("check")
+def config_check(path: Annotated[Path, typer.Argument(help="cameras.yaml to validate.")]) -> None:
+    """Validate a configuration; print every problem with its path and exit 2 if there is one."""
+    from cvmon.config import load_config
+
+    try:
+        config = load_config(path)
+    except ConfigError as e:
+        for problem in e.problems:
+            err.print(problem if ": " in problem else f"{path}: {problem}", markup=False)
+        raise typer.Exit(2) from None
+    zones = sum(len(c.zones) for c in config.cameras)
+    out.print(f"{path}: ok ({len(config.units)} units, {len(config.cameras)} cameras, {zones} zones)")
+
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """Print the JSON schema of cameras.yaml (for editors)."""
+    from cvmon.config.models import Config
+
+    sys.stdout.write(json.dumps(Config.model_json_schema(), indent=2) + "\n")
+
+
+# -- models ---------------------------------------------------------------------------------------
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the registered models and which are present in the model directory."""
+    from cvmon.detectors.model_registry import model_statuses
+    from cvmon.settings import get_settings
+
+    settings = get_settings()
+    table = Table(title=f"models in {settings.resolved_model_dir}")
+    for col in ("name", "layout", "input", "present", "sha256", "licence"):
+        table.add_column(col)
+    for s in model_statuses(settings.resolved_model_dir):
+        sha = "" if s.sha_ok is None else ("ok" if s.sha_ok else "MISMATCH")
+        table.add_row(s.entry.name, s.entry.layout, str(s.entry.input_size), "yes" if s.present else "no", sha,
+                      s.entry.licence)
+    out.print(table)
+
+
+@models_app.command("pull")
+def models_pull(
+    name: Annotated[str, typer.Argument(help="Registered model name, e.g. yolox_nano_416.")],
+    offline: Annotated[bool, typer.Option(help="Only copy from the mirror folder, never download.")] = False,
+) -> None:
+    """Copy a model from the mirror folder (CVMON_MIRROR_DIR) or download it; sha256 checked."""
+    from cvmon.detectors.model_registry import pull_model
+    from cvmon.settings import get_settings
+
+    settings = get_settings()
+    path = pull_model(name, settings.resolved_model_dir, settings.mirror_dir, allow_download=not offline)
+    out.print(f"{name}: {path}")
+
+
+# -- process --------------------------------------------------------------------------------------
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--start: '{value}' is not an ISO time such as 2026-11-23T08:00:00+08:00") from None
+    if start.tzinfo is None:
+        raise ConfigError(f"--start: '{value}' needs a time zone offset, e.g. +08:00")
+    return start
+
+
+@app.command("process")
+def process(
+    video: Annotated[Path, typer.Argument(help="Recorded video file to analyse.")],
+    config_path: Annotated[Path, typer.Option("--config", "-c", help="cameras.yaml.")] = Path("cameras.yaml"),
+    camera: Annotated[str | None, typer.Option(help="Camera id whose zones apply to the video.")] = None,
+    start: Annotated[str | None, typer.Option(help="Wall-clock time of the first frame (ISO, with offset); "
+                                              "default the file's modification time.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Summary format: table or json.")] = "table",
+    samples: Annotated[Path | None, typer.Option(help="Also write per-frame zone counts to this CSV.")] = None,
+    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL or "
+                                                 "the SQLite file in CVMON_DATA_DIR).")] = None,
+    no_db: Annotated[bool, typer.Option("--no-db", help="Do not write to the database.")] = False,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+) -> None:
+    """Analyse a recorded video with a camera's zones; store minute rows; print a summary."""
+    from cvmon.config import load_config
+    from cvmon.pipeline.runner import build_pipeline, camera_or_error, process_recording
+    from cvmon.settings import get_settings
+    from cvmon.sources.file import FileSource
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
+    settings = get_settings()
+    config = load_config(config_path)
+    cam = camera_or_error(config, camera)
+    source = FileSource(cam.id, video, config.fps_for(cam), start=_parse_start(start))
+    pipeline = build_pipeline(config, cam, settings.resolved_model_dir)
+    db = None
+    if not no_db:
+        from cvmon.storage.database import open_database
+
+        db = open_database(database or settings.resolved_database_url)
+        db.sync_config(config)
+    samples_file: TextIO | None = None
+    try:
+        on_frame, samples_file = _frame_callbacks(pipeline, source, samples, progress and fmt != "json")
+        with _progress_bar(source, progress) as bar:
+            result = process_recording(pipeline, source, db, on_frame=_chain(on_frame, bar))
+    finally:
+        if samples_file is not None:
+            samples_file.close()
+        if db is not None:
+            db.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.summary) + "\n")
+    else:
+        _print_summary(result.summary)
+        if db is not None:
+            err.print(f"{result.rows} minute rows written to {db.url}", markup=False)
+
+
+def _frame_callbacks(pipeline, source, samples: Path | None, _unused: bool):  # type: ignore[no-untyped-def]
+    if samples is None:
+        return None, None
+    zone_ids = [z.id for z in pipeline.zones]
+    try:
+        f = samples.open("w", newline="", encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"--samples: cannot write {samples}: {e.strerror}") from None
+    writer = csv.writer(f)
+    writer.writerow(["frame_index", "video_s", *zone_ids, "people"])
+
+    def write(result) -> None:  # type: ignore[no-untyped-def]
+        writer.writerow([result.frame_index, f"{result.video_s:.3f}", *(result.counts[z] for z in zone_ids),
+                         len(result.detections)])
+
+    return write, f
+
+
+class _NoBar:
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return None
+
+    def __exit__(self, *a: object) -> None:
+        return None
+
+
+def _progress_bar(source, enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled:
+        return _NoBar()
+    from cvmon.cli_progress import FrameProgress
+
+    return FrameProgress(err, source.info.frame_count, source.path.name)
+
+
+def _chain(*callbacks):  # type: ignore[no-untyped-def]
+    active = [c for c in callbacks if c is not None]
+    if not active:
+        return None
+
+    def call(result) -> None:  # type: ignore[no-untyped-def]
+        for c in active:
+            c(result)
+
+    return call
+
+
+def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
+    table = Table(title=f"camera {summary['camera']}: {summary['frames_analysed']} frames analysed")
+    for col in ("zone", "kind", "mean", "max", "visits", "p50 s", "p90 s", "staffed"):
+        table.add_column(col, justify="left" if col in ("zone", "kind") else "right")
+    for zone_id, z in summary["zones"].items():
+        p50 = z["wait_p50_s"] if z["wait_p50_s"] is not None else z["visit_p50_s"]
+        p90 = z["wait_p90_s"] if z["wait_p90_s"] is not None else z["visit_p90_s"]
+        table.add_row(
+            zone_id, z["kind"], f"{z['mean_count']:.2f}", str(z["max_count"]), str(z["visits"]),
+            "-" if p50 is None else f"{p50:.1f}", "-" if p90 is None else f"{p90:.1f}",
+            "-" if z["staffed_ratio"] is None else f"{100 * z['staffed_ratio']:.0f}%",
+        )
+    out.print(table)
+
+
+# -- run and demo ---------------------------------------------------------------------------------
+
+
+@app.command("run")
+def run(
+    config_path: Annotated[Path, typer.Argument(help="cameras.yaml.")] = Path("cameras.yaml"),
+    camera: Annotated[list[str] | None, typer.Option(help="Only these camera ids (repeatable).")] = None,
+    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+) -> None:
+    """Run every enabled camera, one worker process each, until stopped (Ctrl-C or SIGTERM)."""
+    from cvmon.config import load_config
+    from cvmon.pipeline.workers import run_cameras
+    from cvmon.settings import get_settings
+
+    config = load_config(config_path)
+    if camera:
+        for cam_id in camera:
+            try:
+                config.camera(cam_id)
+            except KeyError as e:
+                raise ConfigError(str(e.args[0])) from None
+    url = database or get_settings().resolved_database_url
+    exits = run_cameras(config_path, url, camera or None)
+    failed = [e.camera_id for e in exits if e.exit_code != 0]
+    if failed:
+        err.print(f"cvmon: error: camera worker(s) failed: {', '.join(failed)}", markup=False)
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo(
+    config_path: Annotated[Path | None, typer.Option("--config", help="Configuration to run; default "
+                                                     "the bundled example cameras.yaml.")] = None,
+) -> None:
+    """Fetch the default model and sample clips if missing, run the example configuration, print a summary."""
+    import os
+
+    from cvmon.config import load_config
+    from cvmon.demo import EXAMPLE_CONFIG, demo_start, prepare_demo
+    from cvmon.pipeline.runner import build_pipeline, process_recording
+    from cvmon.settings import get_settings
+    from cvmon.sources.file import FileSource
+    from cvmon.storage.database import open_database
+
+    settings = get_settings()
+    model, clips = prepare_demo(settings)
+    os.environ.setdefault("CVMON_FOOTAGE_DIR", str(settings.footage_dir))
+    err.print(f"model: {model}", markup=False)
+    config = load_config(config_path or EXAMPLE_CONFIG)
+    available = {p.resolve() for p in clips}
+    with open_database(settings.resolved_database_url) as db:
+        db.sync_config(config)
+        for cam in config.cameras:
+            if cam.is_live or Path(cam.source).resolve() not in available and not Path(cam.source).is_file():
+                err.print(f"[{cam.id}] skipped: {cam.source} is not available here", markup=False)
+                continue
+            start = demo_start(datetime.now(config.unit_timezone(cam.unit)))
+            source = FileSource(cam.id, cam.source, config.fps_for(cam), start=start)
+            pipeline = build_pipeline(config, cam, settings.resolved_model_dir)
+            with _progress_bar(source, True) as bar:
+                result = process_recording(pipeline, source, db, on_frame=bar)
+            _print_summary(result.summary)
+        out.print(f"database: {db.url}  (minute rows: {db.count_rows().get('minute_stats', 0)})")
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Console entry point: one line on stderr and a non-zero exit for every cvmon error."""
+    try:
+        app()
+    except CvmonError as e:
+        err.print(f"cvmon: error: {e}", markup=False)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        err.print("cvmon: interrupted", markup=False)
+        sys.exit(130)

@@ -1,0 +1,286 @@
+"""Pydantic models of cameras.yaml: units, cameras, zones, detector and timing settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cvmon.types import ZoneKind
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="Lower-case letters, digits, '-' and '_'; starts with a letter or digit.",
+    ),
+]
+Point = tuple[float, float]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class StrictModel(BaseModel):
+    """Base of every config model: unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_polygon(points: list[Point]) -> list[Point]:
+    if len(points) < 3:
+        raise ValueError("a polygon needs at least 3 points")
+    for x, y in points:
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            raise ValueError(f"point ({x}, {y}) lies outside the image; use relative 0..1 coordinates")
+    polygon = shapely.Polygon(points)
+    if polygon.area <= 0.0:
+        raise ValueError("the polygon has no area (its points lie on one line)")
+    if not polygon.is_valid:
+        raise ValueError("the polygon crosses itself; order its points around the outline")
+    return points
+
+
+def parse_interval(text: str) -> tuple[time, time]:
+    """Parse ``"08:00-15:30"`` into (start, end); ``24:00`` is read as end of day."""
+    m = _INTERVAL.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not an interval like 08:00-15:30")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    start = time(h1, m1)
+    end = time(23, 59, 59, 999999) if (h2, m2) >= (24, 0) else time(h2, m2)
+    if h2 == 24 and m2 != 0:
+        raise ValueError(f"'{text}': 24 may only be used as 24:00")
+    if end <= start:
+        raise ValueError(f"'{text}': the end must come after the start")
+    return start, end
+
+
+class ServiceHours(StrictModel):
+    """Hours a unit serves customers, per weekday, in the unit's time zone."""
+
+    mon: list[str] = Field(default=["08:00-15:00"], description="Intervals on Monday, e.g. 08:00-12:00.")
+    tue: list[str] = Field(default=["08:00-15:00"], description="Intervals on Tuesday.")
+    wed: list[str] = Field(default=["08:00-15:00"], description="Intervals on Wednesday.")
+    thu: list[str] = Field(default=["08:00-15:00"], description="Intervals on Thursday.")
+    fri: list[str] = Field(default=["08:00-15:00"], description="Intervals on Friday.")
+    sat: list[str] = Field(default=[], description="Intervals on Saturday; empty means closed.")
+    sun: list[str] = Field(default=[], description="Intervals on Sunday; empty means closed.")
+
+    @field_validator(*WEEKDAYS)
+    @classmethod
+    def _intervals(cls, value: list[str]) -> list[str]:
+        for text in value:
+            parse_interval(text)
+        return value
+
+    def intervals(self, weekday: int) -> list[tuple[time, time]]:
+        """Intervals of a weekday (0 = Monday)."""
+        return [parse_interval(t) for t in getattr(self, WEEKDAYS[weekday])]
+
+
+class UnitConfig(StrictModel):
+    """A node of the organisation tree (UIW/UID -> UP3 -> ULP)."""
+
+    id: Identifier = Field(description="Unique id of the unit, e.g. ulp-ampenan.")
+    name: str = Field(min_length=1, description="Display name, e.g. ULP Ampenan.")
+    level: Literal["uiw", "uid", "up3", "ulp"] = Field(description="Level in the organisation tree.")
+    parent: str | None = Field(default=None, description="Id of the parent unit; none for a root.")
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone of the unit; inherited from the parent, default Asia/Makassar (WITA).",
+    )
+    service_hours: ServiceHours | None = Field(
+        default=None, description="Service hours per weekday; inherited from the parent when absent."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Asia/Makassar)") from None
+        return value
+
+
+class DetectorConfig(StrictModel):
+    """Which person detector runs and how."""
+
+    type: Literal["onnx", "ultralytics", "replay"] = Field(
+        default="onnx", description="Backend: onnx (onnxruntime), ultralytics (extra), replay (fixture file)."
+    )
+    model: str = Field(
+        default="yolox_nano_416",
+        description="Model name from models/registry.yaml, or a path to a model file "
+        "(onnx/ultralytics), or to a detections fixture (replay).",
+    )
+    confidence: float = Field(default=0.3, gt=0.0, lt=1.0, description="Minimum person score counted.")
+    nms_iou: float = Field(default=0.45, gt=0.0, le=1.0, description="IoU above which NMS drops a box.")
+    input_size: int | None = Field(
+        default=None, ge=32, le=4096, description="Square model input size; default the model's own."
+    )
+    threads: int = Field(default=2, ge=1, le=64, description="Inference threads.")
+    layout: Literal["yolox", "ultralytics", "nanodet"] | None = Field(
+        default=None, description="Output layout of a model file given by path; default from the registry."
+    )
+
+
+class TrackerConfig(StrictModel):
+    """ByteTrack settings, in seconds rather than frames so they hold at any analysis fps."""
+
+    lost_track_s: float = Field(default=2.0, gt=0, description="How long a lost track is kept for re-matching.")
+    activation_confidence: float = Field(
+        default=0.4, gt=0, lt=1, description="Score a detection needs to start a new track."
+    )
+    high_confidence: float = Field(
+        default=0.5, gt=0, lt=1, description="Score that puts a detection into ByteTrack's first association stage."
+    )
+    min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum IoU to match a detection to a track.")
+
+
+class TimingConfig(StrictModel):
+    """Debounce and grace periods of zone logic."""
+
+    min_enter_s: float = Field(default=2.0, ge=0, description="Seconds inside a zone before a visit starts.")
+    min_exit_s: float = Field(
+        default=3.0, ge=0, description="Seconds outside (or unseen) before a visit ends; a person hidden "
+        "for less is the same visit.",
+    )
+    staffed_grace_s: float = Field(
+        default=20.0, ge=0, description="Seconds a staff zone may be empty before it counts as unstaffed.",
+    )
+    rejoin_distance: float = Field(
+        default=1.5, gt=0, description="A new track that appears within this many box widths of a visit "
+        "that just lost its track continues that visit (tracker id changes).",
+    )
+
+
+class ZoneConfig(StrictModel):
+    """A polygon on the camera image with a kind."""
+
+    id: Identifier = Field(description="Id of the zone, unique within its camera.")
+    name: str | None = Field(default=None, description="Display name, e.g. Loket 1.")
+    kind: ZoneKind = Field(description="queue, waiting, counter_staff, counter_customer, post or entrance.")
+    points: list[Point] = Field(description="Polygon in relative coordinates: [[x, y], ...], 0..1, at least 3.")
+    capacity: int | None = Field(default=None, ge=1, description="People the zone holds comfortably.")
+    queue: str | None = Field(
+        default=None, description="For a counter zone: id of the queue or waiting zone it serves (same camera)."
+    )
+    counter: str | None = Field(
+        default=None, description="For a counter_staff zone: id of its counter_customer zone (same camera)."
+    )
+
+    @field_validator("points")
+    @classmethod
+    def _polygon(cls, value: list[Point]) -> list[Point]:
+        return _check_polygon(value)
+
+
+class PrivacyMask(StrictModel):
+    """A region blanked on every frame before anything looks at it."""
+
+    name: str | None = Field(default=None, description="What it hides, e.g. counter screen.")
+    points: list[Point] = Field(description="Polygon in relative 0..1 coordinates, at least 3 points.")
+
+    @field_validator("points")
+    @classmethod
+    def _polygon(cls, value: list[Point]) -> list[Point]:
+        return _check_polygon(value)
+
+
+class CameraConfig(StrictModel):
+    """One camera: where its video comes from and what is measured on it."""
+
+    id: Identifier = Field(description="Unique id of the camera.")
+    name: str | None = Field(default=None, description="Display name, e.g. Ruang tunggu.")
+    unit: str = Field(description="Id of the unit (usually a ULP) the camera belongs to.")
+    source: str = Field(
+        min_length=1,
+        description="rtsp:// URL or a video file path (relative paths are relative to this file; "
+        "${VAR} is expanded).",
+    )
+    analysis_fps: float | None = Field(default=None, gt=0, le=60, description="Frames analysed per second.")
+    detector: DetectorConfig | None = Field(default=None, description="Overrides defaults.detector.")
+    tracker: TrackerConfig | None = Field(default=None, description="Overrides defaults.tracker.")
+    timing: TimingConfig | None = Field(default=None, description="Overrides defaults.timing.")
+    zones: list[ZoneConfig] = Field(default=[], description="Zones measured on this camera.")
+    privacy_masks: list[PrivacyMask] = Field(default=[], description="Regions blanked before analysis.")
+    enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
+
+    @property
+    def is_live(self) -> bool:
+        return self.source.lower().startswith(("rtsp://", "rtsps://", "http://", "https://"))
+
+
+class Defaults(StrictModel):
+    """Settings every camera inherits unless it overrides them."""
+
+    analysis_fps: float = Field(default=5.0, gt=0, le=60, description="Frames analysed per second.")
+    detector: DetectorConfig = Field(default_factory=DetectorConfig, description="Detector settings.")
+    tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker settings.")
+    timing: TimingConfig = Field(default_factory=TimingConfig, description="Zone debounce and grace.")
+    rtsp_open_timeout_s: float = Field(default=10.0, gt=0, description="Seconds to wait for a stream to open.")
+    rtsp_read_timeout_s: float = Field(default=5.0, gt=0, description="Seconds without a new frame before reconnecting.")
+    reconnect_max_s: float = Field(default=60.0, gt=0, description="Longest wait between reconnection attempts.")
+
+
+class Config(StrictModel):
+    """The whole cameras.yaml."""
+
+    version: Literal[1] = Field(default=1, description="Schema version of this file.")
+    units: list[UnitConfig] = Field(min_length=1, description="The organisation tree as a flat list with parents.")
+    defaults: Defaults = Field(default_factory=Defaults, description="Settings cameras inherit.")
+    cameras: list[CameraConfig] = Field(default=[], description="The cameras.")
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Config:
+        from cvmon.config.crossref import check_cross_references
+
+        check_cross_references(self)
+        return self
+
+    def camera(self, camera_id: str) -> CameraConfig:
+        for cam in self.cameras:
+            if cam.id == camera_id:
+                return cam
+        known = ", ".join(c.id for c in self.cameras) or "none"
+        raise KeyError(f"no camera '{camera_id}' in the configuration (known: {known})")
+
+    def unit(self, unit_id: str) -> UnitConfig:
+        return next(u for u in self.units if u.id == unit_id)
+
+    def unit_timezone(self, unit_id: str) -> ZoneInfo:
+        """Time zone of a unit, inherited up the tree, default Asia/Makassar."""
+        unit: UnitConfig | None = self.unit(unit_id)
+        while unit is not None:
+            if unit.timezone:
+                return ZoneInfo(unit.timezone)
+            unit = self.unit(unit.parent) if unit.parent else None
+        return ZoneInfo("Asia/Makassar")
+
+    def unit_service_hours(self, unit_id: str) -> ServiceHours:
+        """Service hours of a unit, inherited up the tree, default Mon-Fri 08:00-15:00."""
+        unit: UnitConfig | None = self.unit(unit_id)
+        while unit is not None:
+            if unit.service_hours:
+                return unit.service_hours
+            unit = self.unit(unit.parent) if unit.parent else None
+        return ServiceHours()
+
+    def detector_for(self, cam: CameraConfig) -> DetectorConfig:
+        return cam.detector or self.defaults.detector
+
+    def tracker_for(self, cam: CameraConfig) -> TrackerConfig:
+        return cam.tracker or self.defaults.tracker
+
+    def timing_for(self, cam: CameraConfig) -> TimingConfig:
+        return cam.timing or self.defaults.timing
+
+    def fps_for(self, cam: CameraConfig) -> float:
+        return cam.analysis_fps or self.defaults.analysis_fps

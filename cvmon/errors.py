@@ -1,0 +1,43 @@
+"""Exceptions raised by the cvmon library.
+
+Only the CLI turns these into exit codes and one-line messages; only ``api/`` turns them into
+HTTP errors.
+"""
+
+from __future__ import annotations
+
+
+class CvmonError(Exception):
+    """Base class of every error cvmon raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(CvmonError):
+    """The configuration is invalid; ``problems`` lists every error with its path."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class SourceError(CvmonError):
+    """A video source cannot be opened or read."""
+
+
+class SourceTimeout(SourceError):
+    """A live source produced no new frame within its timeout."""
+
+
+class ModelError(CvmonError):
+    """A detector model is missing, unreadable or of an unexpected layout."""
+
+
+class BackendUnavailable(CvmonError):
+    """A detector backend was chosen whose library is not installed."""
+
+
+class StorageError(CvmonError):
+    """The database cannot be reached or written."""

@@ -1,0 +1,117 @@
+"""Per-minute aggregation of zone samples, visits and offline time into anonymous rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from cvmon.storage.coverage import CameraMinute
+from cvmon.metrics.histogram import add_to_histogram, empty_histogram
+from cvmon.types import MinuteRow
+from cvmon.zones.geometry import Zone
+
+
+def minute_of(ts: datetime) -> datetime:
+    """The UTC minute a time falls in."""
+    return ts.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSample:
+    """What one analysed frame showed in one zone."""
+
+    count: int
+    staffed: bool | None = None
+
+
+class MinuteAggregator:
+    """Accumulates figures per zone and UTC minute; hands out minutes once they are complete.
+
+    A sample stands for the ``dt`` seconds before it. Visits are attributed to the minute they
+    ended in. Offline time is spread over the minutes it spans, for every zone of the camera.
+    """
+
+    def __init__(self, camera_id: str, zones: list[Zone]) -> None:
+        self.camera_id = camera_id
+        self.zones = {z.id: z for z in zones}
+        self._rows: dict[tuple[str, datetime], MinuteRow] = {}
+        self._cams: dict[datetime, CameraMinute] = {}
+
+    def _row(self, zone_id: str, minute: datetime) -> MinuteRow:
+        key = (zone_id, minute)
+        row = self._rows.get(key)
+        if row is None:
+            row = MinuteRow(
+                camera_id=self.camera_id,
+                zone_id=zone_id,
+                zone_kind=self.zones[zone_id].kind.value,
+                minute=minute,
+                visit_hist=empty_histogram(),
+            )
+            self._rows[key] = row
+        return row
+
+    def _cam(self, minute: datetime) -> CameraMinute:
+        acc = self._cams.get(minute)
+        if acc is None:
+            acc = self._cams[minute] = CameraMinute(self.camera_id, minute)
+        return acc
+
+    def add_sample(self, ts: datetime, dt: float, samples: dict[str, ZoneSample]) -> None:
+        minute = minute_of(ts)
+        offset = (ts - minute).total_seconds()
+        cam = self._cam(minute)
+        cam.frames_analysed += 1
+        cam.seconds_online += dt
+        cam.t_first_s = min(cam.t_first_s, offset)
+        cam.t_last_s = max(cam.t_last_s, offset)
+        for zone_id, sample in samples.items():
+            row = self._row(zone_id, minute)
+            row.samples += 1
+            row.count_sum += sample.count
+            row.count_max = max(row.count_max, sample.count)
+            row.seconds_observed += dt
+            if sample.staffed:
+                row.seconds_staffed += dt
+            capacity = self.zones[zone_id].capacity
+            if capacity is not None and sample.count > capacity:
+                row.seconds_over_capacity += dt
+            row.t_first_s = min(row.t_first_s, offset)
+            row.t_last_s = max(row.t_last_s, offset)
+
+    def add_visit(self, zone_id: str, ended: datetime, duration_s: float) -> None:
+        minute = minute_of(ended)
+        row = self._row(zone_id, minute)
+        row.visits += 1
+        row.visit_seconds_sum += duration_s
+        row.visit_hist = add_to_histogram(row.visit_hist, [duration_s])
+        offset = (ended - minute).total_seconds()
+        row.t_first_s = min(row.t_first_s, offset)
+        row.t_last_s = max(row.t_last_s, offset)
+
+    def add_offline(self, start: datetime, end: datetime) -> None:
+        """Record that the camera showed nothing from start to end (a gap, not zero people)."""
+        t = start.astimezone(timezone.utc)
+        end = end.astimezone(timezone.utc)
+        while t < end:
+            minute = minute_of(t)
+            piece_end = min(end, minute + timedelta(minutes=1))
+            seconds = (piece_end - t).total_seconds()
+            a, b = (t - minute).total_seconds(), (piece_end - minute).total_seconds()
+            cam = self._cam(minute)
+            cam.seconds_offline += seconds
+            cam.t_first_s, cam.t_last_s = min(cam.t_first_s, a), max(cam.t_last_s, b)
+            for zone_id in self.zones:
+                row = self._row(zone_id, minute)
+                row.seconds_offline += seconds
+                row.t_first_s, row.t_last_s = min(row.t_first_s, a), max(row.t_last_s, b)
+            t = piece_end
+
+    def pop_complete(self, now: datetime | None) -> tuple[list[MinuteRow], list[CameraMinute]]:
+        """Rows of minutes that ended at or before ``now`` (every row when ``now`` is None)."""
+        cutoff = None if now is None else minute_of(now)
+        keys = [k for k in self._rows if cutoff is None or k[1] < cutoff]
+        rows = [self._rows.pop(k) for k in sorted(keys, key=lambda k: (k[1], k[0]))]
+        cam_keys = [m for m in self._cams if cutoff is None or m < cutoff]
+        cams = [self._cams.pop(m) for m in sorted(cam_keys)]
+        return rows, cams

@@ -1,0 +1,232 @@
+"""One camera's analysis: privacy masks, detection, tracking, zones, minute aggregation.
+
+``CameraPipeline`` owns the state of one camera and is fed Frames and SourceEvents by a runner;
+it produces anonymous minute rows and keeps an in-memory summary for the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import cv2
+import numpy as np
+
+from cvmon.config.models import CameraConfig, Config
+from cvmon.detectors.base import Detector
+from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
+from cvmon.storage.coverage import CameraMinute
+from cvmon.tracking import PersonTracker
+from cvmon.types import (
+    Detections,
+    Frame,
+    MinuteRow,
+    SourceEvent,
+    SourceEventKind,
+    ZoneEvent,
+    ZoneEventKind,
+    ZoneKind,
+)
+from cvmon.zones.geometry import Zone, membership
+from cvmon.zones.state import PersonInZone, ZoneState, close_zones, update_zones
+
+MASK_FILL = (114, 114, 114)
+
+
+@dataclass(slots=True)
+class ZoneSummary:
+    """Figures of one zone over a whole run, for the command line (never stored per person)."""
+
+    kind: ZoneKind
+    samples: int = 0
+    count_sum: int = 0
+    max_count: int = 0
+    seconds_observed: float = 0.0
+    seconds_staffed: float = 0.0
+    durations: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        durations = np.asarray(self.durations, dtype=np.float64)
+        has = len(durations) > 0
+        p50 = round(float(np.percentile(durations, 50)), 2) if has else None
+        p90 = round(float(np.percentile(durations, 90)), 2) if has else None
+        wait = self.kind.measures_wait
+        return {
+            "kind": self.kind.value,
+            "mean_count": round(self.count_sum / self.samples, 3) if self.samples else 0.0,
+            "max_count": self.max_count,
+            "visits": len(self.durations),
+            "wait_p50_s": p50 if wait else None,
+            "wait_p90_s": p90 if wait else None,
+            "visit_p50_s": p50,
+            "visit_p90_s": p90,
+            "staffed_ratio": (
+                round(self.seconds_staffed / self.seconds_observed, 4)
+                if self.kind.measures_staffing and self.seconds_observed > 0
+                else None
+            ),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """What one analysed frame showed: the count per zone (for samples CSV and live views)."""
+
+    frame_index: int
+    video_s: float
+    ts: datetime
+    counts: dict[str, int]
+    detections: Detections
+
+
+class CameraPipeline:
+    """The analysis state of one camera."""
+
+    def __init__(self, config: Config, camera: CameraConfig, detector: Detector) -> None:
+        self.camera = camera
+        self.detector = detector
+        self.fps = config.fps_for(camera)
+        self.timing = config.timing_for(camera)
+        self.zones = [Zone.from_config(z) for z in camera.zones]
+        self.tracker = PersonTracker(config.tracker_for(camera), self.fps)
+        self.aggregator = MinuteAggregator(camera.id, self.zones)
+        self.state = ZoneState()
+        self.summary = {z.id: ZoneSummary(z.kind) for z in self.zones}
+        self.frames_analysed = 0
+        self.events: list[SourceEvent] = []
+        self.zone_events: list[ZoneEvent] = []
+        self._mask_polys: list[np.ndarray] | None = None
+        self._mask_size: tuple[int, int] | None = None
+        self._last_t: float | None = None
+        self._last_wall: datetime | None = None
+        self._offline_since: datetime | None = None
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def apply_privacy_masks(self, image: np.ndarray) -> np.ndarray:
+        """Blank the configured privacy regions in place (before anything looks at the frame)."""
+        if not self.camera.privacy_masks:
+            return image
+        h, w = image.shape[:2]
+        if self._mask_size != (w, h):
+            scale = np.array([w, h], dtype=np.float64)
+            self._mask_polys = [
+                np.round(np.asarray(m.points) * scale).astype(np.int32) for m in self.camera.privacy_masks
+            ]
+            self._mask_size = (w, h)
+        cv2.fillPoly(image, self._mask_polys or [], MASK_FILL)
+        return image
+
+    def process_frame(self, frame: Frame) -> FrameResult:
+        """Analyse one frame and fold it into the zone state and the minute rows."""
+        if self._offline_since is not None:
+            self._come_back(frame.ts)
+        image = self.apply_privacy_masks(frame.image)
+        detections = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
+        tracked = self.tracker.update(detections, frame.video_s)
+        counted = membership(self.zones, detections, frame.width, frame.height)
+        counts = {zone_id: int(mask.sum()) for zone_id, mask in counted.items()}
+        people = self._people_in_zones(tracked, frame.width, frame.height)
+        self.state, events = update_zones(
+            self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing
+        )
+        dt = self._sample_dt(frame.video_s)
+        samples = {
+            z.id: ZoneSample(counts[z.id], self.state.staffed(z.id) if z.kind.measures_staffing else None)
+            for z in self.zones
+        }
+        self.aggregator.add_sample(frame.ts, dt, samples)
+        self._summarise_sample(samples, dt)
+        self._record_zone_events(events)
+        self.frames_analysed += 1
+        self._last_t, self._last_wall = frame.video_s, frame.ts
+        return FrameResult(frame.index, frame.video_s, frame.ts, counts, tracked)
+
+    def _people_in_zones(self, tracked: Detections, width: int, height: int) -> dict[str, list[PersonInZone]]:
+        assert tracked.tracker_id is not None
+        confirmed = tracked[tracked.tracker_id >= 0]
+        inside = membership(self.zones, confirmed, width, height)
+        feet = confirmed.bottom_centres() / np.array([width, height], dtype=np.float32)
+        box_w = (confirmed.xyxy[:, 2] - confirmed.xyxy[:, 0]) / width
+        assert confirmed.tracker_id is not None
+        return {
+            zone_id: [
+                PersonInZone(int(confirmed.tracker_id[i]), float(feet[i, 0]), float(feet[i, 1]), float(box_w[i]))
+                for i in np.nonzero(mask)[0]
+            ]
+            for zone_id, mask in inside.items()
+        }
+
+    def _sample_dt(self, t: float) -> float:
+        """Seconds this sample stands for: the gap since the previous one, within reason."""
+        interval = 1.0 / self.fps
+        if self._last_t is None:
+            return interval
+        return float(min(max(t - self._last_t, 0.0), 3 * interval))
+
+    def _summarise_sample(self, samples: dict[str, ZoneSample], dt: float) -> None:
+        for zone_id, sample in samples.items():
+            s = self.summary[zone_id]
+            s.samples += 1
+            s.count_sum += sample.count
+            s.max_count = max(s.max_count, sample.count)
+            s.seconds_observed += dt
+            if sample.staffed:
+                s.seconds_staffed += dt
+
+    def _record_zone_events(self, events: list[ZoneEvent]) -> None:
+        for event in events:
+            if event.kind is ZoneEventKind.EXITED and event.duration_s is not None:
+                self.aggregator.add_visit(event.zone_id, event.ts, event.duration_s)
+                self.summary[event.zone_id].durations.append(event.duration_s)
+        self.zone_events.extend(events)
+
+    # -- source events --------------------------------------------------------------------
+
+    def handle_source_event(self, event: SourceEvent) -> None:
+        """Record an online/offline transition; offline time becomes a gap in the minute rows."""
+        self.events.append(event)
+        if event.kind is SourceEventKind.OFFLINE and self._offline_since is None:
+            self._end_segment()
+            self._offline_since = event.ts
+        elif event.kind is SourceEventKind.ONLINE and self._offline_since is not None:
+            self._come_back(event.ts)
+
+    def _come_back(self, ts: datetime) -> None:
+        assert self._offline_since is not None
+        if ts > self._offline_since:
+            self.aggregator.add_offline(self._offline_since, ts)
+        self._offline_since = None
+
+    def _end_segment(self) -> None:
+        """Close visits and forget tracks: what comes after a gap is a new segment."""
+        if self._last_t is not None and self._last_wall is not None:
+            self.state, events = close_zones(self.state, self._last_t, self._last_wall)
+            self._record_zone_events(events)
+        self.state = ZoneState()
+        self.tracker.reset()
+        self._last_t = None
+
+    def finish(self, now: datetime | None = None) -> None:
+        """End of the run: close open visits, and count an ongoing outage up to ``now``."""
+        if self._offline_since is not None and now is not None and now > self._offline_since:
+            self.aggregator.add_offline(self._offline_since, now)
+            self._offline_since = now
+        self._end_segment()
+
+    # -- output ---------------------------------------------------------------------------
+
+    def pop_rows(self, now: datetime | None) -> tuple[list[MinuteRow], list[CameraMinute]]:
+        """Completed minute rows (all of them when ``now`` is None)."""
+        return self.aggregator.pop_complete(now)
+
+    def summary_dict(self) -> dict[str, object]:
+        return {
+            "camera": self.camera.id,
+            "frames_analysed": self.frames_analysed,
+            "zones": {zone_id: s.as_dict() for zone_id, s in self.summary.items()},
+        }
+
+
+def _with_image(frame: Frame, image: np.ndarray) -> Frame:
+    return Frame(frame.camera_id, frame.ts, frame.index, image, frame.video_s)

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: the whole suite against the shared models and footage beside the project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${CVMON_SHARED_DIR:-$(cd .. && pwd)/shared}
+export CVMON_MODEL_DIR=${CVMON_MODEL_DIR:-$SHARED/models}
+export CVMON_FOOTAGE_DIR=${CVMON_FOOTAGE_DIR:-$SHARED/footage}
+export CVMON_MIRROR_DIR=${CVMON_MIRROR_DIR:-$SHARED}
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
