@@ -37,7 +37,7 @@ def _check_polygon(points: list[Point]) -> list[Point]:
         if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             raise ValueError(f"point ({x}, {y}) lies outside the image; use relative 0..1 coordinates")
     polygon = shapely.Polygon(points)
-    if polygon.area <= 0.0:
+    if polygon.area <= 0.0 and shapely.MultiPoint(points).convex_hull.area <= 0.0:
         raise ValueError("the polygon has no area (its points lie on one line)")
     if not polygon.is_valid:
         raise ValueError("the polygon crosses itself; order its points around the outline")

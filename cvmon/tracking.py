@@ -1,0 +1,58 @@
+"""Person tracking with ByteTrack from the maintained ``trackers`` package."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import supervision as sv
+from trackers import ByteTrackTracker
+
+from cvmon.config.models import TrackerConfig
+from cvmon.types import Detections
+
+# trackers expresses the lost-track buffer in frames of a 30 fps video.
+_TRACKERS_REFERENCE_FPS = 30.0
+
+
+class PersonTracker:
+    """Assigns stable ids to person detections over time.
+
+    Settings are in seconds; the tracker is driven by the frames' video time, so it behaves the
+    same at any analysis frame rate and across dropped frames.
+    """
+
+    def __init__(self, config: TrackerConfig, fps: float) -> None:
+        self.config = config
+        self.fps = fps
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every track (after a camera gap, ids start afresh)."""
+        self._tracker = ByteTrackTracker(
+            lost_track_buffer=max(1, round(self.config.lost_track_s * _TRACKERS_REFERENCE_FPS)),
+            frame_rate=self.fps,
+            track_activation_threshold=self.config.activation_confidence,
+            minimum_consecutive_frames=2,
+            minimum_iou_threshold=self.config.min_iou,
+            high_conf_det_threshold=self.config.high_confidence,
+        )
+
+    def update(self, detections: Detections, t: float) -> Detections:
+        """Detections with ``tracker_id`` set (-1 for a track not yet confirmed), at video time t."""
+        sv_dets = sv.Detections(
+            xyxy=detections.xyxy.astype(np.float32),
+            confidence=detections.confidence.astype(np.float32),
+            class_id=detections.class_id.astype(int),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tracked = self._tracker.update(sv_dets, timestamp=t)
+        if len(tracked) == 0:
+            return Detections.empty().with_tracker_id(np.zeros(0, np.int64))
+        return Detections(
+            xyxy=np.asarray(tracked.xyxy, np.float32),
+            confidence=np.asarray(tracked.confidence, np.float32),
+            class_id=np.asarray(tracked.class_id, np.int64),
+            tracker_id=np.asarray(tracked.tracker_id, np.int64),
+        )

@@ -1,0 +1,119 @@
+"""Visit debounce, id-switch rejoin and staffing grace, sample by sample."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from cvmon.config.models import TimingConfig, ZoneConfig
+from cvmon.types import ZoneEventKind, ZoneKind
+from cvmon.zones.geometry import Zone
+from cvmon.zones.state import PersonInZone, ZoneState, close_zones, update_zones
+from tests.conftest import T0
+
+TIMING = TimingConfig(min_enter_s=2.0, min_exit_s=3.0, staffed_grace_s=10.0, rejoin_distance=1.5)
+SQUARE = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+QUEUE = Zone.from_config(ZoneConfig(id="q", kind=ZoneKind.QUEUE, points=SQUARE))
+STAFF = Zone.from_config(ZoneConfig(id="s", kind=ZoneKind.COUNTER_STAFF, points=SQUARE))
+FPS = 5
+
+
+def run(timeline: dict[float, list[PersonInZone]], until: float, zone: Zone = QUEUE):
+    """Feed samples at 5 fps from 0 to ``until``; ``timeline`` maps a time to the people seen from then on."""
+    state = ZoneState()
+    events = []
+    current: list[PersonInZone] = []
+    keys = sorted(timeline)
+    for i in range(round(until * FPS) + 1):
+        t = round(i / FPS, 6)
+        while keys and keys[0] <= t + 1e-9:
+            current = timeline[keys.pop(0)]
+        people = {zone.id: current}
+        state, evs = update_zones(state, [zone], people, {zone.id: len(current)}, t, T0 + timedelta(seconds=t), TIMING)
+        events += evs
+    return state, events
+
+
+def p(track_id: int, x: float = 0.5, y: float = 0.5, w: float = 0.05) -> PersonInZone:
+    return PersonInZone(track_id, x, y, w)
+
+
+def visits(events) -> list[float]:
+    return [round(e.duration_s, 2) for e in events if e.kind is ZoneEventKind.EXITED]
+
+
+def test_one_visit_of_a_minute() -> None:
+    _, events = run({10.0: [p(1)], 70.0: []}, 80)
+    assert visits(events) == [59.8]
+    entered = [e for e in events if e.kind is ZoneEventKind.ENTERED]
+    assert len(entered) == 1 and entered[0].ts == T0 + timedelta(seconds=10)
+    exited = [e for e in events if e.kind is ZoneEventKind.EXITED]
+    assert exited[0].ts == T0 + timedelta(seconds=69.8)
+
+
+def test_passer_by_shorter_than_min_enter_is_no_visit() -> None:
+    _, events = run({10.0: [p(1)], 11.6: []}, 20)
+    assert visits(events) == []
+    assert events == []
+
+
+def test_hidden_for_less_than_min_exit_is_the_same_visit() -> None:
+    _, events = run({10.0: [p(1)], 30.0: [], 32.0: [p(1)], 60.0: []}, 70)
+    assert visits(events) == [49.8]
+
+
+def test_hidden_longer_than_min_exit_splits_the_visit() -> None:
+    _, events = run({10.0: [p(1)], 30.0: [], 34.0: [p(1)], 60.0: []}, 70)
+    assert visits(events) == [19.8, 25.8]
+
+
+def test_new_track_id_near_the_lost_one_continues_the_visit() -> None:
+    _, events = run({10.0: [p(1, 0.50)], 30.0: [], 31.0: [p(2, 0.52)], 60.0: []}, 70)
+    assert visits(events) == [49.8]
+
+
+def test_new_track_id_far_away_is_another_visit() -> None:
+    _, events = run({10.0: [p(1, 0.2)], 30.0: [p(2, 0.8)], 60.0: []}, 70)
+    assert visits(events) == [19.8, 29.8]
+
+
+def test_two_people_two_visits_and_an_id_swap_between_them_keeps_two() -> None:
+    timeline = {
+        0.0: [p(1, 0.2), p(2, 0.8)],
+        20.0: [p(3, 0.2), p(2, 0.8)],  # person 1 re-identified as 3 at once
+        40.0: [p(3, 0.2)],
+        50.0: [],
+    }
+    _, events = run(timeline, 60)
+    assert sorted(visits(events)) == [39.8, 49.8]
+
+
+def test_close_zones_ends_open_visits_at_last_sighting() -> None:
+    state, events = run({0.0: [p(1)]}, 30)
+    assert visits(events) == []
+    assert state.open_visits("q") == 1
+    _, closing = close_zones(state, 30.0, T0 + timedelta(seconds=30))
+    assert visits(closing) == [30.0]
+
+
+@pytest.mark.parametrize(
+    ("timeline", "until", "staffed_at_end", "kinds"),
+    [
+        ({0.0: [p(1)]}, 20, True, ["staffed"]),
+        ({0.0: [p(1)], 5.0: [], 12.0: [p(1)]}, 20, True, ["staffed"]),  # away 7 s < grace 10 s
+        ({0.0: [p(1)], 5.0: []}, 20, False, ["staffed", "unstaffed"]),
+        ({0.0: [p(1)], 1.0: []}, 20, False, []),  # 1 s is no arrival
+        ({}, 20, False, []),
+    ],
+)
+def test_staffing_with_grace(timeline, until, staffed_at_end, kinds) -> None:  # type: ignore[no-untyped-def]
+    state, events = run(timeline, until, zone=STAFF)
+    assert state.staffed("s") is staffed_at_end
+    assert [e.kind.value for e in events if e.kind in (ZoneEventKind.STAFFED, ZoneEventKind.UNSTAFFED)] == kinds
+
+
+def test_unstaffed_event_time_is_when_the_grace_ran_out() -> None:
+    _, events = run({0.0: [p(1)], 5.0: []}, 20, zone=STAFF)
+    unstaffed = [e for e in events if e.kind is ZoneEventKind.UNSTAFFED][0]
+    assert unstaffed.ts == T0 + timedelta(seconds=4.8 + 10.0)
