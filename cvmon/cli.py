@@ -71,8 +71,9 @@ def models_list() -> None:
         table.add_column(col)
     for s in model_statuses(settings.resolved_model_dir):
         sha = "" if s.sha_ok is None else ("ok" if s.sha_ok else "MISMATCH")
-        table.add_row(s.entry.name, s.entry.layout, str(s.entry.input_size), "yes" if s.present else "no", sha,
-                      s.entry.licence)
+        table.add_row(
+            s.entry.name, s.entry.layout, str(s.entry.input_size), "yes" if s.present else "no", sha, s.entry.licence
+        )
     out.print(table)
 
 
@@ -110,12 +111,17 @@ def process(
     video: Annotated[Path, typer.Argument(help="Recorded video file to analyse.")],
     config_path: Annotated[Path, typer.Option("--config", "-c", help="cameras.yaml.")] = Path("cameras.yaml"),
     camera: Annotated[str | None, typer.Option(help="Camera id whose zones apply to the video.")] = None,
-    start: Annotated[str | None, typer.Option(help="Wall-clock time of the first frame (ISO, with offset); "
-                                              "default the file's modification time.")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Wall-clock time of the first frame (ISO, with offset); default the file's modification time."
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Summary format: table or json.")] = "table",
     samples: Annotated[Path | None, typer.Option(help="Also write per-frame zone counts to this CSV.")] = None,
-    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL or "
-                                                 "the SQLite file in CVMON_DATA_DIR).")] = None,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL or the SQLite file in CVMON_DATA_DIR).")
+    ] = None,
     no_db: Annotated[bool, typer.Option("--no-db", help="Do not write to the database.")] = False,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
@@ -168,8 +174,9 @@ def _frame_callbacks(pipeline, source, samples: Path | None, _unused: bool):  # 
     writer.writerow(["frame_index", "video_s", *zone_ids, "people"])
 
     def write(result) -> None:  # type: ignore[no-untyped-def]
-        writer.writerow([result.frame_index, f"{result.video_s:.3f}", *(result.counts[z] for z in zone_ids),
-                         len(result.detections)])
+        writer.writerow(
+            [result.frame_index, f"{result.video_s:.3f}", *(result.counts[z] for z in zone_ids), len(result.detections)]
+        )
 
     return write, f
 
@@ -210,8 +217,13 @@ def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
         p50 = z["wait_p50_s"] if z["wait_p50_s"] is not None else z["visit_p50_s"]
         p90 = z["wait_p90_s"] if z["wait_p90_s"] is not None else z["visit_p90_s"]
         table.add_row(
-            zone_id, z["kind"], f"{z['mean_count']:.2f}", str(z["max_count"]), str(z["visits"]),
-            "-" if p50 is None else f"{p50:.1f}", "-" if p90 is None else f"{p90:.1f}",
+            zone_id,
+            z["kind"],
+            f"{z['mean_count']:.2f}",
+            str(z["max_count"]),
+            str(z["visits"]),
+            "-" if p50 is None else f"{p50:.1f}",
+            "-" if p90 is None else f"{p90:.1f}",
             "-" if z["staffed_ratio"] is None else f"{100 * z['staffed_ratio']:.0f}%",
         )
     out.print(table)
@@ -248,8 +260,9 @@ def run(
 
 @app.command("demo")
 def demo(
-    config_path: Annotated[Path | None, typer.Option("--config", help="Configuration to run; default "
-                                                     "the bundled example cameras.yaml.")] = None,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="Configuration to run; default the bundled example cameras.yaml.")
+    ] = None,
 ) -> None:
     """Fetch the default model and sample clips if missing, run the example configuration, print a summary."""
     import os
@@ -270,7 +283,7 @@ def demo(
     with open_database(settings.resolved_database_url) as db:
         db.sync_config(config)
         for cam in config.cameras:
-            if cam.is_live or Path(cam.source).resolve() not in available and not Path(cam.source).is_file():
+            if cam.is_live or (Path(cam.source).resolve() not in available and not Path(cam.source).is_file()):
                 err.print(f"[{cam.id}] skipped: {cam.source} is not available here", markup=False)
                 continue
             start = demo_start(datetime.now(config.unit_timezone(cam.unit)))

@@ -23,8 +23,7 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL; default an SQLite file in data_dir. "
-        "PostgreSQL: postgresql+psycopg://user@host/db",
+        description="SQLAlchemy URL; default an SQLite file in data_dir. PostgreSQL: postgresql+psycopg://user@host/db",
     )
     model_dir: Path | None = Field(
         default=None, description="Folder holding detector model files; default data_dir/models."

@@ -109,7 +109,7 @@ class Detections:
         return np.stack([x, self.xyxy[:, 3]], axis=1).astype(np.float32)
 
 
-class ZoneKind(str, enum.Enum):
+class ZoneKind(enum.StrEnum):
     """What a zone stands for in a customer-service office."""
 
     QUEUE = "queue"
@@ -128,7 +128,7 @@ class ZoneKind(str, enum.Enum):
         return self in (ZoneKind.COUNTER_STAFF, ZoneKind.POST)
 
 
-class ZoneEventKind(str, enum.Enum):
+class ZoneEventKind(enum.StrEnum):
     ENTERED = "entered"
     EXITED = "exited"
     STAFFED = "staffed"
@@ -145,7 +145,7 @@ class ZoneEvent:
     duration_s: float | None = None
 
 
-class SourceEventKind(str, enum.Enum):
+class SourceEventKind(enum.StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
 

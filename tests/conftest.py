@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -54,4 +54,4 @@ def make_blank_video(path: Path, seconds: float, fps: int = 5, size: tuple[int, 
     return path
 
 
-T0 = datetime(2026, 11, 23, 1, 0, 0, tzinfo=timezone.utc)  # 09:00 WITA
+T0 = datetime(2026, 11, 23, 1, 0, 0, tzinfo=UTC)  # 09:00 WITA

@@ -74,11 +74,15 @@ def zone_links(config: Config) -> list[str]:
             path = f"cameras[{i}].zones[{j}]"
             if zone.queue is not None:
                 if zone.kind not in counters:
-                    problems.append(f"{path}.queue: only counter zones link to a queue (this is a {zone.kind.value} zone)")
+                    problems.append(
+                        f"{path}.queue: only counter zones link to a queue (this is a {zone.kind.value} zone)"
+                    )
                 elif zone.queue not in kinds:
                     problems.append(f"{path}.queue: unknown zone '{zone.queue}' in camera '{cam.id}'")
                 elif not kinds[zone.queue].measures_wait:
-                    problems.append(f"{path}.queue: zone '{zone.queue}' is a {kinds[zone.queue].value} zone, not queue or waiting")
+                    problems.append(
+                        f"{path}.queue: zone '{zone.queue}' is a {kinds[zone.queue].value} zone, not queue or waiting"
+                    )
             if zone.counter is not None:
                 if zone.kind is not ZoneKind.COUNTER_STAFF:
                     problems.append(f"{path}.counter: only counter_staff zones link to a counter")

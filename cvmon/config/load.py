@@ -28,7 +28,7 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
 def _clean_message(msg: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     return msg
 
 

@@ -149,14 +149,19 @@ class TimingConfig(StrictModel):
 
     min_enter_s: float = Field(default=2.0, ge=0, description="Seconds inside a zone before a visit starts.")
     min_exit_s: float = Field(
-        default=3.0, ge=0, description="Seconds outside (or unseen) before a visit ends; a person hidden "
-        "for less is the same visit.",
+        default=3.0,
+        ge=0,
+        description="Seconds outside (or unseen) before a visit ends; a person hidden for less is the same visit.",
     )
     staffed_grace_s: float = Field(
-        default=20.0, ge=0, description="Seconds a staff zone may be empty before it counts as unstaffed.",
+        default=20.0,
+        ge=0,
+        description="Seconds a staff zone may be empty before it counts as unstaffed.",
     )
     rejoin_distance: float = Field(
-        default=1.5, gt=0, description="A new track that appears within this many box widths of a visit "
+        default=1.5,
+        gt=0,
+        description="A new track that appears within this many box widths of a visit "
         "that just lost its track continues that visit (tracker id changes).",
     )
 
@@ -202,8 +207,7 @@ class CameraConfig(StrictModel):
     unit: str = Field(description="Id of the unit (usually a ULP) the camera belongs to.")
     source: str = Field(
         min_length=1,
-        description="rtsp:// URL or a video file path (relative paths are relative to this file; "
-        "${VAR} is expanded).",
+        description="rtsp:// URL or a video file path (relative paths are relative to this file; ${VAR} is expanded).",
     )
     analysis_fps: float | None = Field(default=None, gt=0, le=60, description="Frames analysed per second.")
     detector: DetectorConfig | None = Field(default=None, description="Overrides defaults.detector.")
@@ -226,7 +230,9 @@ class Defaults(StrictModel):
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker settings.")
     timing: TimingConfig = Field(default_factory=TimingConfig, description="Zone debounce and grace.")
     rtsp_open_timeout_s: float = Field(default=10.0, gt=0, description="Seconds to wait for a stream to open.")
-    rtsp_read_timeout_s: float = Field(default=5.0, gt=0, description="Seconds without a new frame before reconnecting.")
+    rtsp_read_timeout_s: float = Field(
+        default=5.0, gt=0, description="Seconds without a new frame before reconnecting."
+    )
     reconnect_max_s: float = Field(default=60.0, gt=0, description="Longest wait between reconnection attempts.")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import onnxruntime as ort
 
 from cvmon.config.models import DetectorConfig
@@ -47,8 +46,7 @@ class OnnxDetector:
         dims = [d if isinstance(d, int) else None for d in shape]
         if len(inputs) != 1 or len(dims) != 4 or dims[1] not in (3, None):
             raise ModelError(
-                f"{self.path}: input shape {shape} is not an image batch; "
-                f"a {self.layout.name} model takes [1, 3, S, S]"
+                f"{self.path}: input shape {shape} is not an image batch; a {self.layout.name} model takes [1, 3, S, S]"
             )
         fixed = dims[2] if dims[2] == dims[3] and dims[2] else None
         size = fixed or size_hint

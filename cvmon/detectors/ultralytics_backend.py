@@ -13,14 +13,14 @@ os.environ.setdefault("YOLO_AUTOINSTALL", "0")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 os.environ.setdefault("YOLO_CONFIG_DIR", str(Path.home() / ".cvmon" / "ultralytics"))
 
-import numpy as np  # noqa: E402
-from ultralytics import YOLO  # noqa: E402
+import numpy as np
+from ultralytics import YOLO
 
-from cvmon.config.models import DetectorConfig  # noqa: E402
-from cvmon.detectors.base import PERSON_CLASS  # noqa: E402
-from cvmon.detectors.model_registry import load_registry  # noqa: E402
-from cvmon.errors import ModelError  # noqa: E402
-from cvmon.types import Detections, Frame  # noqa: E402
+from cvmon.config.models import DetectorConfig
+from cvmon.detectors.base import PERSON_CLASS
+from cvmon.detectors.model_registry import load_registry
+from cvmon.errors import ModelError
+from cvmon.types import Detections, Frame
 
 
 class UltralyticsDetector:
@@ -48,8 +48,13 @@ class UltralyticsDetector:
 
     def detect(self, frame: Frame) -> Detections:
         result = self.model.predict(
-            frame.image, classes=[PERSON_CLASS], conf=self.confidence, iou=self.nms_iou,
-            imgsz=self.size, verbose=False, device="cpu",
+            frame.image,
+            classes=[PERSON_CLASS],
+            conf=self.confidence,
+            iou=self.nms_iou,
+            imgsz=self.size,
+            verbose=False,
+            device="cpu",
         )[0]
         boxes = result.boxes
         if boxes is None or len(boxes) == 0:

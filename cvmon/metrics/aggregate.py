@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from cvmon.storage.coverage import CameraMinute
 from cvmon.metrics.histogram import add_to_histogram, empty_histogram
+from cvmon.storage.coverage import CameraMinute
 from cvmon.types import MinuteRow
 from cvmon.zones.geometry import Zone
 
 
 def minute_of(ts: datetime) -> datetime:
     """The UTC minute a time falls in."""
-    return ts.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    return ts.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +91,8 @@ class MinuteAggregator:
 
     def add_offline(self, start: datetime, end: datetime) -> None:
         """Record that the camera showed nothing from start to end (a gap, not zero people)."""
-        t = start.astimezone(timezone.utc)
-        end = end.astimezone(timezone.utc)
+        t = start.astimezone(UTC)
+        end = end.astimezone(UTC)
         while t < end:
             minute = minute_of(t)
             piece_end = min(end, minute + timedelta(minutes=1))

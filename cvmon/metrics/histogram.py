@@ -8,8 +8,33 @@ from collections.abc import Iterable, Sequence
 # Upper edges in seconds; a visit of d seconds falls into the first bucket whose edge exceeds d.
 # The last bucket is open-ended. Fine at the short end (queues), coarse beyond an hour.
 BUCKET_EDGES_S: tuple[float, ...] = (
-    5, 10, 15, 20, 30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 420, 480, 600, 720, 900,
-    1200, 1500, 1800, 2400, 3000, 3600, 5400, 7200,
+    5,
+    10,
+    15,
+    20,
+    30,
+    45,
+    60,
+    90,
+    120,
+    150,
+    180,
+    240,
+    300,
+    360,
+    420,
+    480,
+    600,
+    720,
+    900,
+    1200,
+    1500,
+    1800,
+    2400,
+    3000,
+    3600,
+    5400,
+    7200,
 )
 N_BUCKETS = len(BUCKET_EDGES_S) + 1
 

@@ -127,9 +127,7 @@ class CameraPipeline:
         counted = membership(self.zones, detections, frame.width, frame.height)
         counts = {zone_id: int(mask.sum()) for zone_id, mask in counted.items()}
         people = self._people_in_zones(tracked, frame.width, frame.height)
-        self.state, events = update_zones(
-            self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing
-        )
+        self.state, events = update_zones(self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing)
         dt = self._sample_dt(frame.video_s)
         samples = {
             z.id: ZoneSample(counts[z.id], self.state.staffed(z.id) if z.kind.measures_staffing else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -95,7 +95,7 @@ def run_live(
     sink: MinuteSink,
     stop: threading.Event,
     on_frame: FrameCallback | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RunResult:
     """Analyse a live stream until ``stop`` is set; write each minute once it is complete."""
     written = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import av
@@ -17,7 +17,7 @@ from cvmon.types import Frame
 
 def file_start_time(path: Path) -> datetime:
     """Default wall-clock start of a recording: the file's modification time (UTC)."""
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 class FileSource:
@@ -91,10 +91,8 @@ class FileSource:
             for frame in container.decode(stream):
                 if self._closed.is_set():
                     break
-                if frame.time is not None:
-                    t = float(frame.time)
-                else:  # no timestamps: fall back on the nominal rate
-                    t = decoded / (self.info.fps or self.fps)
+                # Without timestamps, fall back on the nominal rate.
+                t = float(frame.time) if frame.time is not None else decoded / (self.info.fps or self.fps)
                 if t0 is None:
                     t0 = t
                 video_s = t - t0

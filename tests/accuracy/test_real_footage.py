@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -19,7 +19,7 @@ from cvmon.types import ZoneEventKind
 from tests.conftest import FOOTAGE_DIR, MODEL_DIR, REPO_ROOT
 
 ANNOTATIONS = REPO_ROOT / "fixtures" / "annotations"
-START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def count_error(found: int, count: int, partial: int) -> int:
@@ -35,8 +35,9 @@ def counts_annotation() -> dict:
 
 
 @pytest.mark.parametrize(("model", "confidence", "max_mae"), [("yolox_nano_416", 0.3, 0.5)])
-def test_person_count_error_on_annotated_frames(counts_annotation: dict, model: str, confidence: float,
-                                                max_mae: float) -> None:
+def test_person_count_error_on_annotated_frames(
+    counts_annotation: dict, model: str, confidence: float, max_mae: float
+) -> None:
     detector = create_detector(DetectorConfig(model=model, confidence=confidence), MODEL_DIR)
     errors: dict[str, list[int]] = {}
     for clip, info in counts_annotation["clips"].items():

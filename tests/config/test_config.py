@@ -60,9 +60,21 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
     ("path", "value", "expected"),
     [
         ("cameras.1.zones.0.points", [[0, 0], [1, 1]], "cameras[1].zones[0].points: a polygon needs at least 3 points"),
-        ("cameras.0.zones.0.points", [[0, 0], [1.5, 0], [0, 1]], "cameras[0].zones[0].points: point (1.5, 0.0) lies outside"),
-        ("cameras.0.zones.0.points", [[0, 0], [1, 1], [1, 0], [0, 1]], "cameras[0].zones[0].points: the polygon crosses itself"),
-        ("cameras.0.zones.0.points", [[0, 0], [0.5, 0.5], [1, 1]], "cameras[0].zones[0].points: the polygon has no area"),
+        (
+            "cameras.0.zones.0.points",
+            [[0, 0], [1.5, 0], [0, 1]],
+            "cameras[0].zones[0].points: point (1.5, 0.0) lies outside",
+        ),
+        (
+            "cameras.0.zones.0.points",
+            [[0, 0], [1, 1], [1, 0], [0, 1]],
+            "cameras[0].zones[0].points: the polygon crosses itself",
+        ),
+        (
+            "cameras.0.zones.0.points",
+            [[0, 0], [0.5, 0.5], [1, 1]],
+            "cameras[0].zones[0].points: the polygon has no area",
+        ),
         ("cameras.0.zones.0.kind", "lobby", "cameras[0].zones[0].kind: Input should be"),
         ("cameras.0.zones.0.capacity", 0, "cameras[0].zones[0].capacity: Input should be greater than or equal to 1"),
         ("cameras.0.colour", "red", "cameras[0].colour: unknown key"),

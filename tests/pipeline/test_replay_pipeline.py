@@ -131,7 +131,7 @@ def test_minute_rows_cover_the_video_and_count_people(scripted: tuple[dict, List
 
 
 def test_nothing_identifying_leaves_the_pipeline(scripted: tuple[dict, ListSink]) -> None:
-    _, sink = scripted
+    _, _sink = scripted
     fields = set(MinuteRow.__dataclass_fields__) | set(CameraMinute.__dataclass_fields__)
     assert not {f for f in fields if "track" in f or "xy" in f or "box" in f or "image" in f}
 
@@ -143,7 +143,7 @@ def test_a_minute_in_the_queue_is_one_visit_despite_flicker_and_id_switch(tmp_pa
         "size": [0.06, 0.3],
         "hidden": [[15, 16], [25, 26.2], [45, 46]],
     }
-    summary, sink = run_script(tmp_path, [person], seconds=80)
+    summary, _sink = run_script(tmp_path, [person], seconds=80)
     queue = summary["zones"]["queue"]
     assert queue["visits"] == 1
     assert queue["wait_p50_s"] == pytest.approx(61.0, rel=0.02)

@@ -115,5 +115,5 @@ def test_staffing_with_grace(timeline, until, staffed_at_end, kinds) -> None:  #
 
 def test_unstaffed_event_time_is_when_the_grace_ran_out() -> None:
     _, events = run({0.0: [p(1)], 5.0: []}, 20, zone=STAFF)
-    unstaffed = [e for e in events if e.kind is ZoneEventKind.UNSTAFFED][0]
+    unstaffed = next(e for e in events if e.kind is ZoneEventKind.UNSTAFFED)
     assert unstaffed.ts == T0 + timedelta(seconds=4.8 + 10.0)
