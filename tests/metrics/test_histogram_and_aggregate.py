@@ -1,0 +1,90 @@
+"""Visit-duration histograms and the per-minute aggregator (offline gaps, minute boundaries)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from cvmon.config.models import ZoneConfig
+from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample, minute_of
+from cvmon.metrics.histogram import (
+    BUCKET_EDGES_S,
+    N_BUCKETS,
+    add_to_histogram,
+    bucket_of,
+    empty_histogram,
+    histogram_quantile,
+    merge_histograms,
+)
+from cvmon.types import ZoneKind
+from cvmon.zones.geometry import Zone
+from tests.conftest import T0
+
+
+@pytest.mark.parametrize(
+    ("duration", "bucket"),
+    [(0.0, 0), (4.99, 0), (5.0, 1), (59.9, 6), (60.0, 7), (7200.0, N_BUCKETS - 1), (1e6, N_BUCKETS - 1)],
+)
+def test_bucket_of(duration: float, bucket: int) -> None:
+    assert bucket_of(duration) == bucket
+
+
+def test_quantiles_interpolate_within_a_bucket() -> None:
+    hist = add_to_histogram(empty_histogram(), [62.0] * 10)  # all in the 60-90 s bucket
+    assert histogram_quantile(hist, 0.5) == pytest.approx(75.0)
+    assert histogram_quantile(hist, 1.0) == pytest.approx(90.0)
+    assert histogram_quantile(empty_histogram(), 0.5) is None
+    open_ended = add_to_histogram(empty_histogram(), [9000.0])
+    assert histogram_quantile(open_ended, 0.9) == BUCKET_EDGES_S[-1]
+
+
+def test_quantile_of_mixed_visits_lies_in_the_right_bucket() -> None:
+    hist = add_to_histogram(empty_histogram(), [10, 20, 30, 200, 300, 400, 500, 600, 700, 800])
+    p50 = histogram_quantile(hist, 0.5)
+    assert p50 is not None and 300 <= p50 <= 360  # the 5th of 10 visits, 300 s, lies in 300-360
+    assert merge_histograms([hist, hist]) == [2 * v for v in hist]
+
+
+ZONES = [
+    Zone.from_config(ZoneConfig(id="q", kind=ZoneKind.QUEUE, capacity=2, points=[(0, 0), (1, 0), (1, 1)])),
+    Zone.from_config(ZoneConfig(id="s", kind=ZoneKind.POST, points=[(0, 0), (1, 0), (1, 1)])),
+]
+
+
+def test_offline_gap_is_split_over_minutes_for_every_zone() -> None:
+    agg = MinuteAggregator("cam", ZONES)
+    agg.add_offline(T0 + timedelta(seconds=50), T0 + timedelta(minutes=2, seconds=5))
+    rows, cams = agg.pop_complete(None)
+    by = {(r.zone_id, r.minute): r.seconds_offline for r in rows}
+    for zone in ("q", "s"):
+        assert by[(zone, T0)] == pytest.approx(10)
+        assert by[(zone, T0 + timedelta(minutes=1))] == pytest.approx(60)
+        assert by[(zone, T0 + timedelta(minutes=2))] == pytest.approx(5)
+    assert [c.seconds_offline for c in cams] == pytest.approx([10, 60, 5])
+    assert all(r.samples == 0 and r.count_sum == 0 for r in rows)  # a gap is not zero people
+
+
+def test_samples_visits_and_capacity_by_minute() -> None:
+    agg = MinuteAggregator("cam", ZONES)
+    for i, count in enumerate([1, 3, 3, 0]):
+        agg.add_sample(T0 + timedelta(seconds=58 + i), 1.0, {"q": ZoneSample(count), "s": ZoneSample(1, True)})
+    agg.add_visit("q", T0 + timedelta(seconds=61), 42.0)
+    complete, _ = agg.pop_complete(T0 + timedelta(seconds=61))
+    assert {(r.zone_id, r.minute) for r in complete} == {("q", T0), ("s", T0)}
+    q0 = next(r for r in complete if r.zone_id == "q")
+    assert (q0.samples, q0.count_sum, q0.count_max, q0.seconds_over_capacity) == (2, 4, 3, 1.0)
+    assert (q0.t_first_s, q0.t_last_s) == (58.0, 59.0)
+    rest, _ = agg.pop_complete(None)
+    q1 = next(r for r in rest if r.zone_id == "q")
+    assert (q1.samples, q1.visits, q1.visit_seconds_sum, q1.seconds_over_capacity) == (2, 1, 42.0, 1.0)
+    assert sum(q1.visit_hist) == 1 and q1.visit_hist[bucket_of(42.0)] == 1
+    s1 = next(r for r in rest if r.zone_id == "s")
+    assert s1.seconds_staffed == 2.0
+
+
+def test_minute_of_is_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    local = T0.astimezone(ZoneInfo("Asia/Makassar")) + timedelta(seconds=30.5)
+    assert minute_of(local) == T0
