@@ -100,7 +100,7 @@ class FileSource:
                 decoded += 1
                 if not sampler.take(video_s):
                     continue
-                image = np.ascontiguousarray(frame.to_ndarray(format="bgr24"))
+                image = np.ascontiguousarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
                 yield Frame(
                     camera_id=self.camera_id,
                     ts=self.start + timedelta(seconds=video_s),
