@@ -6,7 +6,7 @@ ValueError listing all of them, which the loader prints one per line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvmon.types import ZoneKind
 
@@ -14,22 +14,23 @@ if TYPE_CHECKING:
     from cvmon.config.models import Config
 
 CROSSREF_MARKER = "cross-reference problems:"
+T = TypeVar("T")
 
 
 def duplicate_ids(config: Config) -> list[str]:
     problems = []
     seen: dict[str, int] = {}
-    for i, unit in enumerate(config.units):
+    for i, unit in _present(config.units):
         if unit.id in seen:
             problems.append(f"units[{i}].id: duplicate unit id '{unit.id}' (also units[{seen[unit.id]}])")
         seen.setdefault(unit.id, i)
     seen = {}
-    for i, cam in enumerate(config.cameras):
+    for i, cam in _present(config.cameras):
         if cam.id in seen:
             problems.append(f"cameras[{i}].id: duplicate camera id '{cam.id}' (also cameras[{seen[cam.id]}])")
         seen.setdefault(cam.id, i)
         zone_seen: dict[str, int] = {}
-        for j, zone in enumerate(cam.zones):
+        for j, zone in _present(cam.zones):
             if zone.id in zone_seen:
                 problems.append(f"cameras[{i}].zones[{j}].id: duplicate zone id '{zone.id}' in camera '{cam.id}'")
             zone_seen.setdefault(zone.id, j)
@@ -38,9 +39,9 @@ def duplicate_ids(config: Config) -> list[str]:
 
 def unit_parents(config: Config) -> list[str]:
     """Every parent exists and the tree has no cycle."""
-    ids = {u.id: u for u in config.units}
+    ids = {u.id: u for _, u in _present(config.units)}
     problems = []
-    for i, unit in enumerate(config.units):
+    for i, unit in _present(config.units):
         if unit.parent is not None and unit.parent not in ids:
             problems.append(f"units[{i}].parent: unknown unit '{unit.parent}'")
             continue
@@ -56,10 +57,10 @@ def unit_parents(config: Config) -> list[str]:
 
 
 def camera_units(config: Config) -> list[str]:
-    ids = {u.id for u in config.units}
+    ids = {u.id for _, u in _present(config.units)}
     return [
         f"cameras[{i}].unit: unknown unit '{cam.unit}' (known: {', '.join(sorted(ids))})"
-        for i, cam in enumerate(config.cameras)
+        for i, cam in _present(config.cameras)
         if cam.unit not in ids
     ]
 
@@ -68,10 +69,12 @@ def zone_links(config: Config) -> list[str]:
     """A counter's queue link names a queue/waiting zone; a staff zone's counter names a customer zone."""
     problems = []
     counters = (ZoneKind.COUNTER_STAFF, ZoneKind.COUNTER_CUSTOMER)
-    for i, cam in enumerate(config.cameras):
-        kinds = {z.id: z.kind for z in cam.zones}
-        for j, zone in enumerate(cam.zones):
+    for i, cam in _present(config.cameras):
+        kinds = {z.id: z.kind for _, z in _present(cam.zones)}
+        for j, zone in _present(cam.zones):
             path = f"cameras[{i}].zones[{j}]"
+            if zone.kind is None:  # invalid kind, already reported
+                continue
             if zone.queue is not None:
                 if zone.kind not in counters:
                     problems.append(
@@ -79,7 +82,7 @@ def zone_links(config: Config) -> list[str]:
                     )
                 elif zone.queue not in kinds:
                     problems.append(f"{path}.queue: unknown zone '{zone.queue}' in camera '{cam.id}'")
-                elif not kinds[zone.queue].measures_wait:
+                elif kinds[zone.queue] is not None and not kinds[zone.queue].measures_wait:
                     problems.append(
                         f"{path}.queue: zone '{zone.queue}' is a {kinds[zone.queue].value} zone, not queue or waiting"
                     )
@@ -88,11 +91,16 @@ def zone_links(config: Config) -> list[str]:
                     problems.append(f"{path}.counter: only counter_staff zones link to a counter")
                 elif zone.counter not in kinds:
                     problems.append(f"{path}.counter: unknown zone '{zone.counter}' in camera '{cam.id}'")
-                elif kinds[zone.counter] is not ZoneKind.COUNTER_CUSTOMER:
+                elif kinds[zone.counter] not in (None, ZoneKind.COUNTER_CUSTOMER):
                     problems.append(f"{path}.counter: zone '{zone.counter}' is not a counter_customer zone")
             if zone.capacity is not None and zone.kind.measures_staffing:
                 problems.append(f"{path}.capacity: staff zones have no capacity")
     return problems
+
+
+def _present(items: list[T | None]) -> list[tuple[int, T]]:
+    """Items with their index, leaving out entries that failed validation (None)."""
+    return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
 CHECKS = (duplicate_ids, unit_parents, camera_units, zone_links)
@@ -103,3 +111,55 @@ def check_cross_references(config: Config) -> None:
     problems = [p for check in CHECKS for p in check(config)]
     if problems:
         raise ValueError(CROSSREF_MARKER + "\n" + "\n".join(problems))
+
+
+def partial_cross_reference_problems(data: dict[str, Any]) -> list[str]:
+    """Cross-reference problems of a configuration whose fields are not all valid.
+
+    Each unit, camera and zone that fails validation is stood in for by its raw ids (id, unit,
+    parent, kind, queue, counter) when those are usable, so that one run of `config check` reports
+    every problem without inventing follow-on errors.
+    """
+    from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
+
+    def text(raw: dict[str, Any], key: str) -> str | None:
+        value = raw.get(key)
+        return value if isinstance(value, str) else None
+
+    def unit(raw: Any) -> UnitConfig | None:
+        try:
+            return UnitConfig.model_validate(raw)
+        except ValueError:
+            if not isinstance(raw, dict) or text(raw, "id") is None:
+                return None
+            return UnitConfig.model_construct(id=raw["id"], parent=None)
+
+    def zone(raw: Any) -> ZoneConfig | None:
+        try:
+            return ZoneConfig.model_validate(raw)
+        except ValueError:
+            if not isinstance(raw, dict) or text(raw, "id") is None:
+                return None
+            kind = raw.get("kind")
+            valid_kind = kind if kind in {k.value for k in ZoneKind} else None
+            return ZoneConfig.model_construct(
+                id=raw["id"],
+                kind=ZoneKind(valid_kind) if valid_kind else None,
+                queue=text(raw, "queue"),
+                counter=text(raw, "counter"),
+                capacity=None,
+            )
+
+    def camera(raw: Any) -> CameraConfig | None:
+        try:
+            return CameraConfig.model_validate(raw)
+        except ValueError:
+            if not isinstance(raw, dict) or text(raw, "id") is None or text(raw, "unit") is None:
+                return None
+            zones = raw.get("zones") if isinstance(raw.get("zones"), list) else []
+            return CameraConfig.model_construct(id=raw["id"], unit=raw["unit"], zones=[zone(z) for z in zones])
+
+    units = data.get("units") if isinstance(data.get("units"), list) else []
+    cameras = data.get("cameras") if isinstance(data.get("cameras"), list) else []
+    partial = Config.model_construct(units=[unit(u) for u in units], cameras=[camera(c) for c in cameras])
+    return [p for check in CHECKS for p in check(partial)]

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from cvmon.config.crossref import CROSSREF_MARKER
+from cvmon.config.crossref import CROSSREF_MARKER, partial_cross_reference_problems
 from cvmon.config.models import CameraConfig, Config
 from cvmon.errors import ConfigError
 
@@ -57,6 +57,8 @@ def parse_config(data: Any, origin: str = "configuration") -> Config:
         return Config.model_validate(data)
     except ValidationError as err:
         problems = validation_problems(err)
+        if not any(CROSSREF_MARKER in str(e["msg"]) for e in err.errors()):
+            problems += [p for p in partial_cross_reference_problems(data) if p not in problems]
         raise ConfigError(f"{origin}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
 
 

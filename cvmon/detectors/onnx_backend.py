@@ -77,7 +77,9 @@ class OnnxDetector:
         if len(dets) == 0:
             return dets
         boxes = clip_to_image(letterbox.to_image(dets.xyxy), image.shape[1], image.shape[0])
-        return Detections(boxes, dets.confidence, dets.class_id)
+        # A box lying wholly in the letterbox padding clips to nothing: no person there.
+        visible = (boxes[:, 2] > boxes[:, 0] + 1) & (boxes[:, 3] > boxes[:, 1] + 1)
+        return Detections(boxes, dets.confidence, dets.class_id)[visible]
 
 
 def _providers() -> list[str]:

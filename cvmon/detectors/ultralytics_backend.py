@@ -11,7 +11,8 @@ from pathlib import Path
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "0")
 os.environ.setdefault("YOLO_VERBOSE", "False")
-os.environ.setdefault("YOLO_CONFIG_DIR", str(Path.home() / ".cvmon" / "ultralytics"))
+_DATA_DIR = os.environ.get("CVMON_DATA_DIR", str(Path.home() / ".cvmon"))
+os.environ.setdefault("YOLO_CONFIG_DIR", os.path.join(_DATA_DIR, "ultralytics"))
 
 import numpy as np
 from ultralytics import YOLO

@@ -82,6 +82,7 @@ class FileSource:
         container = self._open()
         sampler = FrameSampler(self.fps)
         decoded = 0
+        last_t = 0.0
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
@@ -96,6 +97,7 @@ class FileSource:
                 if t0 is None:
                     t0 = t
                 video_s = t - t0
+                last_t = t
                 index = decoded
                 decoded += 1
                 if not sampler.take(video_s):
@@ -116,6 +118,19 @@ class FileSource:
             container.close()
         if decoded == 0:
             raise SourceError(f"{self.path}: the video holds no decodable frame")
+        if not self._closed.is_set():
+            self._check_complete(decoded, last_t)
+
+    def _check_complete(self, decoded: int, last_t: float) -> None:
+        """A file whose frames stop well before its declared length was cut off: refuse it."""
+        info = self.info
+        frame_s = 1.0 / (info.fps or self.fps)
+        if info.frame_count and decoded < info.frame_count - 2:
+            raise SourceError(f"{self.path}: video is truncated: {decoded} of {info.frame_count} frames decodable")
+        if info.duration_s and last_t + frame_s < info.duration_s - max(2 * frame_s, 0.05 * info.duration_s):
+            raise SourceError(
+                f"{self.path}: video is truncated: frames end at {last_t:.1f} s of {info.duration_s:.1f} s"
+            )
 
     def close(self) -> None:
         self._closed.set()

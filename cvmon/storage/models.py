@@ -1,0 +1,157 @@
+"""ORM models of the cvmon database (SQLAlchemy 2.0 typed declarative).
+
+Only aggregated, anonymous figures are stored: per zone and minute, per camera and minute, and
+camera online/offline transitions. There is no column for track ids, images or per-person
+coordinates, and a camera's source URL (which may hold credentials) is never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from cvmon.storage.columns import UTCDateTime
+
+# Deterministic constraint names, identical on SQLite and PostgreSQL, so migrations can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 64
+NAME_LENGTH = 200
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the metadata that Alembic migrations mirror."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UnitRecord(Base):
+    """A node of the organisation tree (UIW/UID -> UP3 -> ULP)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    level: Mapped[str] = mapped_column(String(8))
+    parent_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class CameraRecord(Base):
+    """A camera; ``source_kind`` says rtsp or file, the source itself is never stored."""
+
+    __tablename__ = "cameras"
+    __table_args__ = (CheckConstraint("source_kind IN ('rtsp', 'file')", name="source_kind"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    source_kind: Mapped[str] = mapped_column(String(8))
+    analysis_fps: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ZoneRecord(Base):
+    """A zone of a camera with its polygon in relative 0..1 coordinates."""
+
+    __tablename__ = "zones"
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    queue_zone_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    counter_zone_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    points: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class MinuteStatRecord(Base):
+    """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``)."""
+
+    __tablename__ = "minute_stats"
+    __table_args__ = (
+        ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),
+        Index("ix_minute_stats_camera_id_minute", "camera_id", "minute"),
+        Index("ix_minute_stats_minute", "minute"),
+        CheckConstraint(
+            "samples >= 0 AND count_sum >= 0 AND count_max >= 0 AND visits >= 0 "
+            "AND seconds_observed >= 0 AND seconds_staffed >= 0 AND seconds_offline >= 0 "
+            "AND seconds_over_capacity >= 0 AND visit_seconds_sum >= 0",
+            name="non_negative",
+        ),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    zone_kind: Mapped[str] = mapped_column(String(32))
+    samples: Mapped[int] = mapped_column(Integer)
+    count_sum: Mapped[int] = mapped_column(Integer)
+    count_max: Mapped[int] = mapped_column(Integer)
+    seconds_observed: Mapped[float] = mapped_column(Float)
+    seconds_staffed: Mapped[float] = mapped_column(Float)
+    seconds_offline: Mapped[float] = mapped_column(Float)
+    seconds_over_capacity: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int] = mapped_column(Integer)
+    visit_seconds_sum: Mapped[float] = mapped_column(Float)
+    visit_hist: Mapped[list[int]] = mapped_column(JSON)
+    t_first_s: Mapped[float] = mapped_column(Float)
+    t_last_s: Mapped[float] = mapped_column(Float)
+
+
+class CameraEventRecord(Base):
+    """An online/offline transition of a camera; unique per (camera, time, kind)."""
+
+    __tablename__ = "camera_events"
+    __table_args__ = (
+        UniqueConstraint("camera_id", "ts", "kind"),
+        CheckConstraint("kind IN ('online', 'offline')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class CameraMinuteRecord(Base):
+    """Coverage of one camera for one UTC minute: frames analysed, seconds online and offline."""
+
+    __tablename__ = "camera_minutes"
+    __table_args__ = (
+        Index("ix_camera_minutes_minute", "minute"),
+        CheckConstraint("frames_analysed >= 0 AND seconds_online >= 0 AND seconds_offline >= 0", name="non_negative"),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    frames_analysed: Mapped[int] = mapped_column(Integer)
+    seconds_online: Mapped[float] = mapped_column(Float)
+    seconds_offline: Mapped[float] = mapped_column(Float)
+    t_first_s: Mapped[float] = mapped_column(Float)
+    t_last_s: Mapped[float] = mapped_column(Float)
+
+
+TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
