@@ -185,8 +185,13 @@ class CameraPipeline:
         """Record an online/offline transition; offline time becomes a gap in the minute rows."""
         self.events.append(event)
         if event.kind is SourceEventKind.OFFLINE and self._offline_since is None:
+            # The camera fell silent right after its last frame (a sample stands for the time before
+            # it), not when the read timeout noticed the silence.
+            since = event.ts
+            if self._last_wall is not None and self._last_t is not None:
+                since = min(since, self._last_wall)
             self._end_segment()
-            self._offline_since = event.ts
+            self._offline_since = since
         elif event.kind is SourceEventKind.ONLINE and self._offline_since is not None:
             self._come_back(event.ts)
 
