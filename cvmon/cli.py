@@ -229,6 +229,66 @@ def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
     out.print(table)
 
 
+# -- stored figures -------------------------------------------------------------------------------
+
+
+def _parse_when(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: '{value}' is not an ISO date or time") from None
+    if when.tzinfo is None:
+        raise ConfigError(f"{option}: '{value}' needs a time zone offset, e.g. +08:00")
+    return when
+
+
+@app.command("stats")
+def stats(
+    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="Start (ISO time with offset), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="End (ISO time with offset), exclusive.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+) -> None:
+    """Figures per zone over a period, from the stored minute rows (percentiles from histograms)."""
+    from cvmon.metrics.summary import zone_period_stats
+    from cvmon.settings import get_settings
+    from cvmon.storage.database import open_database
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
+    start, end = _parse_when(since, "--from"), _parse_when(until, "--to")
+    with open_database(database or get_settings().resolved_database_url) as db:
+        figures = zone_period_stats(db.minute_rows(camera, start, end))
+    if fmt == "json":
+        result: dict[str, dict[str, object]] = {}
+        for f in figures:
+            result.setdefault(f.camera_id, {})[f.zone_id] = f.as_dict()
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(title="stored figures per zone")
+    for col in ("camera", "zone", "kind", "min", "mean", "max", "visits", "p50 s", "p90 s", "staffed", "offline s"):
+        table.add_column(col, justify="left" if col in ("camera", "zone", "kind") else "right")
+    for f in figures:
+        d = f.as_dict()
+        table.add_row(
+            f.camera_id,
+            f.zone_id,
+            f.kind,
+            str(f.minutes),
+            "-" if f.mean_count is None else f"{f.mean_count:.2f}",
+            str(f.max_count),
+            str(f.visits),
+            "-" if d["visit_p50_s"] is None else f"{d['visit_p50_s']}",
+            "-" if d["visit_p90_s"] is None else f"{d['visit_p90_s']}",
+            "-" if f.staffed_ratio is None else f"{100 * f.staffed_ratio:.0f}%",
+            f"{f.seconds_offline:.0f}",
+        )
+    out.print(table)
+
+
 # -- run and demo ---------------------------------------------------------------------------------
 
 
