@@ -6,6 +6,7 @@ ValueError listing all of them, which the loader prints one per line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvmon.types import ZoneKind
@@ -98,7 +99,7 @@ def zone_links(config: Config) -> list[str]:
     return problems
 
 
-def _present(items: list[T | None]) -> list[tuple[int, T]]:
+def _present(items: Sequence[T | None]) -> list[tuple[int, T]]:
     """Items with their index, leaving out entries that failed validation (None)."""
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
@@ -156,10 +157,12 @@ def partial_cross_reference_problems(data: dict[str, Any]) -> list[str]:
         except ValueError:
             if not isinstance(raw, dict) or text(raw, "id") is None or text(raw, "unit") is None:
                 return None
-            zones = raw.get("zones") if isinstance(raw.get("zones"), list) else []
+            raw_zones = raw.get("zones")
+            zones: list[Any] = raw_zones if isinstance(raw_zones, list) else []
             return CameraConfig.model_construct(id=raw["id"], unit=raw["unit"], zones=[zone(z) for z in zones])
 
-    units = data.get("units") if isinstance(data.get("units"), list) else []
-    cameras = data.get("cameras") if isinstance(data.get("cameras"), list) else []
+    raw_units, raw_cameras = data.get("units"), data.get("cameras")
+    units: list[Any] = raw_units if isinstance(raw_units, list) else []
+    cameras: list[Any] = raw_cameras if isinstance(raw_cameras, list) else []
     partial = Config.model_construct(units=[unit(u) for u in units], cameras=[camera(c) for c in cameras])
     return [p for check in CHECKS for p in check(partial)]

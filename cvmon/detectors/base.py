@@ -60,8 +60,8 @@ def nms_persons(xyxy: np.ndarray, scores: np.ndarray, confidence: float, nms_iou
     if len(xyxy) == 0:
         return Detections.empty()
     wh = xyxy[:, 2:] - xyxy[:, :2]
-    idx = cv2.dnn.NMSBoxes(np.concatenate([xyxy[:, :2], wh], axis=1).tolist(), scores.tolist(), confidence, nms_iou)
-    idx = np.asarray(idx, dtype=np.int64).reshape(-1)
+    kept = cv2.dnn.NMSBoxes(np.concatenate([xyxy[:, :2], wh], axis=1).tolist(), scores.tolist(), confidence, nms_iou)
+    idx = np.asarray(kept, dtype=np.int64).reshape(-1)
     return Detections(xyxy=xyxy[idx], confidence=scores[idx], class_id=np.full(len(idx), PERSON_CLASS))
 
 

@@ -147,7 +147,8 @@ class NanodetLayout:
 
     def expected_outputs(self, size: int) -> list[tuple[int, ...]]:
         n = [(size // s) ** 2 for s in self.strides]
-        return [(k, 80) for k in n] + [(k, 4 * self.bins) for k in n]
+        shapes: list[tuple[int, ...]] = [(k, 80) for k in n]
+        return shapes + [(k, 4 * self.bins) for k in n]
 
     def decode(self, outputs: list[F32], size: int) -> tuple[F32, F32]:
         all_boxes, all_scores = [], []

@@ -8,7 +8,7 @@ written once complete, the open minute flushed on stop).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,9 +28,9 @@ from cvmon.types import MinuteRow, SourceEvent
 class MinuteSink(Protocol):
     """Where minute rows and camera events go (the database, or a test's list)."""
 
-    def write_minutes(self, rows: list[MinuteRow], cameras: list[CameraMinute] = ...) -> None: ...
+    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ...) -> None: ...
 
-    def write_events(self, events: list[SourceEvent]) -> None: ...
+    def write_events(self, events: Sequence[SourceEvent]) -> object: ...
 
 
 FrameCallback = Callable[[FrameResult], None]

@@ -40,7 +40,7 @@ def relative_feet(detections: Detections, width: int, height: int) -> npt.NDArra
     feet = detections.bottom_centres()
     if len(feet) == 0:
         return feet.reshape(0, 2)
-    return feet / np.array([width, height], dtype=np.float32)
+    return (feet / np.array([width, height], dtype=np.float32)).astype(np.float32)
 
 
 def membership(zones: list[Zone], detections: Detections, width: int, height: int) -> dict[str, npt.NDArray[np.bool_]]:
