@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cvmon.errors import ConfigError, CvmonError
+
+if TYPE_CHECKING:
+    from cvmon.cli_progress import FrameProgress
+    from cvmon.pipeline.camera import FrameResult
+    from cvmon.sources.file import FileSource
 
 app = typer.Typer(
     add_completion=False,
@@ -126,17 +132,21 @@ def process(
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
     """Analyse a recorded video with a camera's zones; store minute rows; print a summary."""
-    from cvmon.config import load_config
-    from cvmon.pipeline.runner import build_pipeline, camera_or_error, process_recording
-    from cvmon.settings import get_settings
-    from cvmon.sources.file import FileSource
+    from cvmon.config.load import load_config, select_camera
 
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
-    settings = get_settings()
     config = load_config(config_path)
-    cam = camera_or_error(config, camera)
-    source = FileSource(cam.id, video, config.fps_for(cam), start=_parse_start(start))
+    cam = select_camera(config, camera)
+    start_time = _parse_start(start)
+
+    from cvmon.pipeline.runner import build_pipeline, process_recording
+    from cvmon.samples_csv import SamplesCsv
+    from cvmon.settings import get_settings
+    from cvmon.sources.file import FileSource
+
+    settings = get_settings()
+    source = FileSource(cam.id, video, config.fps_for(cam), start=start_time)
     pipeline = build_pipeline(config, cam, settings.resolved_model_dir)
     db = None
     if not no_db:
@@ -144,14 +154,15 @@ def process(
 
         db = open_database(database or settings.resolved_database_url)
         db.sync_config(config)
-    samples_file: TextIO | None = None
     try:
-        on_frame, samples_file = _frame_callbacks(pipeline, source, samples, progress and fmt != "json")
-        with _progress_bar(source, progress) as bar:
-            result = process_recording(pipeline, source, db, on_frame=_chain(on_frame, bar))
+        with contextlib.ExitStack() as stack:
+            callbacks: list[Callable[[FrameResult], None]] = []
+            if samples is not None:
+                callbacks.append(stack.enter_context(SamplesCsv(samples, [z.id for z in pipeline.zones])))
+            if progress:
+                callbacks.append(stack.enter_context(_progress_bar(source)))
+            result = process_recording(pipeline, source, db, on_frame=_each(callbacks))
     finally:
-        if samples_file is not None:
-            samples_file.close()
         if db is not None:
             db.close()
     if fmt == "json":
@@ -162,54 +173,24 @@ def process(
             err.print(f"{result.rows} minute rows written to {db.url}", markup=False)
 
 
-def _frame_callbacks(pipeline, source, samples: Path | None, _unused: bool):  # type: ignore[no-untyped-def]
-    if samples is None:
-        return None, None
-    zone_ids = [z.id for z in pipeline.zones]
-    try:
-        f = samples.open("w", newline="", encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"--samples: cannot write {samples}: {e.strerror}") from None
-    writer = csv.writer(f)
-    writer.writerow(["frame_index", "video_s", *zone_ids, "people"])
-
-    def write(result) -> None:  # type: ignore[no-untyped-def]
-        writer.writerow(
-            [result.frame_index, f"{result.video_s:.3f}", *(result.counts[z] for z in zone_ids), len(result.detections)]
-        )
-
-    return write, f
-
-
-class _NoBar:
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        return None
-
-    def __exit__(self, *a: object) -> None:
-        return None
-
-
-def _progress_bar(source, enabled: bool):  # type: ignore[no-untyped-def]
-    if not enabled:
-        return _NoBar()
+def _progress_bar(source: FileSource) -> FrameProgress:
     from cvmon.cli_progress import FrameProgress
 
     return FrameProgress(err, source.info.frame_count, source.path.name)
 
 
-def _chain(*callbacks):  # type: ignore[no-untyped-def]
-    active = [c for c in callbacks if c is not None]
-    if not active:
+def _each(callbacks: list[Callable[[FrameResult], None]]) -> Callable[[FrameResult], None] | None:
+    if not callbacks:
         return None
 
-    def call(result) -> None:  # type: ignore[no-untyped-def]
-        for c in active:
-            c(result)
+    def call(result: FrameResult) -> None:
+        for callback in callbacks:
+            callback(result)
 
     return call
 
 
-def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
+def _print_summary(summary: dict[str, Any]) -> None:
     table = Table(title=f"camera {summary['camera']}: {summary['frames_analysed']} frames analysed")
     for col in ("zone", "kind", "mean", "max", "visits", "p50 s", "p90 s", "staffed"):
         table.add_column(col, justify="left" if col in ("zone", "kind") else "right")
@@ -349,7 +330,7 @@ def demo(
             start = demo_start(datetime.now(config.unit_timezone(cam.unit)))
             source = FileSource(cam.id, cam.source, config.fps_for(cam), start=start)
             pipeline = build_pipeline(config, cam, settings.resolved_model_dir)
-            with _progress_bar(source, True) as bar:
+            with _progress_bar(source) as bar:
                 result = process_recording(pipeline, source, db, on_frame=bar)
             _print_summary(result.summary)
         out.print(f"database: {db.url}  (minute rows: {db.count_rows().get('minute_stats', 0)})")

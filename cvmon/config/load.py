@@ -94,3 +94,15 @@ def _resolve_source(cam: CameraConfig, base: Path) -> CameraConfig:
     if not cam.is_live and not Path(source).is_absolute():
         source = str((base / source).resolve())
     return cam.model_copy(update={"source": source})
+
+
+def select_camera(config: Config, camera_id: str | None) -> CameraConfig:
+    """The camera named on the command line, or the only one configured."""
+    if camera_id is None:
+        if len(config.cameras) == 1:
+            return config.cameras[0]
+        raise ConfigError(f"--camera is needed: the configuration has {len(config.cameras)} cameras")
+    try:
+        return config.camera(camera_id)
+    except KeyError as err:
+        raise ConfigError(str(err.args[0])) from None

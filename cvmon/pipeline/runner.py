@@ -16,7 +16,6 @@ from typing import Protocol
 
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector, create_detector
-from cvmon.errors import ConfigError
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline, FrameResult
 from cvmon.sources.base import VideoSource
@@ -135,15 +134,3 @@ def run_live(
 def _close_on_stop(source: VideoSource, stop: threading.Event) -> None:
     stop.wait()
     source.close()
-
-
-def camera_or_error(config: Config, camera_id: str | None) -> CameraConfig:
-    """The camera named on the command line, or the only one configured."""
-    if camera_id is None:
-        if len(config.cameras) == 1:
-            return config.cameras[0]
-        raise ConfigError(f"--camera is needed: the configuration has {len(config.cameras)} cameras")
-    try:
-        return config.camera(camera_id)
-    except KeyError as err:
-        raise ConfigError(str(err.args[0])) from None
