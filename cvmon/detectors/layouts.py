@@ -41,8 +41,8 @@ class OutputLayout(Protocol):
 
     def preprocess(self, image: Image, size: int) -> tuple[F32, Letterbox]: ...
 
-    def decode(self, outputs: list[F32], size: int) -> tuple[F32, F32]:
-        """Person boxes (N, 4) xyxy in model pixels, and scores (N,)."""
+    def decode(self, outputs: list[F32], size: int, min_score: float) -> tuple[F32, F32]:
+        """Person boxes (N, 4) xyxy in model pixels with scores (N,) of at least ``min_score``."""
         ...
 
     def expected_outputs(self, size: int) -> list[tuple[int, ...]]:
@@ -91,13 +91,13 @@ class YoloxLayout:
         anchors = sum((size // s) ** 2 for s in self.strides)
         return [(anchors, 85)]
 
-    def decode(self, outputs: list[F32], size: int) -> tuple[F32, F32]:
+    def decode(self, outputs: list[F32], size: int, min_score: float) -> tuple[F32, F32]:
         out = outputs[0].reshape(-1, outputs[0].shape[-1])
         if size not in self._grids:
             self._grids[size] = _grid(size, self.strides)
         cells, strides = self._grids[size]
         scores = out[:, 4] * out[:, 5 + PERSON]
-        keep = scores > 0.01
+        keep = scores >= min_score
         out, cells, strides, scores = out[keep], cells[keep], strides[keep], scores[keep]
         cxy = (out[:, 0:2] + cells) * strides[:, None]
         wh = np.exp(np.clip(out[:, 2:4], -10, 10)) * strides[:, None]
@@ -120,10 +120,10 @@ class UltralyticsLayout:
         anchors = sum((size // s) ** 2 for s in (8, 16, 32))
         return [(84, anchors)]
 
-    def decode(self, outputs: list[F32], size: int) -> tuple[F32, F32]:
+    def decode(self, outputs: list[F32], size: int, min_score: float) -> tuple[F32, F32]:
         out = outputs[0].reshape(outputs[0].shape[-2], outputs[0].shape[-1])
         scores = out[4 + PERSON]
-        keep = scores > 0.01
+        keep = scores >= min_score
         boxes = out[:4, keep].T
         scores = scores[keep]
         xyxy = np.concatenate([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], axis=1)
@@ -150,12 +150,12 @@ class NanodetLayout:
         shapes: list[tuple[int, ...]] = [(k, 80) for k in n]
         return shapes + [(k, 4 * self.bins) for k in n]
 
-    def decode(self, outputs: list[F32], size: int) -> tuple[F32, F32]:
+    def decode(self, outputs: list[F32], size: int, min_score: float) -> tuple[F32, F32]:
         all_boxes, all_scores = [], []
         proj = np.arange(self.bins, dtype=np.float32)
         for level, s in enumerate(self.strides):
             scores = outputs[level].reshape(-1, 80)[:, PERSON]
-            keep = np.nonzero(scores > 0.01)[0]
+            keep = np.nonzero(scores >= min_score)[0]
             if not len(keep):
                 continue
             dist = outputs[3 + level].reshape(-1, 4, self.bins)[keep]

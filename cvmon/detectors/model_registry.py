@@ -100,7 +100,7 @@ def resolve_model(
     if chosen_layout is None:
         raise ModelError(f"{path}: unknown model file; set detector.layout (yolox, ultralytics or nanodet)")
     size = input_size or (entry_for_file.input_size if entry_for_file else 0)
-    return ResolvedModel(path, chosen_layout, size, path.stem)
+    return ResolvedModel(path, chosen_layout, size, path.stem)  # the model's own fixed size still wins
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,12 @@ class OnnxDetector:
             self.session = ort.InferenceSession(str(self.path), sess_options=options, providers=providers)
         except Exception as err:  # onnxruntime raises its own untyped errors for unreadable models
             raise ModelError(f"{self.path}: not a loadable ONNX model ({str(err).splitlines()[0][:160]})") from None
-        self.input_name, self.size = self._check_input(resolved.input_size)
+        self.input_name, self.size = self._check_input(config.input_size, resolved.input_size)
         self._check_outputs()
 
-    def _check_input(self, size_hint: int) -> tuple[str, int]:
+    def _check_input(self, wanted: int | None, registry_size: int) -> tuple[str, int]:
+        """Input name and size: the model's own fixed size wins over the registry's; a size the
+        configuration asks for must match it."""
         inputs = self.session.get_inputs()
         shape = list(inputs[0].shape) if inputs else []
         dims = [d if isinstance(d, int) else None for d in shape]
@@ -49,11 +51,11 @@ class OnnxDetector:
                 f"{self.path}: input shape {shape} is not an image batch; a {self.layout.name} model takes [1, 3, S, S]"
             )
         fixed = dims[2] if dims[2] == dims[3] and dims[2] else None
-        size = fixed or size_hint
+        size = fixed or wanted or registry_size
         if not size:
             raise ModelError(f"{self.path}: the model has a dynamic input size; set detector.input_size")
-        if fixed and size_hint and fixed != size_hint:
-            raise ModelError(f"{self.path}: the model takes {fixed}x{fixed} input, not {size_hint}x{size_hint}")
+        if fixed and wanted and fixed != wanted:
+            raise ModelError(f"{self.path}: the model takes {fixed}x{fixed} input, not {wanted}x{wanted}")
         return inputs[0].name, size
 
     def _check_outputs(self) -> None:
@@ -72,7 +74,7 @@ class OnnxDetector:
     def detect_image(self, image: Image) -> Detections:
         tensor, letterbox = self.layout.preprocess(image, self.size)
         outputs = self.session.run(None, {self.input_name: tensor})
-        xyxy, scores = self.layout.decode(outputs, self.size)
+        xyxy, scores = self.layout.decode(outputs, self.size, self.confidence)
         dets = nms_persons(xyxy, scores, self.confidence, self.nms_iou)
         if len(dets) == 0:
             return dets

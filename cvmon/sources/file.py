@@ -54,7 +54,7 @@ class FileSource:
             raise SourceError(f"{self.path}: not a readable video ({_short(err)})") from None
         if not container.streams.video:
             container.close()
-            raise SourceError(f"{self.path}: the file holds no video stream")
+            raise SourceError(f"{self.path}: not a readable video (the file holds no video stream)")
         return container
 
     def _probe(self) -> SourceInfo:

@@ -296,10 +296,13 @@ class Database:
         """Store camera online/offline events, skipping any already stored; returns how many were new.
 
         Raises:
-            ValueError: an event's time is naive.
+            ValueError: an event's time is naive or its kind unknown.
             StorageError: the database refused the batch (nothing was written).
         """
-        checked = [replace(e, ts=_aware_utc(e.ts, f"SourceEvent({e.camera_id}).ts")) for e in events]
+        checked = [
+            replace(e, ts=_aware_utc(e.ts, f"SourceEvent({e.camera_id}).ts"), kind=SourceEventKind(e.kind))
+            for e in events
+        ]
         if not checked:
             return 0
         added = 0
@@ -308,7 +311,7 @@ class Database:
             stmt = select(CameraEventRecord.camera_id, CameraEventRecord.ts, CameraEventRecord.kind).where(span)
             seen: set[tuple[str, datetime, str]] = {(c, t, k) for c, t, k in session.execute(stmt)}
             for event in checked:
-                key = (event.camera_id, event.ts, SourceEventKind(event.kind).value)
+                key = (event.camera_id, event.ts, event.kind.value)
                 if key in seen:
                     continue
                 seen.add(key)

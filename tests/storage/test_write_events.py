@@ -1,0 +1,58 @@
+"""write_events: idempotent inserts of camera online/offline transitions, in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from cvmon.errors import StorageError
+from cvmon.storage import Database
+from cvmon.types import SourceEvent, SourceEventKind
+
+T0 = datetime(2024, 3, 4, 2, 30, 12, 345678, tzinfo=UTC)
+
+
+def _events() -> list[SourceEvent]:
+    return [
+        SourceEvent("cam-hall", SourceEventKind.OFFLINE, T0, "read timeout after 5 s"),
+        SourceEvent("cam-hall", SourceEventKind.ONLINE, T0 + timedelta(seconds=40)),
+        SourceEvent("cam-door", SourceEventKind.ONLINE, T0),
+    ]
+
+
+def test_events_are_stored_once(synced: Database) -> None:
+    assert synced.write_events(_events()) == 3
+    assert synced.write_events(_events()) == 0
+    assert synced.write_events([*_events(), _events()[0]]) == 0
+    assert synced.count_rows()["camera_events"] == 3
+    assert synced.events() == sorted(_events(), key=lambda e: (e.camera_id, e.ts))
+
+
+def test_new_events_next_to_old_ones_are_added(synced: Database) -> None:
+    synced.write_events(_events()[:1])
+    later = SourceEvent("cam-hall", SourceEventKind.OFFLINE, T0 + timedelta(minutes=5), "stream ended")
+    assert synced.write_events([*_events(), later]) == 3
+    assert [e.ts for e in synced.events("cam-hall")] == [T0, T0 + timedelta(seconds=40), later.ts]
+
+
+def test_event_times_round_trip_as_aware_utc(synced: Database) -> None:
+    wita = timezone(timedelta(hours=8))
+    synced.write_events([SourceEvent("cam-door", SourceEventKind.OFFLINE, T0.astimezone(wita), "eof")])
+    [event] = synced.events("cam-door")
+    assert event.ts == T0
+    assert event.ts.utcoffset() == timedelta(0)
+    assert event.ts.microsecond == 345678
+    assert event.kind is SourceEventKind.OFFLINE
+    assert synced.write_events([SourceEvent("cam-door", SourceEventKind.OFFLINE, T0, "eof")]) == 0
+
+
+def test_event_of_an_unknown_camera_writes_nothing(synced: Database) -> None:
+    with pytest.raises(StorageError, match="cannot write camera events"):
+        synced.write_events([*_events(), SourceEvent("no-such-camera", SourceEventKind.ONLINE, T0)])
+    assert synced.count_rows()["camera_events"] == 0
+
+
+def test_naive_event_time_is_refused(synced: Database) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        synced.write_events([SourceEvent("cam-hall", SourceEventKind.ONLINE, datetime(2024, 3, 4))])
