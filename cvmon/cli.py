@@ -100,16 +100,17 @@ def models_pull(
 # -- process --------------------------------------------------------------------------------------
 
 
-def _parse_start(value: str | None) -> datetime | None:
+def _parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO time with an offset from the command line, or None."""
     if value is None:
         return None
     try:
-        start = datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"--start: '{value}' is not an ISO time such as 2026-11-23T08:00:00+08:00") from None
-    if start.tzinfo is None:
-        raise ConfigError(f"--start: '{value}' needs a time zone offset, e.g. +08:00")
-    return start
+        raise ConfigError(f"{option}: '{value}' is not an ISO time such as 2026-11-23T08:00:00+08:00") from None
+    if when.tzinfo is None:
+        raise ConfigError(f"{option}: '{value}' needs a time zone offset, e.g. +08:00")
+    return when
 
 
 @app.command("process")
@@ -138,7 +139,7 @@ def process(
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     config = load_config(config_path)
     cam = select_camera(config, camera)
-    start_time = _parse_start(start)
+    start_time = _parse_time(start, "--start")
 
     from cvmon.pipeline.runner import build_pipeline, process_recording
     from cvmon.samples_csv import SamplesCsv
@@ -213,18 +214,6 @@ def _print_summary(summary: dict[str, Any]) -> None:
 # -- stored figures -------------------------------------------------------------------------------
 
 
-def _parse_when(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option}: '{value}' is not an ISO date or time") from None
-    if when.tzinfo is None:
-        raise ConfigError(f"{option}: '{value}' needs a time zone offset, e.g. +08:00")
-    return when
-
-
 @app.command("stats")
 def stats(
     camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
@@ -240,7 +229,7 @@ def stats(
 
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
-    start, end = _parse_when(since, "--from"), _parse_when(until, "--to")
+    start, end = _parse_time(since, "--from"), _parse_time(until, "--to")
     with open_database(database or get_settings().resolved_database_url) as db:
         figures = zone_period_stats(db.minute_rows(camera, start, end))
     if fmt == "json":
