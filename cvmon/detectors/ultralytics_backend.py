@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "0")
@@ -48,7 +49,7 @@ class UltralyticsDetector:
         torch.set_num_threads(config.threads)
 
     def detect(self, frame: Frame) -> Detections:
-        result = self.model.predict(
+        results: Any = self.model.predict(
             frame.image,
             classes=[PERSON_CLASS],
             conf=self.confidence,
@@ -56,8 +57,9 @@ class UltralyticsDetector:
             imgsz=self.size,
             verbose=False,
             device="cpu",
-        )[0]
-        boxes = result.boxes
+        )
+        result = results[0]
+        boxes: Any = result.boxes
         if boxes is None or len(boxes) == 0:
             return Detections.empty()
         return Detections(

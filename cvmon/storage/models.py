@@ -154,4 +154,84 @@ class CameraMinuteRecord(Base):
     t_last_s: Mapped[float] = mapped_column(Float)
 
 
+class AlertRecord(Base):
+    """An alert: opened by a rule, maybe escalated, acknowledged and resolved by people.
+
+    (camera, zone, rule, opened_at) is unique, so re-processing a recording does not open twice.
+    A camera-level alert (camera_offline) has the zone id ''.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("camera_id", "zone_id", "rule", "opened_at"),
+        Index("ix_alerts_unit_id_opened_at", "unit_id", "opened_at"),
+        Index("ix_alerts_opened_at", "opened_at"),
+        CheckConstraint(
+            "followup_category IS NULL OR followup_category IN ('coaching', 'flow_change', 'room_fix', 'other')",
+            name="followup_category",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"))
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"))
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    open_value: Mapped[float] = mapped_column(Float)
+    peak_value: Mapped[float] = mapped_column(Float)
+    peak_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acked_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    followup_category: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    followup_note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+
+
+class EvidenceRecord(Base):
+    """An anonymised snapshot on disk: at an alert's opening or peak, or a periodic one."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("path"),
+        Index("ix_evidence_camera_id_ts", "camera_id", "ts"),
+        CheckConstraint("kind IN ('open', 'peak', 'periodic')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("alerts.id"), nullable=True, index=True)
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class OutboxRecord(Base):
+    """A notification waiting to be delivered on one channel (webhook or MQTT); nothing is lost."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_channel_status_next_attempt_at", "channel", "status", "next_attempt_at"),
+        CheckConstraint("channel IN ('webhook', 'mqtt')", name="channel"),
+        CheckConstraint("status IN ('pending', 'delivered')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

@@ -9,6 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from cvmon.config import Config
@@ -18,7 +19,17 @@ from cvmon.storage.models import TABLES, Base
 from tests.storage.conftest import make_minute_row
 
 WORKERS = 4
-EXPECTED_TABLES = {"units", "cameras", "zones", "minute_stats", "camera_events", "camera_minutes"}
+EXPECTED_TABLES = {
+    "units",
+    "cameras",
+    "zones",
+    "minute_stats",
+    "camera_events",
+    "camera_minutes",
+    "alerts",
+    "evidence",
+    "outbox",
+}
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")
 
@@ -77,7 +88,8 @@ def test_open_twice_keeps_the_data(database_url: str, config: Config) -> None:
     with open_database(database_url) as second:
         assert second.minute_rows() == [make_minute_row()]
         with second.engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert MigrationContext.configure(conn).get_current_revision() == head
 
 
 def _open_after(url: str, barrier: Any) -> None:
