@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cvmon.config.rules import ResolvedRules, RulesConfig, merge_layers
 from cvmon.types import ZoneKind
 
 Identifier = Annotated[
@@ -96,6 +97,7 @@ class UnitConfig(StrictModel):
     service_hours: ServiceHours | None = Field(
         default=None, description="Service hours per weekday; inherited from the parent when absent."
     )
+    rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this unit and below.")
 
     @field_validator("timezone")
     @classmethod
@@ -181,6 +183,8 @@ class ZoneConfig(StrictModel):
         default=None, description="For a counter_staff zone: id of its counter_customer zone (same camera)."
     )
 
+    rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this zone.")
+
     @field_validator("points")
     @classmethod
     def _polygon(cls, value: list[Point]) -> list[Point]:
@@ -216,6 +220,7 @@ class CameraConfig(StrictModel):
     zones: list[ZoneConfig] = Field(default=[], description="Zones measured on this camera.")
     privacy_masks: list[PrivacyMask] = Field(default=[], description="Regions blanked before analysis.")
     enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
+    rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this camera.")
 
     @property
     def is_live(self) -> bool:
@@ -234,6 +239,7 @@ class Defaults(StrictModel):
         default=5.0, gt=0, description="Seconds without a new frame before reconnecting."
     )
     reconnect_max_s: float = Field(default=60.0, gt=0, description="Longest wait between reconnection attempts.")
+    rules: RulesConfig | None = Field(default=None, description="Alert rules every unit and camera inherits.")
 
 
 class Config(StrictModel):
@@ -287,6 +293,28 @@ class Config(StrictModel):
 
     def timing_for(self, cam: CameraConfig) -> TimingConfig:
         return cam.timing or self.defaults.timing
+
+    def in_service_hours(self, unit_id: str, ts: datetime) -> bool:
+        """Whether a moment falls in the unit's service hours, in the unit's time zone."""
+        local = ts.astimezone(self.unit_timezone(unit_id))
+        now = local.time()
+        return any(start <= now < end for start, end in self.unit_service_hours(unit_id).intervals(local.weekday()))
+
+    def unit_chain(self, unit_id: str) -> list[UnitConfig]:
+        """The unit and its ancestors, root first."""
+        chain: list[UnitConfig] = []
+        unit: UnitConfig | None = self.unit(unit_id)
+        while unit is not None and unit not in chain:
+            chain.insert(0, unit)
+            unit = self.unit(unit.parent) if unit.parent else None
+        return chain
+
+    def rules_for(self, cam: CameraConfig, zone: ZoneConfig | None = None) -> ResolvedRules:
+        """Rule settings of a zone (or of the camera itself): defaults, units root to leaf, camera, zone."""
+        layers = [self.defaults.rules, *(u.rules for u in self.unit_chain(cam.unit)), cam.rules]
+        if zone is not None:
+            layers.append(zone.rules)
+        return merge_layers(layers)
 
     def fps_for(self, cam: CameraConfig) -> float:
         return cam.analysis_fps or self.defaults.analysis_fps
