@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,8 +29,10 @@ app = typer.Typer(
 )
 config_app = typer.Typer(no_args_is_help=True, help="Check cameras.yaml and print its schema.")
 models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector models.")
+alerts_app = typer.Typer(no_args_is_help=True, help="List, acknowledge and resolve alerts.")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
+app.add_typer(alerts_app, name="alerts")
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -141,6 +143,7 @@ def process(
     cam = select_camera(config, camera)
     start_time = _parse_time(start, "--start")
 
+    from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, process_recording
     from cvmon.samples_csv import SamplesCsv
     from cvmon.settings import get_settings
@@ -162,7 +165,8 @@ def process(
                 callbacks.append(stack.enter_context(SamplesCsv(samples, [z.id for z in pipeline.zones])))
             if progress:
                 callbacks.append(stack.enter_context(_progress_bar(source)))
-            result = process_recording(pipeline, source, db, on_frame=_each(callbacks))
+            outputs, capture = (None, None) if db is None else camera_outputs(db, settings.evidence_dir, config, cam)
+            result = process_recording(pipeline, source, outputs, on_frame=_each(callbacks), capture=capture)
     finally:
         if db is not None:
             db.close()
@@ -259,6 +263,98 @@ def stats(
     out.print(table)
 
 
+# -- alerts ---------------------------------------------------------------------------------------
+
+DatabaseOption = Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")]
+
+
+def _who(who: str | None) -> str:
+    import getpass
+
+    return who or getpass.getuser()
+
+
+@alerts_app.command("list")
+def alerts_list(
+    unit: Annotated[str | None, typer.Option(help="Only this unit and the units below it.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only alerts not resolved yet.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """Alerts, newest first."""
+    from cvmon.settings import get_settings
+    from cvmon.storage.alerts import AlertRepository, unit_subtree
+    from cvmon.storage.database import open_database
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
+    with open_database(database or get_settings().resolved_database_url) as db:
+        units = unit_subtree(db, unit) if unit else None
+        alerts = AlertRepository(db).find(units, open_only=open_only, limit=limit)
+    if fmt == "json":
+        rows = [{**{k: getattr(a, k) for k in a.__dataclass_fields__}, "status": a.status} for a in alerts]
+        sys.stdout.write(json.dumps(rows, default=lambda v: v.isoformat()) + "\n")
+        return
+    table = Table(title=f"{len(alerts)} alert(s)")
+    for col in ("id", "status", "rule", "unit", "camera", "zone", "opened (UTC)", "peak", "cleared", "follow-up"):
+        table.add_column(col)
+    for a in alerts:
+        table.add_row(
+            str(a.id),
+            a.status + (" (escalated)" if a.escalated_at else ""),
+            a.rule,
+            a.unit_id,
+            a.camera_id,
+            a.zone_id or "-",
+            a.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{a.peak_value:g}",
+            a.cleared_at.strftime("%H:%M:%S") if a.cleared_at else "-",
+            a.followup_category or "-",
+        )
+    out.print(table)
+
+
+@alerts_app.command("ack")
+def alerts_ack(
+    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    who: Annotated[str | None, typer.Option(help="Who acknowledges (default the login name).")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Acknowledge an alert: someone is looking at it."""
+
+    from cvmon.settings import get_settings
+    from cvmon.storage.alerts import AlertRepository
+    from cvmon.storage.database import open_database
+
+    with open_database(database or get_settings().resolved_database_url) as db:
+        alert = AlertRepository(db).acknowledge(alert_id, _who(who), datetime.now(UTC))
+    out.print(f"alert {alert.id} acknowledged by {alert.acked_by} at {alert.acked_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+@alerts_app.command("resolve")
+def alerts_resolve(
+    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    category: Annotated[str, typer.Option(help="coaching, flow_change, room_fix or other.")],
+    note: Annotated[str, typer.Option(help="What was done (tindak lanjut).")],
+    who: Annotated[str | None, typer.Option(help="Who resolves (default the login name).")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Resolve an alert with its follow-up."""
+
+    from cvmon.settings import get_settings
+    from cvmon.storage.alerts import AlertRepository, FollowUp
+    from cvmon.storage.database import open_database
+
+    try:
+        follow_up = FollowUp(category)
+    except ValueError:
+        raise ConfigError(f"--category: '{category}' is not one of {', '.join(f.value for f in FollowUp)}") from None
+    with open_database(database or get_settings().resolved_database_url) as db:
+        alert = AlertRepository(db).resolve(alert_id, _who(who), datetime.now(UTC), follow_up, note)
+    out.print(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.followup_category}: {alert.followup_note}")
+
+
 # -- run and demo ---------------------------------------------------------------------------------
 
 
@@ -299,6 +395,7 @@ def demo(
 
     from cvmon.config import load_config
     from cvmon.demo import EXAMPLE_CONFIG, demo_start, prepare_demo
+    from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, process_recording
     from cvmon.settings import get_settings
     from cvmon.sources.file import FileSource
@@ -319,8 +416,9 @@ def demo(
             start = demo_start(datetime.now(config.unit_timezone(cam.unit)))
             source = FileSource(cam.id, cam.source, config.fps_for(cam), start=start)
             pipeline = build_pipeline(config, cam, settings.resolved_model_dir)
+            outputs, capture = camera_outputs(db, settings.evidence_dir, config, cam)
             with _progress_bar(source) as bar:
-                result = process_recording(pipeline, source, db, on_frame=bar)
+                result = process_recording(pipeline, source, outputs, on_frame=bar, capture=capture)
             _print_summary(result.summary)
         out.print(f"database: {db.url}  (minute rows: {db.count_rows().get('minute_stats', 0)})")
 

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
         description="Folder of sample clips that ${CVMON_FOOTAGE_DIR} in cameras.yaml names; default data_dir/footage.",
     )
 
+    evidence_dir_override: Path | None = Field(
+        default=None,
+        alias="CVMON_EVIDENCE_DIR",
+        description="Folder of anonymised snapshots; default data_dir/evidence.",
+    )
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.evidence_dir_override or self.data_dir / "evidence"
+
     @property
     def footage_dir(self) -> Path:
         return self.footage_dir_override or self.data_dir / "footage"

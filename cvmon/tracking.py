@@ -38,6 +38,14 @@ class PersonTracker:
             high_conf_det_threshold=self.config.high_confidence,
         )
 
+    def predicted_boxes(self) -> np.ndarray:
+        """Boxes (N, 4) where the tracker expects every live track now, including tracks it lost
+        for a moment (used to blur people the detector missed in an evidence snapshot)."""
+        tracks = self._tracker.tracks
+        if not tracks:
+            return np.zeros((0, 4), np.float32)
+        return np.asarray([t.get_state_bbox() for t in tracks], dtype=np.float32).reshape(-1, 4)
+
     def update(self, detections: Detections, t: float) -> Detections:
         """Detections with ``tracker_id`` set (-1 for a track not yet confirmed), at video time t."""
         sv_dets = sv.Detections(

@@ -123,6 +123,13 @@ class DetectorConfig(StrictModel):
         "(onnx/ultralytics), or to a detections fixture (replay).",
     )
     confidence: float = Field(default=0.3, gt=0.0, lt=1.0, description="Minimum person score counted.")
+    evidence_confidence: float = Field(
+        default=0.1,
+        gt=0.0,
+        lt=1.0,
+        description="Lower score down to which people are blurred in evidence snapshots (and fed to the "
+        "tracker's second association stage); never counted.",
+    )
     nms_iou: float = Field(default=0.45, gt=0.0, le=1.0, description="IoU above which NMS drops a box.")
     input_size: int | None = Field(
         default=None, ge=32, le=4096, description="Square model input size; default the model's own."
@@ -221,10 +228,27 @@ class CameraConfig(StrictModel):
     privacy_masks: list[PrivacyMask] = Field(default=[], description="Regions blanked before analysis.")
     enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
     rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this camera.")
+    evidence: EvidenceConfig | None = Field(default=None, description="Overrides defaults.evidence.")
 
     @property
     def is_live(self) -> bool:
         return self.source.lower().startswith(("rtsp://", "rtsps://", "http://", "https://"))
+
+
+class EvidenceConfig(StrictModel):
+    """When a camera takes anonymised snapshots."""
+
+    latest_every_s: float = Field(default=5.0, gt=0, description="Seconds between refreshes of the latest frame.")
+    periodic_every_min: float | None = Field(
+        default=None, gt=0, description="Minutes between stored snapshots during service hours; none: off."
+    )
+    peak_every_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="Least seconds between two renderings of a growing duration's peak snapshot "
+        "(a rising head count is rendered at once).",
+    )
+    margin: float = Field(default=0.15, ge=0, le=1, description="Share of a box's size blurred around it as well.")
 
 
 class Defaults(StrictModel):
@@ -240,6 +264,7 @@ class Defaults(StrictModel):
     )
     reconnect_max_s: float = Field(default=60.0, gt=0, description="Longest wait between reconnection attempts.")
     rules: RulesConfig | None = Field(default=None, description="Alert rules every unit and camera inherits.")
+    evidence: EvidenceConfig = Field(default_factory=EvidenceConfig, description="Snapshot settings.")
 
 
 class Config(StrictModel):
@@ -315,6 +340,9 @@ class Config(StrictModel):
         if zone is not None:
             layers.append(zone.rules)
         return merge_layers(layers)
+
+    def evidence_for(self, cam: CameraConfig) -> EvidenceConfig:
+        return cam.evidence or self.defaults.evidence
 
     def fps_for(self, cam: CameraConfig) -> float:
         return cam.analysis_fps or self.defaults.analysis_fps

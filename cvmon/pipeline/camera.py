@@ -12,6 +12,7 @@ from datetime import datetime
 import cv2
 import numpy as np
 
+from cvmon.alerts.rules import AlertChange, RulesState, ZoneObservation, evaluate_camera_offline, evaluate_zone_rules
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
@@ -76,14 +77,25 @@ class FrameResult:
     video_s: float
     ts: datetime
     counts: dict[str, int]
-    detections: Detections
+    detections: Detections  # the people counted (at the counting score)
+    tracked: Detections
+    evidence_boxes: np.ndarray  # everyone to blur: detections down to the evidence score, predicted tracks
+    alert_changes: list[AlertChange]
+    in_service: bool = True
 
 
 class CameraPipeline:
     """The analysis state of one camera."""
 
     def __init__(self, config: Config, camera: CameraConfig, detector: Detector) -> None:
+        self.config = config
         self.camera = camera
+        self.counting_confidence = config.detector_for(camera).confidence
+        self.zone_cfgs = {z.id: z for z in camera.zones}
+        self.zone_rules = {z.id: config.rules_for(camera, z) for z in camera.zones}
+        self.camera_rules = config.rules_for(camera)
+        self.rules_state = RulesState()
+        self.alert_changes: list[AlertChange] = []
         self.detector = detector
         self.fps = config.fps_for(camera)
         self.timing = config.timing_for(camera)
@@ -121,9 +133,11 @@ class CameraPipeline:
         """Analyse one frame and fold it into the zone state and the minute rows."""
         if self._offline_since is not None:
             self._come_back(frame.ts)
+            self.tick(frame.ts)
         image = self.apply_privacy_masks(frame.image)
-        detections = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
-        tracked = self.tracker.update(detections, frame.video_s)
+        found = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
+        detections = found[found.confidence >= self.counting_confidence]
+        tracked = self.tracker.update(found, frame.video_s)
         counted = membership(self.zones, detections, frame.width, frame.height)
         counts = {zone_id: int(mask.sum()) for zone_id, mask in counted.items()}
         people = self._people_in_zones(tracked, frame.width, frame.height)
@@ -136,9 +150,56 @@ class CameraPipeline:
         self.aggregator.add_sample(frame.ts, dt, samples)
         self._summarise_sample(samples, dt)
         self._record_zone_events(events)
+        observations = self._observations(counts, frame.video_s)
+        in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
+        self.rules_state, changes = evaluate_zone_rules(
+            self.rules_state, observations, self.zone_rules, in_service, frame.video_s, frame.ts
+        )
+        self.alert_changes.extend(changes)
         self.frames_analysed += 1
         self._last_t, self._last_wall = frame.video_s, frame.ts
-        return FrameResult(frame.index, frame.video_s, frame.ts, counts, tracked)
+        evidence_boxes = np.concatenate([found.xyxy, self.tracker.predicted_boxes()]).astype(np.float32)
+        return FrameResult(
+            frame.index, frame.video_s, frame.ts, counts, detections, tracked, evidence_boxes, changes, in_service
+        )
+
+    def _observations(self, counts: dict[str, int], t: float) -> dict[str, ZoneObservation]:
+        """What the rules need of each zone now."""
+        out = {}
+        for zone in self.zones:
+            cfg = self.zone_cfgs[zone.id]
+            customers = 0
+            if cfg.counter is not None:
+                customer_zone = self.zone_cfgs[cfg.counter]
+                customers = counts.get(cfg.counter, 0)
+                if customer_zone.queue is not None:
+                    customers += counts.get(customer_zone.queue, 0)
+            track = self.state.zones.get(zone.id)
+            longest = None
+            if zone.kind.measures_wait and track is not None:
+                waits = [v.last_in_t - v.first_in_t for v in track.visits.values() if v.confirmed]
+                longest = max(waits) if waits else None
+            out[zone.id] = ZoneObservation(
+                kind=zone.kind,
+                count=counts[zone.id],
+                capacity=zone.capacity,
+                staffed=self.state.staffed(zone.id) if zone.kind.measures_staffing else None,
+                customers=customers,
+                longest_wait_s=longest,
+            )
+        return out
+
+    def tick(self, now: datetime) -> list[AlertChange]:
+        """Wall-clock rules that must fire while no frame arrives (camera_offline)."""
+        self.rules_state, changes = evaluate_camera_offline(
+            self.rules_state, self._offline_since, now, self.camera_rules
+        )
+        self.alert_changes.extend(changes)
+        return changes
+
+    def pop_alert_changes(self) -> list[AlertChange]:
+        changes, self.alert_changes = self.alert_changes, []
+        return changes
 
     def _people_in_zones(self, tracked: Detections, width: int, height: int) -> dict[str, list[PersonInZone]]:
         assert tracked.tracker_id is not None
@@ -194,6 +255,7 @@ class CameraPipeline:
             self._offline_since = since
         elif event.kind is SourceEventKind.ONLINE and self._offline_since is not None:
             self._come_back(event.ts)
+        self.tick(event.ts)
 
     def _come_back(self, ts: datetime) -> None:
         assert self._offline_since is not None

@@ -7,6 +7,7 @@ written once complete, the open minute flushed on stop).
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,22 +15,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector, create_detector
+from cvmon.evidence import EvidenceRecorder, EvidenceStore
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline, FrameResult
-from cvmon.sources.base import VideoSource
+from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
+from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
 from cvmon.storage.coverage import CameraMinute
 from cvmon.types import MinuteRow, SourceEvent
 
 
 class MinuteSink(Protocol):
-    """Where minute rows and camera events go (the database, or a test's list)."""
+    """Where minute rows, camera events and alert changes go (the database, or a test's list)."""
 
     def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ...) -> None: ...
 
     def write_events(self, events: Sequence[SourceEvent]) -> object: ...
+
+    def write_alerts(
+        self, camera: CameraConfig, changes: Sequence[AlertChange], snapshots: Sequence[PendingSnapshot] = ...
+    ) -> object: ...
 
 
 FrameCallback = Callable[[FrameResult], None]
@@ -40,11 +48,32 @@ class RunResult:
     summary: dict[str, object]
     rows: int
     events: int
+    alert_changes: int = 0
 
 
 def build_pipeline(config: Config, camera: CameraConfig, model_dir: Path) -> CameraPipeline:
-    detector: Detector = create_detector(config.detector_for(camera), model_dir)
+    """A camera's pipeline; its detector reports down to the evidence score, the pipeline counts from
+    the counting score."""
+    wanted = config.detector_for(camera)
+    lowest = min(wanted.confidence, wanted.evidence_confidence)
+    detector: Detector = create_detector(wanted.model_copy(update={"confidence": lowest}), model_dir)
     return CameraPipeline(config, camera, detector)
+
+
+def build_capture(config: Config, camera: CameraConfig, store: EvidenceStore) -> EvidenceCapture:
+    """The evidence settings of a camera, ready to snapshot frames."""
+    settings = config.evidence_for(camera)
+    recorder = EvidenceRecorder(
+        store,
+        camera.id,
+        zones=camera.zones,
+        masks=camera.privacy_masks,
+        tz=config.unit_timezone(camera.unit),
+        latest_every_s=settings.latest_every_s,
+        periodic_every_min=settings.periodic_every_min,
+        margin=settings.margin,
+    )
+    return EvidenceCapture(recorder, settings)
 
 
 def open_source(config: Config, camera: CameraConfig, start: datetime | None = None) -> VideoSource:
@@ -70,22 +99,31 @@ def process_recording(
     source: VideoSource,
     sink: MinuteSink | None,
     on_frame: FrameCallback | None = None,
+    capture: EvidenceCapture | None = None,
 ) -> RunResult:
-    """Analyse a whole recording, then write its rows and events in one go."""
+    """Analyse a whole recording, then write its rows, events, alerts and snapshots in one go."""
+    snapshots: list[PendingSnapshot] = []
     for item in source:
         if isinstance(item, SourceEvent):
             pipeline.handle_source_event(item)
             continue
         result = pipeline.process_frame(item)
+        if capture is not None:
+            snapshots += capture.on_frame(item.image, result, result.in_service)
         if on_frame is not None:
             on_frame(result)
     pipeline.finish()
     rows, cams = pipeline.pop_rows(None)
+    changes = pipeline.pop_alert_changes()
+    if capture is not None:
+        snapshots += capture.flush()
     if sink is not None:
         sink.write_minutes(rows, cams)
         if pipeline.events:
             sink.write_events(pipeline.events)
-    return RunResult(pipeline.summary_dict(), len(rows), len(pipeline.events))
+        if changes or snapshots:
+            sink.write_alerts(pipeline.camera, changes, snapshots)
+    return RunResult(pipeline.summary_dict(), len(rows), len(pipeline.events), len(changes))
 
 
 def run_live(
@@ -95,31 +133,55 @@ def run_live(
     stop: threading.Event,
     on_frame: FrameCallback | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    tick_s: float = 1.0,
+    capture: EvidenceCapture | None = None,
 ) -> RunResult:
-    """Analyse a live stream until ``stop`` is set; write each minute once it is complete."""
+    """Analyse a live stream until ``stop`` is set; write each minute once it is complete.
+
+    The source is read in a thread of its own, so that wall-clock rules (camera_offline) are
+    evaluated every ``tick_s`` even while the camera sends nothing.
+    """
     written = 0
+    alerts = 0
     current_minute: datetime | None = None
-    closer = threading.Thread(target=_close_on_stop, args=(source, stop), daemon=True)
-    closer.start()
+    snapshots: list[PendingSnapshot] = []
+    items: queue.Queue[SourceItem | BaseException | None] = queue.Queue(maxsize=8)
+    reader = threading.Thread(target=_read_into, args=(source, items, stop), daemon=True, name="source-reader")
+    reader.start()
     try:
-        for item in source:
-            if isinstance(item, SourceEvent):
-                pipeline.handle_source_event(item)
-                sink.write_events([item])
-                now = item.ts
+        while not stop.is_set():
+            try:
+                item = items.get(timeout=tick_s)
+            except queue.Empty:
+                snapshots = []
+                now = clock()
+                pipeline.tick(now)
             else:
-                result = pipeline.process_frame(item)
-                if on_frame is not None:
-                    on_frame(result)
+                if item is None:  # the source ended
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                snapshots = []
+                if isinstance(item, SourceEvent):
+                    pipeline.handle_source_event(item)
+                    sink.write_events([item])
+                else:
+                    result = pipeline.process_frame(item)
+                    if capture is not None:
+                        snapshots = capture.on_frame(item.image, result, result.in_service)
+                    if on_frame is not None:
+                        on_frame(result)
                 now = item.ts
+            changes = pipeline.pop_alert_changes()
+            if changes or snapshots:
+                sink.write_alerts(pipeline.camera, changes, snapshots)
+                alerts += len(changes)
             if current_minute is None or minute_of(now) != current_minute:
                 rows, cams = pipeline.pop_rows(now)
                 if rows or cams:
                     sink.write_minutes(rows, cams)
                     written += len(rows)
                 current_minute = minute_of(now)
-            if stop.is_set():
-                break
     finally:
         stop.set()
         source.close()
@@ -128,9 +190,29 @@ def run_live(
         if rows or cams:
             sink.write_minutes(rows, cams)
             written += len(rows)
-    return RunResult(pipeline.summary_dict(), written, len(pipeline.events))
+        changes = pipeline.pop_alert_changes()
+        held = capture.flush() if capture is not None else []
+        if changes or held:
+            sink.write_alerts(pipeline.camera, changes, held)
+            alerts += len(changes)
+        reader.join(timeout=5)
+    return RunResult(pipeline.summary_dict(), written, len(pipeline.events), alerts)
 
 
-def _close_on_stop(source: VideoSource, stop: threading.Event) -> None:
-    stop.wait()
-    source.close()
+def _read_into(
+    source: VideoSource, items: queue.Queue[SourceItem | BaseException | None], stop: threading.Event
+) -> None:
+    """Iterate the source into the queue; None marks its end, an exception is passed on."""
+    try:
+        for item in source:
+            while not stop.is_set():
+                try:
+                    items.put(item, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if stop.is_set():
+                return
+        items.put(None)
+    except BaseException as err:
+        items.put(err)

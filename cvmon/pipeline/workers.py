@@ -21,6 +21,7 @@ class WorkerExit:
 
 def camera_worker(config_path: str, camera_id: str, database_url: str, stop: threading.Event | None = None) -> int:
     """Run one camera until its stream ends (files) or until stopped (live). Returns an exit code."""
+    from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, open_source, process_recording, run_live
     from cvmon.storage.database import open_database
 
@@ -33,10 +34,11 @@ def camera_worker(config_path: str, camera_id: str, database_url: str, stop: thr
         pipeline = build_pipeline(config, camera, get_settings().resolved_model_dir)
         source = open_source(config, camera)
         with open_database(database_url) as db:
+            outputs, capture = camera_outputs(db, get_settings().evidence_dir, config, camera)
             if camera.is_live:
-                run_live(pipeline, source, db, stop)
+                run_live(pipeline, source, outputs, stop, capture=capture)
             else:
-                result = process_recording(pipeline, source, db)
+                result = process_recording(pipeline, source, outputs, capture=capture)
                 print(f"[{camera_id}] {result.summary['frames_analysed']} frames analysed, {result.rows} minute rows")
     except CvmonError as e:
         print(f"[{camera_id}] error: {e}", flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -205,6 +205,11 @@ class Database:
                 yield session
         except SQLAlchemyError as err:
             raise storage_error(action, err, self._url) from None
+
+    def transaction(self, action: str, *, write: bool) -> AbstractContextManager[Session]:
+        """A session in one transaction for other repositories (alerts, evidence, outbox);
+        ``action`` names what failed in the StorageError, e.g. "cannot write alerts to"."""
+        return self._transaction(action, write=write)
 
     def sync_config(self, config: Config) -> None:
         """Insert or update the units, cameras and zones of ``config``; running it twice changes nothing.

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cvmon.alerts.rules import AlertChange
 from cvmon.config import parse_config
 from cvmon.metrics.histogram import bucket_of
 from cvmon.pipeline.runner import build_pipeline, process_recording
@@ -28,6 +29,7 @@ class ListSink:
         self.rows: list[MinuteRow] = []
         self.cameras: list[CameraMinute] = []
         self.events: list[SourceEvent] = []
+        self.alerts: list[AlertChange] = []
 
     def write_minutes(self, rows: list[MinuteRow], cameras: list[CameraMinute] = ()) -> None:  # type: ignore[assignment]
         self.rows += rows
@@ -35,6 +37,9 @@ class ListSink:
 
     def write_events(self, events: list[SourceEvent]) -> None:
         self.events += events
+
+    def write_alerts(self, camera: object, changes: list[AlertChange], snapshots: list[object] = ()) -> None:  # type: ignore[assignment]
+        self.alerts += changes
 
 
 def config_for(fixture: Path, video: Path) -> Any:

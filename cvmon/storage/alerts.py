@@ -1,0 +1,203 @@
+"""Alert records: opened by the rules, then acknowledged, resolved and escalated by people and jobs.
+
+Writes are idempotent on (camera, zone, rule, opened_at): re-processing a recording updates the
+alerts it opened the first time instead of opening them again.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cvmon.alerts.rules import AlertChange, ChangeKind
+from cvmon.errors import CvmonError
+from cvmon.storage.database import Database
+from cvmon.storage.models import AlertRecord, UnitRecord
+
+
+class FollowUp(enum.StrEnum):
+    """What was done about an alert (tindak lanjut)."""
+
+    COACHING = "coaching"
+    FLOW_CHANGE = "flow_change"
+    ROOM_FIX = "room_fix"
+    OTHER = "other"
+
+
+class AlertNotFound(CvmonError):
+    """No alert with that id in the caller's units."""
+
+
+class AlertStateError(CvmonError):
+    """The alert cannot make that transition (e.g. resolved twice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: int
+    rule: str
+    unit_id: str
+    camera_id: str
+    zone_id: str
+    opened_at: datetime
+    open_value: float
+    peak_value: float
+    peak_at: datetime
+    cleared_at: datetime | None
+    escalated_at: datetime | None
+    acked_at: datetime | None
+    acked_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    followup_category: str | None
+    followup_note: str | None
+
+    @property
+    def status(self) -> str:
+        if self.resolved_at is not None:
+            return "resolved"
+        if self.acked_at is not None:
+            return "acknowledged"
+        return "open"
+
+
+def _alert(rec: AlertRecord) -> Alert:
+    return Alert(**{f: getattr(rec, f) for f in Alert.__dataclass_fields__})
+
+
+class AlertRepository:
+    """Alerts in the database. Every read takes the units the caller may see (None: all)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def apply_changes(self, unit_id: str, camera_id: str, changes: Sequence[AlertChange]) -> list[int]:
+        """Store opened alerts, new peaks and clearings; returns the alert id of each change."""
+        ids: list[int] = []
+        with self.db.transaction("cannot write alerts to", write=True) as session:
+            for change in changes:
+                rec = session.scalars(
+                    select(AlertRecord).where(
+                        AlertRecord.camera_id == camera_id,
+                        AlertRecord.zone_id == change.zone_id,
+                        AlertRecord.rule == change.rule.value,
+                        AlertRecord.opened_at == change.opened_at,
+                    )
+                ).one_or_none()
+                if rec is None:
+                    if change.kind is not ChangeKind.OPENED:
+                        raise AlertStateError(f"{change.kind.value} of an alert that was never opened ({change.rule})")
+                    rec = AlertRecord(
+                        rule=change.rule.value,
+                        unit_id=unit_id,
+                        camera_id=camera_id,
+                        zone_id=change.zone_id,
+                        opened_at=change.opened_at,
+                        open_value=change.value,
+                        peak_value=change.value,
+                        peak_at=change.ts,
+                    )
+                    session.add(rec)
+                elif change.kind is ChangeKind.PEAK and change.value >= rec.peak_value:
+                    rec.peak_value, rec.peak_at = change.value, change.ts
+                elif change.kind is ChangeKind.CLEARED:
+                    rec.cleared_at = change.ts
+                session.flush()
+                ids.append(rec.id)
+        return ids
+
+    def get(self, alert_id: int, units: Sequence[str] | None = None) -> Alert:
+        with self.db.transaction("cannot read alerts from", write=False) as session:
+            return _alert(self._record(session, alert_id, units))
+
+    def find(
+        self,
+        units: Sequence[str] | None = None,
+        open_only: bool = False,
+        since: datetime | None = None,
+        limit: int = 200,
+    ) -> list[Alert]:
+        """Newest first; ``open_only`` keeps alerts nobody has resolved yet."""
+        stmt = select(AlertRecord).order_by(AlertRecord.opened_at.desc(), AlertRecord.id.desc()).limit(limit)
+        if units is not None:
+            stmt = stmt.where(AlertRecord.unit_id.in_(list(units)))
+        if open_only:
+            stmt = stmt.where(AlertRecord.resolved_at.is_(None))
+        if since is not None:
+            stmt = stmt.where(AlertRecord.opened_at >= since)
+        with self.db.transaction("cannot read alerts from", write=False) as session:
+            return [_alert(r) for r in session.scalars(stmt)]
+
+    def acknowledge(self, alert_id: int, who: str, now: datetime, units: Sequence[str] | None = None) -> Alert:
+        with self.db.transaction("cannot write alerts to", write=True) as session:
+            rec = self._record(session, alert_id, units)
+            if rec.resolved_at is not None:
+                raise AlertStateError(f"alert {alert_id} is already resolved")
+            if rec.acked_at is None:
+                rec.acked_at, rec.acked_by = now, who
+            return _alert(rec)
+
+    def resolve(
+        self,
+        alert_id: int,
+        who: str,
+        now: datetime,
+        category: FollowUp,
+        note: str,
+        units: Sequence[str] | None = None,
+    ) -> Alert:
+        """Record the follow-up; resolving also acknowledges an alert nobody acknowledged."""
+        if not note.strip():
+            raise AlertStateError("a follow-up note is needed to resolve an alert")
+        with self.db.transaction("cannot write alerts to", write=True) as session:
+            rec = self._record(session, alert_id, units)
+            if rec.resolved_at is not None:
+                raise AlertStateError(f"alert {alert_id} is already resolved")
+            if rec.acked_at is None:
+                rec.acked_at, rec.acked_by = now, who
+            rec.resolved_at, rec.resolved_by = now, who
+            rec.followup_category, rec.followup_note = category.value, note.strip()[:2000]
+            return _alert(rec)
+
+    def escalate_due(self, now: datetime, after_s: dict[str, float], default_after_s: float) -> list[Alert]:
+        """Mark escalated the alerts nobody acknowledged in time (per unit delay); returns them."""
+        stmt = select(AlertRecord).where(
+            AlertRecord.acked_at.is_(None), AlertRecord.resolved_at.is_(None), AlertRecord.escalated_at.is_(None)
+        )
+        escalated = []
+        with self.db.transaction("cannot write alerts to", write=True) as session:
+            for rec in session.scalars(stmt):
+                delay = after_s.get(rec.unit_id, default_after_s)
+                if (now - rec.opened_at).total_seconds() >= delay:
+                    rec.escalated_at = now
+                    escalated.append(_alert(rec))
+        return escalated
+
+    @staticmethod
+    def _record(session: Session, alert_id: int, units: Sequence[str] | None) -> AlertRecord:
+        rec = session.get(AlertRecord, alert_id)
+        if rec is None or (units is not None and rec.unit_id not in units):
+            raise AlertNotFound(f"no alert {alert_id}")
+        return rec
+
+
+def unit_subtree(db: Database, unit_id: str) -> list[str]:
+    """A unit and every unit below it, from the stored organisation tree."""
+    with db.transaction("cannot read units from", write=False) as session:
+        parents = {u.id: u.parent_id for u in session.scalars(select(UnitRecord))}
+    if unit_id not in parents:
+        raise AlertNotFound(f"no unit '{unit_id}' in the database (run `cvmon run` or `cvmon process` with its config)")
+    children: dict[str | None, list[str]] = {}
+    for uid, parent in parents.items():
+        children.setdefault(parent, []).append(uid)
+    out, todo = [], [unit_id]
+    while todo:
+        uid = todo.pop()
+        out.append(uid)
+        todo.extend(children.get(uid, []))
+    return sorted(out)
