@@ -251,6 +251,18 @@ class EvidenceConfig(StrictModel):
     margin: float = Field(default=0.15, ge=0, le=1, description="Share of a box's size blurred around it as well.")
 
 
+class RetentionConfig(StrictModel):
+    """How long each class of stored data is kept (personal-data rules: delete on schedule)."""
+
+    snapshots_days: float = Field(default=90, gt=0, description="Days anonymised snapshots (evidence) are kept.")
+    alerts_days: float = Field(default=365, gt=0, description="Days alerts and their follow-up are kept.")
+    minute_rows_days: float = Field(
+        default=35, gt=0, description="Days per-minute rows are kept; they are rolled up to hourly rows first."
+    )
+    hourly_rows_days: float = Field(default=730, gt=0, description="Days hourly rows are kept.")
+    run_every_min: float = Field(default=60, gt=0, description="Minutes between retention runs inside `cvmon run`.")
+
+
 class Defaults(StrictModel):
     """Settings every camera inherits unless it overrides them."""
 
@@ -274,6 +286,7 @@ class Config(StrictModel):
     units: list[UnitConfig] = Field(min_length=1, description="The organisation tree as a flat list with parents.")
     defaults: Defaults = Field(default_factory=Defaults, description="Settings cameras inherit.")
     cameras: list[CameraConfig] = Field(default=[], description="The cameras.")
+    retention: RetentionConfig = Field(default_factory=RetentionConfig, description="How long data is kept.")
 
     @model_validator(mode="after")
     def _cross_references(self) -> Config:
