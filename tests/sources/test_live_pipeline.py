@@ -22,8 +22,10 @@ import yaml
 
 from cvmon.config import parse_config
 from cvmon.pipeline.camera import FrameResult
+from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, run_live
 from cvmon.sources.rtsp import RtspSource
+from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.database import open_database
 from cvmon.types import SourceEventKind
 
@@ -41,7 +43,13 @@ ZONES = [
 def live_config(url: str) -> dict:
     return {
         "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
-        "defaults": {"analysis_fps": 5, "rtsp_read_timeout_s": 2, "rtsp_open_timeout_s": 3, "reconnect_max_s": 1},
+        "defaults": {
+            "analysis_fps": 5,
+            "rtsp_read_timeout_s": 2,
+            "rtsp_open_timeout_s": 3,
+            "reconnect_max_s": 1,
+            "rules": {"camera_offline": {"for_s": 2.5}},
+        },
         "cameras": [{"id": "live", "unit": "ulp-a", "source": url, "zones": ZONES}],
     }
 
@@ -66,12 +74,13 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
     db = open_database(f"sqlite:///{tmp_path / 'live.db'}")
     db.sync_config(config)
     pipeline = build_pipeline(config, cam, MODEL_DIR)
+    outputs, capture = camera_outputs(db, tmp_path / "evidence", config, cam)
     stop = threading.Event()
     frames: list[tuple[float, FrameResult]] = []
     worker = threading.Thread(
         target=run_live,
-        args=(pipeline, source, db, stop),
-        kwargs={"on_frame": lambda r: frames.append((time.monotonic(), r))},
+        args=(pipeline, source, outputs, stop),
+        kwargs={"on_frame": lambda r: frames.append((time.monotonic(), r)), "capture": capture},
     )
     worker.start()
     try:
@@ -120,6 +129,12 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
     assert sum(r.seconds_offline for r in rows if r.zone_id == "hall") == pytest.approx(offline, abs=0.01)
     assert sum(r.samples for r in rows if r.zone_id == "hall") == len(frames)
     assert people_seen > 0, "the real model saw nobody in the real footage"
+    # each outage lasted longer than the 2.5 s camera_offline delay: two alerts, both cleared
+    offline_alerts = [a for a in AlertRepository(db).find() if a.rule == "camera_offline"]
+    assert len(offline_alerts) == 2
+    assert all(a.cleared_at is not None and a.peak_value >= 2.5 for a in offline_alerts)
+    # the latest anonymised frame was kept for the viewer, replaced in place
+    assert (tmp_path / "evidence" / "latest" / "live.jpg").is_file()
 
 
 def test_cvmon_run_flushes_the_open_minute_on_sigterm(
