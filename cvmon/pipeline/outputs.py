@@ -47,22 +47,27 @@ class DatabaseOutputs:
         self, camera: CameraConfig, changes: Sequence[AlertChange], snapshots: Sequence[PendingSnapshot] = ()
     ) -> list[int]:
         """Store alert changes, then their snapshots (linked by alert), then tell the listener."""
-        ids = self.alerts.apply_changes(camera.unit, camera.id, changes) if changes else []
+        applied = self.alerts.apply_changes(camera.unit, camera.id, changes) if changes else []
+        ids = [a.alert_id for a in applied]
         by_key = {(c.rule.value, c.zone_id, c.opened_at): alert_id for c, alert_id in zip(changes, ids, strict=True)}
         if self.evidence is not None:
             for snap in snapshots:
                 alert_id = by_key.get(snap.alert_key) if snap.alert_key is not None else None
                 self.evidence.add(camera.id, snap.kind, snap.ts, snap.jpeg, snap.counts, alert_id)
-        if self.on_alerts is not None and changes:
-            self.on_alerts(camera, changes, ids)
+        fresh = [(c, a.alert_id) for c, a in zip(changes, applied, strict=True) if a.fresh]
+        if self.on_alerts is not None and fresh:  # a re-processed recording notifies nobody twice
+            self.on_alerts(camera, [c for c, _ in fresh], [i for _, i in fresh])
         return ids
 
 
 def camera_outputs(
     db: Database, evidence_dir: Path, config: Config, camera: CameraConfig
 ) -> tuple[DatabaseOutputs, EvidenceCapture]:
-    """A camera's sink and evidence capture, writing snapshots under ``evidence_dir``."""
+    """A camera's sink (alerts notified on the channels the environment configures) and its evidence
+    capture, writing snapshots under ``evidence_dir``."""
+    from cvmon.alerts.notifications import AlertNotifier, load_notify_settings
     from cvmon.pipeline.runner import build_capture
 
     store = EvidenceStore(evidence_dir)
-    return DatabaseOutputs(db, store), build_capture(config, camera, store)
+    notifier = AlertNotifier(db, load_notify_settings(), config)
+    return DatabaseOutputs(db, store, on_alerts=notifier), build_capture(config, camera, store)

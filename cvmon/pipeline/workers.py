@@ -53,10 +53,16 @@ def _child(config_path: str, camera_id: str, database_url: str) -> None:
 def run_cameras(config_path: Path, database_url: str, cameras: list[str] | None = None) -> list[WorkerExit]:
     """Start one process per enabled camera and wait; SIGINT/SIGTERM are passed on to them."""
     config = load_config(config_path)
+    from cvmon.alerts.notifications import load_notify_settings
+    from cvmon.pipeline.housekeeping import Housekeeper
     from cvmon.storage.database import open_database
 
-    with open_database(database_url) as db:
-        db.sync_config(config)
+    notify = load_notify_settings()
+    housekeeping_db = open_database(database_url)
+    housekeeping_db.sync_config(config)
+    stop_housekeeping = threading.Event()
+    housekeeper = Housekeeper(housekeeping_db, config, notify, get_settings().evidence_dir)
+    housekeeping = housekeeper.start(stop_housekeeping)
     chosen = [c for c in config.cameras if c.enabled and (cameras is None or c.id in cameras)]
     ctx = mp.get_context("spawn")
     procs = {
@@ -79,4 +85,9 @@ def run_cameras(config_path: Path, database_url: str, cameras: list[str] | None 
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
+        stop_housekeeping.set()
+        housekeeping.join(timeout=10)
+        if housekeeper.dispatcher is not None:
+            housekeeper.dispatcher.run_once()  # a last round for what the workers just enqueued
+        housekeeping_db.close()
     return [WorkerExit(cid, p.exitcode if p.exitcode is not None else 1) for cid, p in procs.items()]

@@ -66,6 +66,12 @@ class Alert:
         return "open"
 
 
+@dataclass(frozen=True, slots=True)
+class AppliedChange:
+    alert_id: int
+    fresh: bool  # False when the database already held this change
+
+
 def _alert(rec: AlertRecord) -> Alert:
     return Alert(**{f: getattr(rec, f) for f in Alert.__dataclass_fields__})
 
@@ -76,9 +82,10 @@ class AlertRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def apply_changes(self, unit_id: str, camera_id: str, changes: Sequence[AlertChange]) -> list[int]:
-        """Store opened alerts, new peaks and clearings; returns the alert id of each change."""
-        ids: list[int] = []
+    def apply_changes(self, unit_id: str, camera_id: str, changes: Sequence[AlertChange]) -> list[AppliedChange]:
+        """Store opened alerts, new peaks and clearings; says for each change its alert and whether it
+        changed anything (a re-processed recording changes nothing)."""
+        applied: list[AppliedChange] = []
         with self.db.transaction("cannot write alerts to", write=True) as session:
             for change in changes:
                 rec = session.scalars(
@@ -89,7 +96,9 @@ class AlertRepository:
                         AlertRecord.opened_at == change.opened_at,
                     )
                 ).one_or_none()
+                fresh = False
                 if rec is None:
+                    fresh = True
                     if change.kind is not ChangeKind.OPENED:
                         raise AlertStateError(f"{change.kind.value} of an alert that was never opened ({change.rule})")
                     rec = AlertRecord(
@@ -103,13 +112,13 @@ class AlertRepository:
                         peak_at=change.ts,
                     )
                     session.add(rec)
-                elif change.kind is ChangeKind.PEAK and change.value >= rec.peak_value:
-                    rec.peak_value, rec.peak_at = change.value, change.ts
-                elif change.kind is ChangeKind.CLEARED:
-                    rec.cleared_at = change.ts
+                elif change.kind is ChangeKind.PEAK and change.value > rec.peak_value:
+                    rec.peak_value, rec.peak_at, fresh = change.value, change.ts, True
+                elif change.kind is ChangeKind.CLEARED and rec.cleared_at != change.ts:
+                    rec.cleared_at, fresh = change.ts, True
                 session.flush()
-                ids.append(rec.id)
-        return ids
+                applied.append(AppliedChange(rec.id, fresh))
+        return applied
 
     def get(self, alert_id: int, units: Sequence[str] | None = None) -> Alert:
         with self.db.transaction("cannot read alerts from", write=False) as session:
