@@ -1,0 +1,79 @@
+"""A camera that drops in the middle of an alert: the alert neither clears nor opens again because
+of the gap, camera_offline opens and clears around it, and the gap is offline time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from cvmon.alerts.rules import ChangeKind, Rule
+from cvmon.config import parse_config
+from cvmon.pipeline.runner import build_pipeline
+from cvmon.types import Frame, SourceEvent, SourceEventKind
+from tests.conftest import T0
+
+QUEUE = [[0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [0.0, 1.0]]
+
+
+def test_queue_alert_survives_a_camera_gap(tmp_path: Path) -> None:
+    # four people in the queue the whole time the camera shows anything (0-60 s, 120-180 s)
+    people = [{"path": [[0, 0.1 * i, 0.9], [300, 0.1 * i, 0.9]], "size": [0.05, 0.25]} for i in range(1, 5)]
+    (tmp_path / "scene.yaml").write_text(yaml.safe_dump({"people": people}))
+    config = parse_config(
+        {
+            "units": [
+                {
+                    "id": "u",
+                    "name": "U",
+                    "level": "ulp",
+                    "service_hours": {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                }
+            ],
+            "defaults": {
+                "rules": {
+                    "queue_long": {"threshold": 3, "for_s": 10, "clear_below": 1, "clear_for_s": 10},
+                    "camera_offline": {"for_s": 30},
+                }
+            },
+            "cameras": [
+                {
+                    "id": "cam",
+                    "unit": "u",
+                    "source": "rtsp://camera/stream",
+                    "detector": {"type": "replay", "model": str(tmp_path / "scene.yaml")},
+                    "zones": [{"id": "queue", "kind": "queue", "points": QUEUE}],
+                }
+            ],
+        }
+    )
+    pipeline = build_pipeline(config, config.cameras[0], tmp_path)
+    image = np.zeros((180, 320, 3), np.uint8)
+
+    def frames(start: float, end: float) -> None:
+        for i in range(round(start * 5), round(end * 5)):
+            t = i / 5
+            pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=t), i, image.copy(), t))
+
+    frames(0, 60)
+    pipeline.handle_source_event(SourceEvent("cam", SourceEventKind.OFFLINE, T0 + timedelta(seconds=62), "hung"))
+    for s in range(62, 120, 1):  # the worker's idle ticks while nothing arrives
+        pipeline.tick(T0 + timedelta(seconds=s))
+    pipeline.handle_source_event(SourceEvent("cam", SourceEventKind.ONLINE, T0 + timedelta(seconds=120)))
+    frames(120, 180)
+
+    changes = [(c.rule, c.kind) for c in pipeline.pop_alert_changes() if c.kind is not ChangeKind.PEAK]
+    assert changes == [
+        (Rule.QUEUE_LONG, ChangeKind.OPENED),
+        (Rule.CAMERA_OFFLINE, ChangeKind.OPENED),
+        (Rule.CAMERA_OFFLINE, ChangeKind.CLEARED),
+    ]
+    assert (Rule.QUEUE_LONG, "queue") in pipeline.rules_state.open_alerts()
+    pipeline.finish()
+    rows, cams = pipeline.pop_rows(None)
+    # the gap runs from the last frame (59.8 s) to the first one back (120 s): offline, not zero people
+    assert sum(c.seconds_offline for c in cams) == pytest.approx(60.2, abs=0.01)
+    assert all(r.count_max == 4 for r in rows if r.samples)
