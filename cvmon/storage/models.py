@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -232,6 +233,44 @@ class OutboxRecord(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class HourlyStatRecord(Base):
+    """Figures of one zone for one UTC hour, rolled up from its minute rows (kept longer than they are).
+
+    ``minutes`` counts the minute rows rolled in. While an hour's minute rows exist the row is
+    recomputed from them; ``final`` is set when they are deleted, and a final row is never
+    recomputed again (late minute rows of that hour could only give a partial sum).
+    """
+
+    __tablename__ = "hourly_stats"
+    __table_args__ = (
+        ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),
+        Index("ix_hourly_stats_hour", "hour"),
+        CheckConstraint(
+            "minutes >= 0 AND samples >= 0 AND count_sum >= 0 AND count_max >= 0 AND visits >= 0 "
+            "AND seconds_observed >= 0 AND seconds_staffed >= 0 AND seconds_offline >= 0 "
+            "AND seconds_over_capacity >= 0 AND visit_seconds_sum >= 0",
+            name="non_negative",
+        ),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    zone_kind: Mapped[str] = mapped_column(String(32))
+    minutes: Mapped[int] = mapped_column(Integer)
+    samples: Mapped[int] = mapped_column(Integer)
+    count_sum: Mapped[int] = mapped_column(Integer)
+    count_max: Mapped[int] = mapped_column(Integer)
+    seconds_observed: Mapped[float] = mapped_column(Float)
+    seconds_staffed: Mapped[float] = mapped_column(Float)
+    seconds_offline: Mapped[float] = mapped_column(Float)
+    seconds_over_capacity: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int] = mapped_column(Integer)
+    visit_seconds_sum: Mapped[float] = mapped_column(Float)
+    visit_hist: Mapped[list[int]] = mapped_column(JSON)
+    final: Mapped[bool] = mapped_column(Boolean)
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "alerts",
     "evidence",
     "outbox",
+    "hourly_stats",
 }
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")
