@@ -30,9 +30,11 @@ app = typer.Typer(
 config_app = typer.Typer(no_args_is_help=True, help="Check cameras.yaml and print its schema.")
 models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector models.")
 alerts_app = typer.Typer(no_args_is_help=True, help="List, acknowledge and resolve alerts.")
+retention_app = typer.Typer(no_args_is_help=True, help="Delete data past its retention period.")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(retention_app, name="retention")
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -353,6 +355,32 @@ def alerts_resolve(
     with open_database(database or get_settings().resolved_database_url) as db:
         alert = AlertRepository(db).resolve(alert_id, _who(who), datetime.now(UTC), follow_up, note)
     out.print(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.followup_category}: {alert.followup_note}")
+
+
+# -- retention ------------------------------------------------------------------------------------
+
+
+@retention_app.command("run")
+def retention_run(
+    config_path: Annotated[Path, typer.Option("--config", "-c", help="cameras.yaml (its retention: section).")] = Path(
+        "cameras.yaml"
+    ),
+    database: DatabaseOption = None,
+) -> None:
+    """Roll minute rows up to hourly rows, then delete minute rows, hourly rows, snapshots and alerts
+    older than the configured periods."""
+    from cvmon.config import load_config
+    from cvmon.evidence import EvidenceStore
+    from cvmon.settings import get_settings
+    from cvmon.storage.database import open_database
+    from cvmon.storage.retention import run_retention
+
+    config = load_config(config_path)
+    settings = get_settings()
+    with open_database(database or settings.resolved_database_url) as db:
+        report = run_retention(db, EvidenceStore(settings.evidence_dir), config.retention, datetime.now(UTC))
+    for key, value in report.as_dict().items():
+        out.print(f"{key}: {value}")
 
 
 # -- run and demo ---------------------------------------------------------------------------------
