@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from cvmon.storage import Database
-from cvmon.storage.engine import SQLITE_IMMEDIATE, storage_error
 from cvmon.storage.models import OutboxRecord
 
 CHANNELS: tuple[str, ...] = ("webhook", "mqtt")
@@ -139,19 +137,9 @@ class Outbox:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._sessions = sessionmaker(bind=db.engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(
-            bind=db.engine.execution_options(**{SQLITE_IMMEDIATE: True}), expire_on_commit=False
-        )
 
-    @contextmanager
-    def _transaction(self, action: str, *, write: bool) -> Iterator[Session]:
-        factory = self._write_sessions if write else self._sessions
-        try:
-            with factory() as session, session.begin():
-                yield session
-        except SQLAlchemyError as err:
-            raise storage_error(action, err, self._db.url) from None
+    def _transaction(self, action: str, *, write: bool) -> AbstractContextManager[Session]:
+        return self._db.transaction(action, write=write)
 
     def enqueue(self, topic: str, payload: dict[str, Any], channels: Sequence[str], now: datetime) -> list[int]:
         """Store one pending message per channel, all in one transaction, due at once; returns their ids.

@@ -87,7 +87,23 @@ class ZoneRecord(Base):
     points: Mapped[list[Any]] = mapped_column(JSON)
 
 
-class MinuteStatRecord(Base):
+class ZoneFigures:
+    """The figures of a zone over a period, shared by minute and hourly rows."""
+
+    zone_kind: Mapped[str] = mapped_column(String(32))
+    samples: Mapped[int] = mapped_column(Integer)
+    count_sum: Mapped[int] = mapped_column(Integer)
+    count_max: Mapped[int] = mapped_column(Integer)
+    seconds_observed: Mapped[float] = mapped_column(Float)
+    seconds_staffed: Mapped[float] = mapped_column(Float)
+    seconds_offline: Mapped[float] = mapped_column(Float)
+    seconds_over_capacity: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int] = mapped_column(Integer)
+    visit_seconds_sum: Mapped[float] = mapped_column(Float)
+    visit_hist: Mapped[list[int]] = mapped_column(JSON)
+
+
+class MinuteStatRecord(ZoneFigures, Base):
     """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``)."""
 
     __tablename__ = "minute_stats"
@@ -106,17 +122,6 @@ class MinuteStatRecord(Base):
     camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
-    zone_kind: Mapped[str] = mapped_column(String(32))
-    samples: Mapped[int] = mapped_column(Integer)
-    count_sum: Mapped[int] = mapped_column(Integer)
-    count_max: Mapped[int] = mapped_column(Integer)
-    seconds_observed: Mapped[float] = mapped_column(Float)
-    seconds_staffed: Mapped[float] = mapped_column(Float)
-    seconds_offline: Mapped[float] = mapped_column(Float)
-    seconds_over_capacity: Mapped[float] = mapped_column(Float)
-    visits: Mapped[int] = mapped_column(Integer)
-    visit_seconds_sum: Mapped[float] = mapped_column(Float)
-    visit_hist: Mapped[list[int]] = mapped_column(JSON)
     t_first_s: Mapped[float] = mapped_column(Float)
     t_last_s: Mapped[float] = mapped_column(Float)
 
@@ -235,7 +240,7 @@ class OutboxRecord(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-class HourlyStatRecord(Base):
+class HourlyStatRecord(ZoneFigures, Base):
     """Figures of one zone for one UTC hour, rolled up from its minute rows (kept longer than they are).
 
     ``minutes`` counts the minute rows rolled in. While an hour's minute rows exist the row is
@@ -258,18 +263,7 @@ class HourlyStatRecord(Base):
     camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
-    zone_kind: Mapped[str] = mapped_column(String(32))
     minutes: Mapped[int] = mapped_column(Integer)
-    samples: Mapped[int] = mapped_column(Integer)
-    count_sum: Mapped[int] = mapped_column(Integer)
-    count_max: Mapped[int] = mapped_column(Integer)
-    seconds_observed: Mapped[float] = mapped_column(Float)
-    seconds_staffed: Mapped[float] = mapped_column(Float)
-    seconds_offline: Mapped[float] = mapped_column(Float)
-    seconds_over_capacity: Mapped[float] = mapped_column(Float)
-    visits: Mapped[int] = mapped_column(Integer)
-    visit_seconds_sum: Mapped[float] = mapped_column(Float)
-    visit_hist: Mapped[list[int]] = mapped_column(JSON)
     final: Mapped[bool] = mapped_column(Boolean)
 
 
