@@ -176,3 +176,9 @@ LAYOUTS: dict[str, type[YoloxLayout] | type[UltralyticsLayout] | type[NanodetLay
     "ultralytics": UltralyticsLayout,
     "nanodet": NanodetLayout,
 }
+
+
+def describe_io(layout: str, size: int) -> str:
+    """The input and output shapes a model of this layout and input size must have, for messages."""
+    outputs = [[1, *shape] for shape in LAYOUTS[layout]().expected_outputs(size)]
+    return f"a {layout} model takes input [1, 3, {size}, {size}] and gives outputs {outputs}"

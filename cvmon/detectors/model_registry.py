@@ -12,6 +12,7 @@ from typing import Literal
 
 import yaml
 
+from cvmon.detectors.layouts import describe_io
 from cvmon.errors import ModelError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "registry.yaml"
@@ -84,7 +85,8 @@ def resolve_model(
         path = model_dir / entry.file
         if not path.is_file():
             raise ModelError(
-                f"model '{model}' is not in {model_dir} (expected file {entry.file}); "
+                f"model '{model}' is not in {model_dir} (expected file {entry.file}: "
+                f"{describe_io(entry.layout, entry.input_size)}); "
                 f"run `cvmon models pull {model}` or set CVMON_MODEL_DIR"
             )
         return ResolvedModel(path, layout or entry.layout, input_size or entry.input_size, model)

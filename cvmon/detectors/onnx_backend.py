@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from cvmon.config.models import DetectorConfig
 from cvmon.detectors.base import clip_to_image, nms_persons
-from cvmon.detectors.layouts import LAYOUTS
+from cvmon.detectors.layouts import LAYOUTS, describe_io
 from cvmon.detectors.model_registry import resolve_model
 from cvmon.errors import ModelError
 from cvmon.types import Detections, Frame, Image
@@ -36,7 +36,9 @@ class OnnxDetector:
         try:
             self.session = ort.InferenceSession(str(self.path), sess_options=options, providers=providers)
         except Exception as err:  # onnxruntime raises its own untyped errors for unreadable models
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({str(err).splitlines()[0][:160]})") from None
+            reason = str(err).splitlines()[0][:160]
+            expected = describe_io(resolved.layout, resolved.input_size) if resolved.input_size else ""
+            raise ModelError(f"{self.path}: not a loadable ONNX model ({reason}); {expected}".rstrip("; ")) from None
         self.input_name, self.size = self._check_input(config.input_size, resolved.input_size)
         self._check_outputs()
 
