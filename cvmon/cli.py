@@ -31,10 +31,12 @@ config_app = typer.Typer(no_args_is_help=True, help="Check cameras.yaml and prin
 models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector models.")
 alerts_app = typer.Typer(no_args_is_help=True, help="List, acknowledge and resolve alerts.")
 retention_app = typer.Typer(no_args_is_help=True, help="Delete data past its retention period.")
+evidence_app = typer.Typer(no_args_is_help=True, help="List anonymised snapshots and check their integrity.")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
+app.add_typer(evidence_app, name="evidence")
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -355,6 +357,62 @@ def alerts_resolve(
     with open_database(database or get_settings().resolved_database_url) as db:
         alert = AlertRepository(db).resolve(alert_id, _who(who), datetime.now(UTC), follow_up, note)
     out.print(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.followup_category}: {alert.followup_note}")
+
+
+# -- evidence -------------------------------------------------------------------------------------
+
+
+@evidence_app.command("list")
+def evidence_list(
+    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
+    alert: Annotated[int | None, typer.Option(help="Only the snapshots of this alert.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    database: DatabaseOption = None,
+) -> None:
+    """Stored snapshots (their files are under CVMON_DATA_DIR/evidence)."""
+    from cvmon.evidence import EvidenceStore
+    from cvmon.settings import get_settings
+    from cvmon.storage.database import open_database
+    from cvmon.storage.evidence import EvidenceRepository
+
+    settings = get_settings()
+    with open_database(database or settings.resolved_database_url) as db:
+        shots = EvidenceRepository(db, EvidenceStore(settings.evidence_dir)).find(
+            [camera] if camera else None, alert, limit
+        )
+    table = Table(title=f"{len(shots)} snapshot(s)")
+    for col in ("id", "camera", "time (UTC)", "kind", "alert", "counts", "file"):
+        table.add_column(col)
+    for e in shots:
+        counts = ", ".join(f"{k}={v}" for k, v in e.counts.items())
+        table.add_row(
+            str(e.id), e.camera_id, f"{e.ts:%Y-%m-%d %H:%M:%S}", e.kind, str(e.alert_id or "-"), counts, e.path
+        )
+    out.print(table)
+
+
+@evidence_app.command("verify")
+def evidence_verify(database: DatabaseOption = None) -> None:
+    """Check every snapshot's sha256; list the tampered or missing ones and exit 1 if there is any."""
+    from cvmon.evidence import EvidenceStore, EvidenceTampered
+    from cvmon.settings import get_settings
+    from cvmon.storage.database import open_database
+    from cvmon.storage.evidence import EvidenceRepository
+
+    settings = get_settings()
+    bad = 0
+    with open_database(database or settings.resolved_database_url) as db:
+        repo = EvidenceRepository(db, EvidenceStore(settings.evidence_dir))
+        shots = repo.find(limit=1_000_000)
+        for e in shots:
+            try:
+                repo.read(e.id)
+            except EvidenceTampered as problem:
+                bad += 1
+                err.print(f"evidence {e.id}: {problem}", markup=False)
+    out.print(f"{len(shots) - bad} of {len(shots)} snapshot(s) intact")
+    if bad:
+        raise typer.Exit(1)
 
 
 # -- retention ------------------------------------------------------------------------------------

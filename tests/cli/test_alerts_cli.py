@@ -100,3 +100,19 @@ def test_list_ack_resolve(processed: dict[str, str]) -> None:
     assert again.returncode == 1 and "already resolved" in again.stderr and "Traceback" not in again.stderr
     missing = cvmon(["alerts", "ack", "999"], processed)
     assert missing.returncode == 1 and missing.stderr.strip() == "cvmon: error: no alert 999"
+
+
+def test_evidence_list_and_verify_reports_a_tampered_file(processed: dict[str, str], tmp_path: Path) -> None:
+    listed = cvmon(["evidence", "list"], processed)
+    assert listed.returncode == 0 and "open" in listed.stdout and "queue=4" in listed.stdout
+    ok = cvmon(["evidence", "verify"], processed)
+    assert ok.returncode == 0, ok.stderr
+    snapshots = sorted(p for p in (tmp_path / "data" / "evidence").rglob("*.jpg") if "latest" not in p.parts)
+    assert f"{len(snapshots)} of {len(snapshots)} snapshot(s) intact" in ok.stdout
+    data = bytearray(snapshots[0].read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    snapshots[0].write_bytes(bytes(data))
+    bad = cvmon(["evidence", "verify"], processed)
+    assert bad.returncode == 1
+    assert f"{len(snapshots) - 1} of {len(snapshots)} snapshot(s) intact" in bad.stdout
+    assert "evidence" in bad.stderr and "Traceback" not in bad.stderr
