@@ -506,7 +506,12 @@ def demo(
             with _progress_bar(source) as bar:
                 result = process_recording(pipeline, source, outputs, on_frame=bar, capture=capture)
             _print_summary(result.summary)
-        out.print(f"database: {db.url}  (minute rows: {db.count_rows().get('minute_stats', 0)})")
+        rows = db.count_rows()
+        out.print(
+            f"database: {db.url}  (minute rows: {rows.get('minute_stats', 0)}, alerts: {rows.get('alerts', 0)}, "
+            f"snapshots: {rows.get('evidence', 0)})"
+        )
+        out.print(f"anonymised frames: {settings.evidence_dir}")
 
 
 # -- entry point ----------------------------------------------------------------------------------
