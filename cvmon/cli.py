@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cvmon.api.cli import serve, users_app
 from cvmon.errors import ConfigError, CvmonError
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ app.add_typer(models_app, name="models")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(users_app, name="users")
+app.command("serve")(serve)
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -267,4 +267,70 @@ class HourlyStatRecord(ZoneFigures, Base):
     final: Mapped[bool] = mapped_column(Boolean)
 
 
+ROLES: tuple[str, ...] = ("admin", "manager", "pic", "auditor", "viewer")
+USERNAME_LENGTH = 64
+
+
+class UserRecord(Base):
+    """A person who may use the API and web viewer; never deleted, only disabled (the audit log names them)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("username"),
+        CheckConstraint("role IN ('admin', 'manager', 'pic', 'auditor', 'viewer')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserUnitRecord(Base):
+    """A unit a user is bound to; the user sees it and every unit below it."""
+
+    __tablename__ = "user_units"
+
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"), primary_key=True, index=True)
+
+
+class UserSessionRecord(Base):
+    """A signed-in browser: only the HMAC of its cookie token is stored, so the table cannot be replayed."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_expires_at", "expires_at"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditRecord(Base):
+    """One line of the append-only audit log: who did what to which target, when and from where.
+
+    Rows are only ever inserted; the migration installs triggers that refuse UPDATE and DELETE.
+    ``actor`` is a username (or ``cli:<login>``), kept as text so the log outlives any user row.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_ts", "ts"),
+        Index("ix_audit_log_action_target_ts", "action", "target", "ts"),
+        Index("ix_audit_log_action_client_addr_ts", "action", "client_addr", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    client_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

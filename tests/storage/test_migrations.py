@@ -30,6 +30,10 @@ EXPECTED_TABLES = {
     "evidence",
     "outbox",
     "hourly_stats",
+    "users",
+    "user_units",
+    "user_sessions",
+    "audit_log",
 }
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")

@@ -1,0 +1,199 @@
+"""Command-line parts of the API: ``cvmon users ...`` and ``cvmon serve``.
+
+Registered in ``cvmon.cli``; errors are raised as cvmon exceptions and turned into one-line
+messages and exit codes there. Heavy imports (FastAPI, uvicorn, argon2) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvmon.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cvmon.storage.audit import AuditActor
+    from cvmon.storage.database import Database
+    from cvmon.storage.users import User
+
+users_app = typer.Typer(no_args_is_help=True, help="Users of the web viewer and API: roles and units.")
+
+DatabaseOption = Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")]
+UnitsOption = Annotated[
+    list[str], typer.Option("--unit", help="A unit the user sees, with the units below it (repeatable).")
+]
+
+
+def _open(database: str | None) -> Database:
+    from cvmon.settings import get_settings
+    from cvmon.storage.database import open_database
+
+    return open_database(database or get_settings().resolved_database_url)
+
+
+def _cli_actor() -> AuditActor:
+    from cvmon.storage.audit import AuditActor
+
+    return AuditActor(f"cli:{getpass.getuser()}", "local")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _describe(user: User) -> str:
+    state = "disabled" if user.disabled else "active"
+    return f"{user.username}: {user.role.value}, units {', '.join(user.units)}, {state}"
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name (lower case letters, digits, '.', '_', '@', '-').")],
+    role: Annotated[str, typer.Option(help="admin, manager, pic, auditor or viewer.")],
+    unit: UnitsOption,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a user (the first admin too); the password is prompted for, or read from stdin, never an argument."""
+    from cvmon.storage.users import UserRepository, check_password, check_role, check_username
+
+    check_username(username)
+    check_role(role)
+    password = check_password(_read_password(password_stdin))
+    with _open(database) as db:
+        user = UserRepository(db).add(username, password, role, unit, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"added {_describe(user)}")
+
+
+@users_app.command("list")
+def users_list(
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """Every user with their role, units and state."""
+    from cvmon.storage.users import UserRepository
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
+    with _open(database) as db:
+        users = UserRepository(db).all_users()
+    if fmt == "json":
+        rows = [
+            {"username": u.username, "role": u.role.value, "units": list(u.units), "disabled": u.disabled}
+            for u in users
+        ]
+        typer.echo(json.dumps(rows))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(users)} user(s)")
+    for col in ("username", "role", "units", "state", "updated (UTC)"):
+        table.add_column(col)
+    for u in users:
+        state = "disabled" if u.disabled else "active"
+        table.add_row(u.username, u.role.value, ", ".join(u.units), state, f"{u.updated_at:%Y-%m-%d %H:%M}")
+    Console(highlight=False, width=160).print(table)
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None
+) -> None:
+    """Disable a user; their sessions end at once."""
+    from cvmon.storage.users import UserRepository
+
+    with _open(database) as db:
+        user = UserRepository(db).set_disabled(username, True, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"disabled {_describe(user)}")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None) -> None:
+    """Enable a disabled user again."""
+    from cvmon.storage.users import UserRepository
+
+    with _open(database) as db:
+        user = UserRepository(db).set_disabled(username, False, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"enabled {_describe(user)}")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Argument(help="admin, manager, pic, auditor or viewer.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Change a user's role; their sessions end."""
+    from cvmon.storage.users import UserRepository
+
+    with _open(database) as db:
+        user = UserRepository(db).set_role(username, role, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"changed {_describe(user)}")
+
+
+@users_app.command("set-units")
+def users_set_units(
+    username: Annotated[str, typer.Argument(help="Login name.")], unit: UnitsOption, database: DatabaseOption = None
+) -> None:
+    """Replace the units a user is bound to; their sessions end."""
+    from cvmon.storage.users import UserRepository
+
+    with _open(database) as db:
+        user = UserRepository(db).set_units(username, unit, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"changed {_describe(user)}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Set a new password (prompted for, or read from stdin); the user's sessions end."""
+    from cvmon.storage.users import UserRepository, check_password
+
+    password = check_password(_read_password(password_stdin))
+    with _open(database) as db:
+        user = UserRepository(db).set_password(username, password, actor=_cli_actor(), now=datetime.now(UTC))
+    typer.echo(f"new password for {user.username}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (and, later, the web viewer) with uvicorn; settings from CVMON_* variables."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from cvmon.api.app import create_app
+    from cvmon.api.settings import ApiSettings
+
+    try:
+        settings = ApiSettings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"CVMON_{field}: {first['msg']}") from None
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )

@@ -1,0 +1,28 @@
+"""What every request of one app shares: settings, database, repositories, clock and token keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cvmon.api.security import Clock, Tokens
+from cvmon.api.settings import ApiSettings
+from cvmon.api.throttle import LoginThrottle
+from cvmon.storage.alerts import AlertRepository
+from cvmon.storage.audit import AuditRepository
+from cvmon.storage.database import Database
+from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.users import UserRepository
+
+
+@dataclass(frozen=True, slots=True)
+class ApiContext:
+    settings: ApiSettings
+    db: Database
+    clock: Clock
+    tokens: Tokens
+    cookie_name: str
+    users: UserRepository
+    audit: AuditRepository
+    alerts: AlertRepository
+    evidence: EvidenceRepository
+    throttle: LoginThrottle

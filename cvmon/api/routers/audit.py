@@ -1,0 +1,95 @@
+"""The audit log for admins: browse it, and export it as CSV (the export is audited itself)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from cvmon.api.deps import ContextDep, CurrentUser, require_role
+from cvmon.api.permissions import ADMINISTER
+from cvmon.api.schemas import AuditOut
+from cvmon.storage.audit import AuditAction, AuditEntry
+
+router = APIRouter(prefix="/api", tags=["audit"], dependencies=[Depends(require_role(*ADMINISTER))])
+
+CSV_COLUMNS = ("id", "ts", "actor", "action", "target", "client_addr", "details")
+# A cell starting with one of these is a formula to a spreadsheet; failed logins carry typed-in text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _check_aware(**values: datetime | None) -> None:
+    for name, value in values.items():
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"'{name}' needs a UTC offset, e.g. +08:00 or Z")
+
+
+def _audit_out(entry: AuditEntry) -> AuditOut:
+    return AuditOut(**{f: getattr(entry, f) for f in AuditEntry.__dataclass_fields__})
+
+
+def _filters(
+    actor: Annotated[str | None, Query(description="Username (or cli:<login>).")] = None,
+    action: Annotated[AuditAction | None, Query()] = None,
+    target: Annotated[str | None, Query(description="e.g. user:alice, alert:12, evidence:3.")] = None,
+    since: Annotated[datetime | None, Query(description="At or after (ISO with offset).")] = None,
+    until: Annotated[datetime | None, Query(description="Before (ISO with offset).")] = None,
+) -> dict[str, Any]:
+    _check_aware(since=since, until=until)
+    return {
+        "actor": actor,
+        "action": action.value if action else None,
+        "target": target,
+        "since": since,
+        "until": until,
+    }
+
+
+Filters = Annotated[dict[str, Any], Depends(_filters)]
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def audit_log(
+    context: ContextDep,
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditOut]:
+    """Audit rows matching every filter, newest first (admin only)."""
+    return [_audit_out(e) for e in context.audit.find(**filters, limit=limit, offset=offset)]
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@router.get("/audit.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def audit_export(
+    principal: CurrentUser,
+    context: ContextDep,
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000,
+) -> Response:
+    """The matching audit rows as CSV, newest first (admin only); the export itself is audited first."""
+    now = context.clock()
+    shown = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in filters.items() if v is not None}
+    context.audit.record(now, principal.actor, AuditAction.AUDIT_EXPORT, "audit_log", {"filters": shown})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in context.audit.find(**filters, limit=limit):
+        row = [getattr(entry, c) for c in CSV_COLUMNS[:-1]] + [json.dumps(entry.details, sort_keys=True)]
+        writer.writerow([_cell(v) for v in row])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="cvmon-audit-{now:%Y%m%dT%H%M%SZ}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

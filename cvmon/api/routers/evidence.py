@@ -1,0 +1,88 @@
+"""Anonymised snapshots: listed, and served only through this authorised, audited endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from cvmon.api import queries
+from cvmon.api.deps import AllowedUnits, ContextDep, CurrentUser, SessionDep, require_role
+from cvmon.api.permissions import READ_EVIDENCE
+from cvmon.api.schemas import EvidenceOut
+from cvmon.evidence import EvidenceTampered
+from cvmon.storage.audit import AuditAction
+
+router = APIRouter(prefix="/api/evidence", tags=["evidence"], dependencies=[Depends(require_role(*READ_EVIDENCE))])
+
+
+@router.get("", response_model=list[EvidenceOut])
+def evidence(
+    context: ContextDep,
+    units: AllowedUnits,
+    session: SessionDep,
+    camera: Annotated[str | None, Query(description="Only this camera.")] = None,
+    alert: Annotated[int | None, Query(description="Only the snapshots of this alert.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[EvidenceOut]:
+    """Snapshots of the caller's units, newest first (auditor, pic, manager, admin; not viewer)."""
+    cameras = queries.camera_ids_in_scope(session, units)
+    if camera is not None:
+        if camera not in cameras:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera '{camera}'")
+        cameras = [camera]
+    found = context.evidence.find(cameras, alert, limit)
+    return [
+        EvidenceOut(
+            id=e.id,
+            alert_id=e.alert_id,
+            camera_id=e.camera_id,
+            ts=e.ts,
+            kind=e.kind,
+            sha256=e.sha256,
+            size=e.size,
+            counts=e.counts,
+            image_url=f"/api/evidence/{e.id}/image",
+        )
+        for e in found
+    ]
+
+
+@router.get(
+    "/{evidence_id}/image",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The anonymised JPEG, its sha256 checked."},
+        409: {"description": "The file is missing or no longer matches its recorded sha256."},
+    },
+)
+def evidence_image(
+    evidence_id: int,
+    principal: CurrentUser,
+    context: ContextDep,
+    units: AllowedUnits,
+    session: SessionDep,
+    download: Annotated[bool, Query(description="Serve as an attachment (audited as a download).")] = False,
+) -> Response:
+    """One snapshot's JPEG after checking its sha256; every view and download is audited
+    (auditor, pic, manager, admin; 404 outside the caller's units; 409 when tampered with)."""
+    cameras = queries.camera_ids_in_scope(session, units)
+    action = AuditAction.EVIDENCE_DOWNLOAD if download else AuditAction.EVIDENCE_VIEW
+    target = f"evidence:{evidence_id}"
+    now = context.clock()
+    try:
+        shot, data = context.evidence.read(evidence_id, cameras)
+    except EvidenceTampered as err:
+        context.audit.record(now, principal.actor, action, target, {"result": "tampered", "reason": err.reason})
+        raise
+    details = {"result": "ok", "camera": shot.camera_id, "alert": shot.alert_id, "sha256": shot.sha256}
+    context.audit.record(now, principal.actor, action, target, details)
+    disposition = "attachment" if download else "inline"
+    return Response(
+        data,
+        media_type="image/jpeg",
+        headers={
+            "Content-Disposition": f'{disposition}; filename="evidence-{evidence_id}.jpg"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,154 @@
+"""Request and response bodies of the JSON API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from cvmon.storage.alerts import FollowUp
+from cvmon.storage.users import Role
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    username: str
+    role: Role
+    units: list[str] = Field(description="Units the user is bound to.")
+    scope: list[str] = Field(description="Every unit the user may see: their units and those below them.")
+    capabilities: dict[str, bool]
+    csrf_token: str = Field(description="Send it in the X-CSRF-Token header of every POST.")
+    expires_at: datetime
+
+
+class UnitNode(BaseModel):
+    id: str
+    name: str
+    level: str
+    timezone: str
+    children: list[UnitNode] = Field(default_factory=list)
+
+
+class CameraOut(BaseModel):
+    id: str
+    unit_id: str
+    name: str | None
+    source_kind: str
+    analysis_fps: float = Field(description="Configured analysed frames per second.")
+    status: Literal["online", "offline", "unknown"] = Field(description="From the latest online/offline event.")
+    status_since: datetime | None
+    last_frame_at: datetime | None = Field(description="Time of the last analysed frame stored.")
+    last_minute: datetime | None = Field(description="Latest minute with analysed frames.")
+    frames_last_minute: int | None = Field(description="Frames analysed in that minute.")
+    analysed_fps: float | None = Field(description="Frames analysed per online second in that minute.")
+
+
+class ZoneNow(BaseModel):
+    zone_id: str
+    name: str | None
+    kind: str
+    capacity: int | None
+    points: list[list[float]]
+    minute: datetime | None = Field(description="The zone's latest stored minute; null when none.")
+    count_mean: float | None = Field(description="People in the zone (a queue zone's length), mean over the minute.")
+    count_max: int | None
+    occupancy: float | None = Field(description="count_mean / capacity.")
+    staffed_ratio: float | None = Field(description="Share of observed seconds staffed (counter_staff, post).")
+    visits: int | None
+    wait_p50_s: float | None
+    wait_p90_s: float | None
+    seconds_offline: float | None
+
+
+class CameraZonesNow(BaseModel):
+    camera_id: str
+    unit_id: str
+    zones: list[ZoneNow]
+
+
+class SeriesPoint(BaseModel):
+    t: datetime = Field(description="Start of the bucket: UTC minute or hour; local midnight of the unit for a day.")
+    minutes: int = Field(description="Minutes of data in the bucket.")
+    count_mean: float | None = Field(description="People in the zone (a queue zone's length), mean.")
+    count_max: int
+    wait_p50_s: float | None = Field(description="Median visit of a queue or waiting zone, from merged histograms.")
+    wait_p90_s: float | None
+    staffed_ratio: float | None
+    occupancy: float | None
+    visits: int
+    seconds_offline: float
+
+
+class ZoneSeries(BaseModel):
+    zone_id: str
+    name: str | None
+    kind: str
+    capacity: int | None
+    points: list[SeriesPoint]
+
+
+class SeriesOut(BaseModel):
+    camera_id: str
+    unit_id: str
+    timezone: str
+    resolution: Literal["minute", "hour", "day"]
+    start: datetime = Field(serialization_alias="from")
+    end: datetime = Field(serialization_alias="to")
+    zones: list[ZoneSeries]
+
+
+class AlertOut(BaseModel):
+    id: int
+    rule: str
+    unit_id: str
+    camera_id: str
+    zone_id: str
+    status: str
+    opened_at: datetime
+    open_value: float
+    peak_value: float
+    peak_at: datetime
+    cleared_at: datetime | None
+    escalated_at: datetime | None
+    acked_at: datetime | None
+    acked_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    followup_category: str | None
+    followup_note: str | None
+
+
+class ResolveIn(BaseModel):
+    category: FollowUp
+    note: str = Field(min_length=1, max_length=2000, description="What was done (tindak lanjut).")
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    alert_id: int | None
+    camera_id: str
+    ts: datetime
+    kind: str
+    sha256: str
+    size: int
+    counts: dict[str, int]
+    image_url: str = Field(description="Served only through this audited endpoint.")
+
+
+class AuditOut(BaseModel):
+    id: int
+    ts: datetime
+    actor: str | None
+    action: str
+    target: str | None
+    client_addr: str | None
+    details: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]

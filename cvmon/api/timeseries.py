@@ -1,0 +1,117 @@
+"""Time series of a zone's figures per minute, hour or local day, from minute rows and hourly roll-ups.
+
+A bucket of an hour or a day takes the minute rows of each UTC hour where they are still stored,
+and the hour's roll-up (``hourly_stats``) where retention has deleted them. A row counts when its
+start lies in the requested period. Wait percentiles come from the merged duration histograms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, tzinfo
+from typing import Literal
+
+from cvmon.metrics.histogram import empty_histogram, histogram_quantile, merge_histograms
+from cvmon.storage.models import HourlyStatRecord, MinuteStatRecord, ZoneFigures, ZoneRecord
+from cvmon.types import ZoneKind
+
+Resolution = Literal["minute", "hour", "day"]
+
+
+@dataclass(slots=True)
+class _Bucket:
+    minutes: int = 0
+    samples: int = 0
+    count_sum: int = 0
+    count_max: int = 0
+    seconds_observed: float = 0.0
+    seconds_staffed: float = 0.0
+    seconds_offline: float = 0.0
+    visits: int = 0
+    hist: list[int] = field(default_factory=empty_histogram)
+
+    def add(self, row: ZoneFigures, minutes: int) -> None:
+        self.minutes += minutes
+        self.samples += row.samples
+        self.count_sum += row.count_sum
+        self.count_max = max(self.count_max, row.count_max)
+        self.seconds_observed += row.seconds_observed
+        self.seconds_staffed += row.seconds_staffed
+        self.seconds_offline += row.seconds_offline
+        self.visits += row.visits
+        self.hist = merge_histograms([self.hist, row.visit_hist])
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    t: datetime
+    minutes: int
+    count_mean: float | None
+    count_max: int
+    wait_p50_s: float | None
+    wait_p90_s: float | None
+    staffed_ratio: float | None
+    occupancy: float | None
+    visits: int
+    seconds_offline: float
+
+
+def _hour(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def bucket_start(ts: datetime, resolution: Resolution, tz: tzinfo) -> datetime:
+    """Start of the bucket holding ``ts``: the UTC minute or hour, or local midnight of the unit's day."""
+    if resolution == "minute":
+        return ts.astimezone(UTC).replace(second=0, microsecond=0)
+    if resolution == "hour":
+        return _hour(ts)
+    return datetime.combine(ts.astimezone(tz).date(), time(), tzinfo=tz)
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _point(t: datetime, b: _Bucket, kind: ZoneKind, capacity: int | None) -> Point:
+    mean = b.count_sum / b.samples if b.samples else None
+    wait = kind.measures_wait
+    staffed = b.seconds_staffed / b.seconds_observed if kind.measures_staffing and b.seconds_observed else None
+    return Point(
+        t=t,
+        minutes=b.minutes,
+        count_mean=_round(mean, 3),
+        count_max=b.count_max,
+        wait_p50_s=_round(histogram_quantile(b.hist, 0.5), 1) if wait else None,
+        wait_p90_s=_round(histogram_quantile(b.hist, 0.9), 1) if wait else None,
+        staffed_ratio=_round(staffed, 4),
+        occupancy=_round(mean / capacity, 4) if mean is not None and capacity else None,
+        visits=b.visits,
+        seconds_offline=round(b.seconds_offline, 1),
+    )
+
+
+def zone_series(
+    zones: Sequence[ZoneRecord],
+    minute_rows: Iterable[MinuteStatRecord],
+    hourly_rows: Iterable[HourlyStatRecord],
+    resolution: Resolution,
+    tz: tzinfo,
+) -> dict[str, list[Point]]:
+    """Points per zone id, oldest first; hourly rows are used only for hours without minute rows and
+    never at minute resolution."""
+    minutes = list(minute_rows)
+    covered = {(r.zone_id, _hour(r.minute)) for r in minutes}
+    figures: list[tuple[str, datetime, int, ZoneFigures]] = [(r.zone_id, r.minute, 1, r) for r in minutes]
+    if resolution != "minute":
+        figures += [(r.zone_id, r.hour, r.minutes, r) for r in hourly_rows if (r.zone_id, r.hour) not in covered]
+    buckets: dict[str, dict[datetime, _Bucket]] = {z.zone_id: {} for z in zones}
+    for zone_id, ts, n_minutes, row in figures:
+        if zone_id in buckets:
+            buckets[zone_id].setdefault(bucket_start(ts, resolution, tz), _Bucket()).add(row, n_minutes)
+    out: dict[str, list[Point]] = {}
+    for zone in zones:
+        kind = ZoneKind(zone.kind)
+        out[zone.zone_id] = [_point(t, b, kind, zone.capacity) for t, b in sorted(buckets[zone.zone_id].items())]
+    return out

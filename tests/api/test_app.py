@@ -1,0 +1,151 @@
+"""The app refuses a weak secret outside development, and every route declares who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from cvmon.api.app import create_app
+from cvmon.api.cli import serve
+from cvmon.api.deps import authenticated, csrf_protected, metrics_auth
+from cvmon.api.permissions import READ_FIGURES
+from cvmon.errors import ConfigError
+from cvmon.storage import Database, open_database
+from cvmon.storage.users import Role
+from tests.api.conftest import Api, make_settings, sqlite_only
+
+OPEN_ROUTES = {("POST", "/api/login"), ("GET", "/api/health")}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def app(sqlite_db: Database, tmp_path: Path) -> FastAPI:
+    return create_app(make_settings(), database=sqlite_db, evidence_dir=tmp_path / "evidence")
+
+
+@pytest.mark.parametrize(
+    ("secret", "environment", "message"),
+    [
+        (None, "production", "CVMON_SECRET_KEY is missing or a default value"),
+        ("changeme", "production", "CVMON_SECRET_KEY is missing or a default value"),
+        ("  Secret ", "production", "CVMON_SECRET_KEY is missing or a default value"),
+        ("short-but-not-default", "production", "CVMON_SECRET_KEY is too short: 21 characters, at least 32"),
+        (None, "development", None),
+        ("x" * 32, "production", None),
+    ],
+)
+def test_refuses_to_start_without_a_real_secret_outside_development(
+    secret: str | None, environment: str, message: str | None, sqlite_db: Database, tmp_path: Path
+) -> None:
+    settings = make_settings(secret_key=secret, environment=environment)
+    if message is None:
+        app = create_app(settings, database=sqlite_db, evidence_dir=tmp_path)
+        assert TestClient(app).get("/api/health").json() == {"status": "ok"}
+        return
+    with pytest.raises(ConfigError) as caught:
+        create_app(settings, database=sqlite_db, evidence_dir=tmp_path)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_serve_refuses_a_missing_secret_and_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CVMON_SECRET_KEY", raising=False)
+    monkeypatch.delenv("CVMON_ENVIRONMENT", raising=False)
+    with pytest.raises(ConfigError, match="CVMON_SECRET_KEY is missing"):
+        serve()
+    monkeypatch.setenv("CVMON_ENVIRONMENT", "staging")
+    with pytest.raises(ConfigError, match=r"^CVMON_ENVIRONMENT: "):
+        serve()
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for dep in dependant.dependencies:
+        if dep.call is not None:
+            yield dep.call
+        yield from _calls(dep)
+
+
+ANY_SIGNED_IN = frozenset(Role)
+# Who may call each route; every route is listed, so a new one fails here until it is declared.
+WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/api/health"): "everyone",
+    ("POST", "/api/login"): "everyone",
+    ("POST", "/api/logout"): ANY_SIGNED_IN,
+    ("GET", "/api/me"): ANY_SIGNED_IN,
+    ("GET", "/api/units"): frozenset(READ_FIGURES),
+    ("GET", "/api/cameras"): frozenset(READ_FIGURES),
+    ("GET", "/api/cameras/{camera_id}/zones/current"): frozenset(READ_FIGURES),
+    ("GET", "/api/series"): frozenset(READ_FIGURES),
+    ("GET", "/api/alerts"): frozenset(READ_FIGURES),
+    ("POST", "/api/alerts/{alert_id}/ack"): frozenset({Role.PIC, Role.MANAGER, Role.ADMIN}),
+    ("POST", "/api/alerts/{alert_id}/resolve"): frozenset({Role.PIC, Role.MANAGER, Role.ADMIN}),
+    ("GET", "/api/evidence"): frozenset({Role.AUDITOR, Role.PIC, Role.MANAGER, Role.ADMIN}),
+    ("GET", "/api/evidence/{evidence_id}/image"): frozenset({Role.AUDITOR, Role.PIC, Role.MANAGER, Role.ADMIN}),
+    ("GET", "/api/audit"): frozenset({Role.ADMIN}),
+    ("GET", "/api/audit.csv"): frozenset({Role.ADMIN}),
+    ("GET", "/metrics"): "metrics token",
+    ("GET", "/openapi.json"): ANY_SIGNED_IN,
+    ("GET", "/docs"): ANY_SIGNED_IN,
+    ("GET", "/docs/assets/{name}"): ANY_SIGNED_IN,
+}
+
+
+def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
+    """Deny by default: apart from login and health, each route needs a session or the metrics token,
+    each state-changing route the CSRF token, and each route's roles are the declared ones."""
+    found: dict[tuple[str, str], frozenset[Role] | str] = {}
+    for context in iter_route_contexts(app.routes):
+        assert isinstance(context.original_route, APIRoute), context.original_route
+        calls = set(_calls(context.dependant))
+        for method in context.methods or ():
+            key = (method, str(context.path))
+            if authenticated in calls:
+                roles = ANY_SIGNED_IN
+                for call in calls:
+                    roles &= getattr(call, "roles", ANY_SIGNED_IN)
+                found[key] = roles
+            elif metrics_auth in calls:
+                found[key] = "metrics token"
+            else:
+                found[key] = "everyone"
+            if method not in SAFE_METHODS and key not in OPEN_ROUTES:
+                assert csrf_protected in calls, f"{method} {context.path} has no CSRF check"
+    assert found == WHO_MAY_CALL
+    assert {key for key, who in found.items() if who == "everyone"} == OPEN_ROUTES
+
+
+@sqlite_only
+def test_health_is_open_docs_need_a_session_and_are_served_without_a_cdn(api: Api) -> None:
+    anonymous = api.client()
+    health = anonymous.get("/api/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    assert health.headers["x-content-type-options"] == "nosniff"
+    assert health.headers["x-frame-options"] == "DENY"
+    assert health.headers["cache-control"] == "no-store"
+    assert anonymous.get("/api/units").status_code == 401
+    for path in ("/docs", "/openapi.json", "/docs/assets/swagger-ui-bundle.js"):
+        assert anonymous.get(path).status_code == 401
+    client, _ = api.login("viewer")
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/docs/assets/other.js").status_code == 404
+    schema = client.get("/openapi.json").json()
+    assert {"/api/login", "/api/series", "/api/evidence/{evidence_id}/image", "/api/audit.csv"} <= set(schema["paths"])
