@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cvmon.storage.models import (
     AlertRecord,
@@ -55,6 +56,9 @@ class CameraInScope:
     id: str
     unit_id: str
     timezone: str
+
+
+FigureRecord = TypeVar("FigureRecord", MinuteStatRecord, HourlyStatRecord)
 
 
 def units_in_scope(session: Session, units: Sequence[str]) -> list[UnitRow]:
@@ -169,44 +173,40 @@ def zones_of_camera(
     return list(session.scalars(stmt))
 
 
+def _figure_rows(
+    session: Session,
+    record: type[FigureRecord],
+    period: InstrumentedAttribute[datetime],
+    camera_id: str,
+    zone_id: str | None,
+    start: datetime,
+    end: datetime,
+    units: Sequence[str],
+) -> list[FigureRecord]:
+    """Rows of a figures table (minute or hourly) of one camera whose period starts in ``[start, end)``."""
+    stmt = (
+        select(record)
+        .join(CameraRecord, CameraRecord.id == record.camera_id)
+        .where(record.camera_id == camera_id, period >= start, period < end, CameraRecord.unit_id.in_(list(units)))
+        .order_by(record.zone_id, period)
+    )
+    if zone_id is not None:
+        stmt = stmt.where(record.zone_id == zone_id)
+    return list(session.scalars(stmt))
+
+
 def minute_rows(
     session: Session, camera_id: str, zone_id: str | None, start: datetime, end: datetime, units: Sequence[str]
 ) -> list[MinuteStatRecord]:
     """Minute rows of a camera (one zone or all) whose minute lies in ``[start, end)``."""
-    stmt = (
-        select(MinuteStatRecord)
-        .join(CameraRecord, CameraRecord.id == MinuteStatRecord.camera_id)
-        .where(
-            MinuteStatRecord.camera_id == camera_id,
-            MinuteStatRecord.minute >= start,
-            MinuteStatRecord.minute < end,
-            CameraRecord.unit_id.in_(list(units)),
-        )
-        .order_by(MinuteStatRecord.zone_id, MinuteStatRecord.minute)
-    )
-    if zone_id is not None:
-        stmt = stmt.where(MinuteStatRecord.zone_id == zone_id)
-    return list(session.scalars(stmt))
+    return _figure_rows(session, MinuteStatRecord, MinuteStatRecord.minute, camera_id, zone_id, start, end, units)
 
 
 def hourly_rows(
     session: Session, camera_id: str, zone_id: str | None, start: datetime, end: datetime, units: Sequence[str]
 ) -> list[HourlyStatRecord]:
     """Hourly rows of a camera (one zone or all) whose hour starts in ``[start, end)``."""
-    stmt = (
-        select(HourlyStatRecord)
-        .join(CameraRecord, CameraRecord.id == HourlyStatRecord.camera_id)
-        .where(
-            HourlyStatRecord.camera_id == camera_id,
-            HourlyStatRecord.hour >= start,
-            HourlyStatRecord.hour < end,
-            CameraRecord.unit_id.in_(list(units)),
-        )
-        .order_by(HourlyStatRecord.zone_id, HourlyStatRecord.hour)
-    )
-    if zone_id is not None:
-        stmt = stmt.where(HourlyStatRecord.zone_id == zone_id)
-    return list(session.scalars(stmt))
+    return _figure_rows(session, HourlyStatRecord, HourlyStatRecord.hour, camera_id, zone_id, start, end, units)
 
 
 def open_alerts_per_unit(session: Session, units: Sequence[str]) -> dict[str, int]:
