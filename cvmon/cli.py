@@ -16,6 +16,7 @@ from rich.table import Table
 
 from cvmon.api.cli import serve, users_app
 from cvmon.errors import ConfigError, CvmonError
+from cvmon.reports.cli import report_command
 
 if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress
@@ -40,6 +41,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve)
+app.command("report")(report_command)
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -515,6 +517,14 @@ def demo(
             f"snapshots: {rows.get('evidence', 0)})"
         )
         out.print(f"anonymised frames: {settings.evidence_dir}")
+        example = config_path or EXAMPLE_CONFIG
+        out.print(
+            "web viewer: cvmon users add admin --role admin --unit "
+            f"{config.units[0].id}, then CVMON_ENVIRONMENT=development cvmon serve --config {example} "
+            "and open http://127.0.0.1:8000",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 # -- entry point ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 apt_packages=(
   python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  mosquitto chromium fonts-dejavu-core
+  mosquitto chromium fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 )
 missing=()
 for p in "${apt_packages[@]}"; do

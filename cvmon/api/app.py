@@ -9,15 +9,31 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from pwdlib import PasswordHash
 
 from cvmon.api.context import ApiContext
 from cvmon.api.errors import install_error_handlers
-from cvmon.api.routers import alerts, audit, auth, cameras, docs, evidence, health, metrics, series, units
+from cvmon.api.params import no_nul_in_url
+from cvmon.api.routers import (
+    alerts,
+    audit,
+    auth,
+    cameras,
+    docs,
+    evidence,
+    health,
+    metrics,
+    reports,
+    series,
+    units,
+    users,
+)
 from cvmon.api.security import SECURE_SESSION_COOKIE, SESSION_COOKIE, Clock, Tokens, system_clock
 from cvmon.api.settings import ApiSettings, check_secret
 from cvmon.api.throttle import LoginThrottle
+from cvmon.config import load_config
+from cvmon.config.models import Config
 from cvmon.evidence import EvidenceStore
 from cvmon.settings import Settings
 from cvmon.storage.alerts import AlertRepository
@@ -25,6 +41,7 @@ from cvmon.storage.audit import AuditRepository
 from cvmon.storage.database import Database, open_database
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.users import UserRepository
+from cvmon.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +54,8 @@ ROUTERS = (
     alerts.router,
     evidence.router,
     audit.router,
+    users.router,
+    reports.router,
     metrics.router,
     docs.router,
 )
@@ -45,6 +64,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+# The viewer's pages load only this server's script, styles and images (inline styles: zone outlines, charts).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def create_app(
@@ -54,6 +78,7 @@ def create_app(
     evidence_dir: Path | None = None,
     clock: Clock = system_clock,
     passwords: PasswordHash | None = None,
+    config: Config | None = None,
 ) -> FastAPI:
     """The cvmon API.
 
@@ -64,9 +89,11 @@ def create_app(
         evidence_dir: root of the evidence store; default ``CVMON_EVIDENCE_DIR``.
         clock: now, as timezone-aware UTC (tests pass a clock they move).
         passwords: the password hasher (default argon2id with the recommended cost).
+        config: the deployment's cameras.yaml for the data-protection notice; default the file named
+            by ``CVMON_CONFIG``, if any.
 
     Raises:
-        ConfigError: a missing, default or short secret key outside development.
+        ConfigError: a missing, default or short secret key outside development; an invalid CVMON_CONFIG.
         StorageError: the default database cannot be opened.
     """
     settings = settings or ApiSettings()
@@ -77,6 +104,8 @@ def create_app(
         log.warning("CVMON_SECRET_KEY is not set: development sessions end when the server stops")
         secret = secrets.token_urlsafe(48)
     core = Settings()
+    if config is None and settings.config is not None:
+        config = load_config(settings.config)
     owned = database is None
     db = database if database is not None else open_database(core.resolved_database_url)
     audit_repo = AuditRepository(db)
@@ -97,6 +126,7 @@ def create_app(
             window=timedelta(minutes=settings.login_window_minutes),
             lockout=timedelta(minutes=settings.login_lockout_minutes),
         ),
+        config=config,
     )
 
     @asynccontextmanager
@@ -113,11 +143,13 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(no_nul_in_url)],
     )
     app.state.cvmon = context
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -126,6 +158,8 @@ def create_app(
             response.headers.setdefault(name, value)
         if request.url.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        elif not request.url.path.startswith("/docs"):  # Swagger UI starts itself with an inline script
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         return response
 
     return app

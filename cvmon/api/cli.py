@@ -10,6 +10,7 @@ import getpass
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -174,8 +175,12 @@ def users_set_password(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="cameras.yaml for the data-protection notice (retention, contacts); default CVMON_CONFIG."),
+    ] = None,
 ) -> None:
-    """Serve the API (and, later, the web viewer) with uvicorn; settings from CVMON_* variables."""
+    """Serve the web viewer and the JSON API with uvicorn; settings from CVMON_* variables."""
     import uvicorn
     from pydantic import ValidationError
 
@@ -184,6 +189,8 @@ def serve(
 
     try:
         settings = ApiSettings()
+        if config is not None:
+            settings = settings.model_copy(update={"config": config})
     except ValidationError as err:
         first = err.errors()[0]
         field = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cvmon.api.security import Clock, Tokens
 from cvmon.api.settings import ApiSettings
 from cvmon.api.throttle import LoginThrottle
+from cvmon.config.models import Config
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.database import Database
@@ -26,3 +27,4 @@ class ApiContext:
     alerts: AlertRepository
     evidence: EvidenceRepository
     throttle: LoginThrottle
+    config: Config | None = None

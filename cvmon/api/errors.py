@@ -23,7 +23,7 @@ STATUS_OF: tuple[tuple[type[CvmonError], int], ...] = (
     (AlertStateError, status.HTTP_409_CONFLICT),
     (EvidenceTampered, status.HTTP_409_CONFLICT),
     (UserExists, status.HTTP_409_CONFLICT),
-    (UserError, status.HTTP_400_BAD_REQUEST),
+    (UserError, status.HTTP_422_UNPROCESSABLE_CONTENT),  # a bad username, role, unit list or password
     (ConfigError, status.HTTP_400_BAD_REQUEST),
 )
 

@@ -49,6 +49,7 @@ class CameraStatus:
     frames_last_minute: int | None
     seconds_online_last_minute: float | None
     last_frame_at: datetime | None
+    inference_ms_last_minute: float | None  # mean detector ms per frame; None when not measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +108,18 @@ def camera_statuses(session: Session, units: Sequence[str]) -> list[CameraStatus
                 frames_last_minute=minute.frames_analysed if minute else None,
                 seconds_online_last_minute=minute.seconds_online if minute else None,
                 last_frame_at=minute.minute + timedelta(seconds=minute.t_last_s) if minute else None,
+                inference_ms_last_minute=_mean_inference_ms(minute),
             )
         )
     return out
+
+
+def _mean_inference_ms(minute: CameraMinuteRecord | None) -> float | None:
+    """Mean detector milliseconds per analysed frame; None without frames or a measurement (rows
+    written before inference time was stored read 0)."""
+    if minute is None or minute.frames_analysed <= 0 or minute.inference_ms_sum <= 0:
+        return None
+    return minute.inference_ms_sum / minute.frames_analysed
 
 
 def camera_in_scope(session: Session, camera_id: str, units: Sequence[str]) -> CameraInScope | None:

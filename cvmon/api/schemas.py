@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from cvmon.storage.alerts import FollowUp
-from cvmon.storage.users import Role
+from cvmon.storage.models import USERNAME_LENGTH
+from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A string without NUL characters, which PostgreSQL cannot store."""
+RoleName = Annotated[Text, WithJsonSchema({"type": "string", "enum": [r.value for r in Role]})]
+MAX_UNITS = 100
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -46,6 +59,9 @@ class CameraOut(BaseModel):
     last_minute: datetime | None = Field(description="Latest minute with analysed frames.")
     frames_last_minute: int | None = Field(description="Frames analysed in that minute.")
     analysed_fps: float | None = Field(description="Frames analysed per online second in that minute.")
+    inference_ms: float | None = Field(
+        description="Mean detector inference milliseconds per analysed frame in that minute; null when not measured."
+    )
 
 
 class ZoneNow(BaseModel):
@@ -72,7 +88,9 @@ class CameraZonesNow(BaseModel):
 
 
 class SeriesPoint(BaseModel):
-    t: datetime = Field(description="Start of the bucket: UTC minute or hour; local midnight of the unit for a day.")
+    t: datetime = Field(
+        description="Start of the bucket: UTC minute, quarter hour or hour; local midnight of the unit for a day."
+    )
     minutes: int = Field(description="Minutes of data in the bucket.")
     count_mean: float | None = Field(description="People in the zone (a queue zone's length), mean.")
     count_max: int
@@ -96,7 +114,7 @@ class SeriesOut(BaseModel):
     camera_id: str
     unit_id: str
     timezone: str
-    resolution: Literal["minute", "hour", "day"]
+    resolution: Literal["minute", "quarter", "hour", "day"]
     start: datetime = Field(serialization_alias="from")
     end: datetime = Field(serialization_alias="to")
     zones: list[ZoneSeries]
@@ -125,7 +143,7 @@ class AlertOut(BaseModel):
 
 class ResolveIn(BaseModel):
     category: FollowUp
-    note: str = Field(min_length=1, max_length=2000, description="What was done (tindak lanjut).")
+    note: Text = Field(min_length=1, max_length=2000, description="What was done (tindak lanjut).")
 
 
 class EvidenceOut(BaseModel):
@@ -152,3 +170,36 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class UserOut(BaseModel):
+    username: str
+    role: Role
+    units: list[str] = Field(description="Units the user is bound to (each seen with the units below it).")
+    disabled: bool
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Text = Field(
+        max_length=200,
+        description=f"2 to {USERNAME_LENGTH} characters: letters, digits, '.', '_', '@', '-', starting with a "
+        "letter or digit; stored in lower case.",
+    )
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH, description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    role: RoleName
+    units: list[Text] = Field(max_length=MAX_UNITS, description="Ids of stored units; at least one.")
+
+
+class UserPatch(BaseModel):
+    """Only the fields given (and not null) change; each change ends the user's sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: RoleName | None = None
+    units: list[Text] | None = Field(default=None, max_length=MAX_UNITS, description="Replaces the user's units.")
+    disabled: bool | None = Field(default=None, description="true disables the user, false enables them.")
+    password: str | None = Field(
+        default=None, max_length=MAX_PASSWORD_LENGTH, description=f"At least {MIN_PASSWORD_LENGTH} characters."
+    )

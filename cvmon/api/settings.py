@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -47,6 +48,16 @@ class ApiSettings(BaseSettings):
         default="127.0.0.1",
         description="Reverse proxies whose X-Forwarded-For is trusted for the client address (uvicorn's option).",
     )
+
+    config: Path | None = Field(
+        default=None,
+        description="cameras.yaml whose retention periods, controller and unit contacts the data-protection "
+        "notice shows (the figures themselves come from the database).",
+    )
+    tile_refresh_s: float = Field(
+        default=15.0, ge=2, le=3600, description="Seconds between refreshes of the live tiles."
+    )
+    default_language: Literal["id", "en"] = Field(default="id", description="Language of the web viewer by default.")
 
     @property
     def development(self) -> bool:

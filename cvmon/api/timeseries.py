@@ -8,39 +8,27 @@ start lies in the requested period. Wait percentiles come from the merged durati
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from typing import Literal
 
-from cvmon.metrics.histogram import empty_histogram, histogram_quantile, merge_histograms
+from cvmon.metrics.histogram import histogram_quantile
+from cvmon.metrics.totals import ZoneTotals
 from cvmon.storage.models import HourlyStatRecord, MinuteStatRecord, ZoneFigures, ZoneRecord
 from cvmon.types import ZoneKind
 
-Resolution = Literal["minute", "hour", "day"]
+Resolution = Literal["minute", "quarter", "hour", "day"]
+# Resolutions built from minute rows only (an hourly roll-up cannot be split into shorter buckets).
+MINUTE_ONLY: frozenset[str] = frozenset({"minute", "quarter"})
 
 
 @dataclass(slots=True)
-class _Bucket:
+class _Bucket(ZoneTotals):
     minutes: int = 0
-    samples: int = 0
-    count_sum: int = 0
-    count_max: int = 0
-    seconds_observed: float = 0.0
-    seconds_staffed: float = 0.0
-    seconds_offline: float = 0.0
-    visits: int = 0
-    hist: list[int] = field(default_factory=empty_histogram)
 
-    def add(self, row: ZoneFigures, minutes: int) -> None:
+    def add_rows(self, row: ZoneFigures, minutes: int) -> None:
         self.minutes += minutes
-        self.samples += row.samples
-        self.count_sum += row.count_sum
-        self.count_max = max(self.count_max, row.count_max)
-        self.seconds_observed += row.seconds_observed
-        self.seconds_staffed += row.seconds_staffed
-        self.seconds_offline += row.seconds_offline
-        self.visits += row.visits
-        self.hist = merge_histograms([self.hist, row.visit_hist])
+        self.add(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +50,12 @@ def _hour(ts: datetime) -> datetime:
 
 
 def bucket_start(ts: datetime, resolution: Resolution, tz: tzinfo) -> datetime:
-    """Start of the bucket holding ``ts``: the UTC minute or hour, or local midnight of the unit's day."""
+    """Start of the bucket holding ``ts``: the UTC minute, quarter hour or hour, or local midnight of the unit's day."""
     if resolution == "minute":
         return ts.astimezone(UTC).replace(second=0, microsecond=0)
+    if resolution == "quarter":
+        utc = ts.astimezone(UTC)
+        return utc.replace(minute=utc.minute - utc.minute % 15, second=0, microsecond=0)
     if resolution == "hour":
         return _hour(ts)
     return datetime.combine(ts.astimezone(tz).date(), time(), tzinfo=tz)
@@ -100,16 +91,16 @@ def zone_series(
     tz: tzinfo,
 ) -> dict[str, list[Point]]:
     """Points per zone id, oldest first; hourly rows are used only for hours without minute rows and
-    never at minute resolution."""
+    never at minute or quarter resolution."""
     minutes = list(minute_rows)
     covered = {(r.zone_id, _hour(r.minute)) for r in minutes}
     figures: list[tuple[str, datetime, int, ZoneFigures]] = [(r.zone_id, r.minute, 1, r) for r in minutes]
-    if resolution != "minute":
+    if resolution not in MINUTE_ONLY:
         figures += [(r.zone_id, r.hour, r.minutes, r) for r in hourly_rows if (r.zone_id, r.hour) not in covered]
     buckets: dict[str, dict[datetime, _Bucket]] = {z.zone_id: {} for z in zones}
     for zone_id, ts, n_minutes, row in figures:
         if zone_id in buckets:
-            buckets[zone_id].setdefault(bucket_start(ts, resolution, tz), _Bucket()).add(row, n_minutes)
+            buckets[zone_id].setdefault(bucket_start(ts, resolution, tz), _Bucket()).add_rows(row, n_minutes)
     out: dict[str, list[Point]] = {}
     for zone in zones:
         kind = ZoneKind(zone.kind)

@@ -83,6 +83,67 @@ class ServiceHours(StrictModel):
         return [parse_interval(t) for t in getattr(self, WEEKDAYS[weekday])]
 
 
+class ContactConfig(StrictModel):
+    """Who answers questions about the cameras of a unit (shown on the data-protection notice)."""
+
+    name: str = Field(min_length=1, max_length=200, description="Contact person or desk, e.g. Manajer ULP Ampenan.")
+    role: str | None = Field(default=None, max_length=200, description="Their position, e.g. PIC Layanan.")
+    phone: str | None = Field(default=None, max_length=50, description="Telephone or WhatsApp number.")
+    email: str | None = Field(default=None, max_length=200, description="E-mail address.")
+
+
+class DataProtectionConfig(StrictModel):
+    """What the data-protection notice (UU 27/2022 art. 17) names beyond what cvmon knows by itself."""
+
+    controller: str | None = Field(
+        default=None,
+        max_length=300,
+        description="The organisation responsible for the monitoring, e.g. PT PLN (Persero).",
+    )
+    purpose: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Purpose of the monitoring in your own words; default a standard text about service supervision.",
+    )
+
+
+class IndexWeights(StrictModel):
+    """Weights of the aspects of the service-environment index; an aspect without data drops out."""
+
+    waiting: float = Field(default=0.30, ge=0, description="Visits within the wait SLA (long_wait.sla_s).")
+    queue: float = Field(default=0.20, ge=0, description="Service time with the queue under its threshold.")
+    staffing: float = Field(default=0.30, ge=0, description="Service time counters and posts were staffed.")
+    comfort: float = Field(default=0.10, ge=0, description="Service time zones were within their capacity.")
+    follow_up: float = Field(default=0.10, ge=0, description="Alerts resolved with a recorded follow-up.")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> IndexWeights:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one weight must be positive")
+        return self
+
+
+class IndexCategories(StrictModel):
+    """Lowest index (0-100) of each category; below ``fair`` is poor."""
+
+    excellent: float = Field(default=90, ge=0, le=100, description="Excellent (sangat baik) from this index.")
+    good: float = Field(default=75, ge=0, le=100, description="Good (baik) from this index.")
+    fair: float = Field(default=60, ge=0, le=100, description="Fair (cukup) from this index.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IndexCategories:
+        if not self.excellent >= self.good >= self.fair:
+            raise ValueError("categories must satisfy excellent >= good >= fair")
+        return self
+
+
+class ReportsConfig(StrictModel):
+    """How periodic reports score units."""
+
+    weights: IndexWeights = Field(default_factory=IndexWeights, description="Aspect weights of the index.")
+    categories: IndexCategories = Field(default_factory=IndexCategories, description="Category thresholds.")
+
+
 class UnitConfig(StrictModel):
     """A node of the organisation tree (UIW/UID -> UP3 -> ULP)."""
 
@@ -98,6 +159,10 @@ class UnitConfig(StrictModel):
         default=None, description="Service hours per weekday; inherited from the parent when absent."
     )
     rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this unit and below.")
+    contact: ContactConfig | None = Field(
+        default=None,
+        description="Contact person for the data-protection notice; inherited from the parent when absent.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -287,6 +352,10 @@ class Config(StrictModel):
     defaults: Defaults = Field(default_factory=Defaults, description="Settings cameras inherit.")
     cameras: list[CameraConfig] = Field(default=[], description="The cameras.")
     retention: RetentionConfig = Field(default_factory=RetentionConfig, description="How long data is kept.")
+    data_protection: DataProtectionConfig = Field(
+        default_factory=DataProtectionConfig, description="What the data-protection notice names."
+    )
+    reports: ReportsConfig = Field(default_factory=ReportsConfig, description="How reports score units.")
 
     @model_validator(mode="after")
     def _cross_references(self) -> Config:
@@ -304,6 +373,15 @@ class Config(StrictModel):
 
     def unit(self, unit_id: str) -> UnitConfig:
         return next(u for u in self.units if u.id == unit_id)
+
+    def unit_contact(self, unit_id: str) -> tuple[ContactConfig, str] | None:
+        """The contact of a unit, inherited up the tree, with the id of the unit that names it."""
+        unit: UnitConfig | None = self.unit(unit_id)
+        while unit is not None:
+            if unit.contact is not None:
+                return unit.contact, unit.id
+            unit = self.unit(unit.parent) if unit.parent else None
+        return None
 
     def unit_timezone(self, unit_id: str) -> ZoneInfo:
         """Time zone of a unit, inherited up the tree, default Asia/Makassar."""

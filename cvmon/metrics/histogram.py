@@ -84,3 +84,22 @@ def histogram_quantile(hist: Sequence[int], q: float) -> float | None:
             return float(lower + frac * (upper - lower))
         seen += count
     return float(BUCKET_EDGES_S[-1])
+
+
+def histogram_share_above(hist: Sequence[int], limit_s: float) -> float | None:
+    """Share (0..1) of the durations longer than ``limit_s``, interpolated linearly inside its bucket.
+
+    None for an empty histogram. A limit inside the open last bucket counts that whole bucket as above.
+    """
+    total = sum(hist)
+    if total == 0:
+        return None
+    k = bucket_of(limit_s)
+    above = float(sum(hist[k + 1 :]))
+    if k < len(BUCKET_EDGES_S):
+        lower = BUCKET_EDGES_S[k - 1] if k > 0 else 0.0
+        upper = BUCKET_EDGES_S[k]
+        above += hist[k] * (upper - limit_s) / (upper - lower)
+    else:
+        above += hist[k]
+    return above / total

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from time import perf_counter
 
 import cv2
 import numpy as np
@@ -111,7 +112,8 @@ class CameraPipeline:
         self._mask_size: tuple[int, int] | None = None
         self._last_t: float | None = None
         self._last_wall: datetime | None = None
-        self._offline_since: datetime | None = None
+        self._offline_since: datetime | None = None  # start of the ongoing outage (for camera_offline)
+        self._offline_counted: datetime | None = None  # offline seconds are in the minute rows up to here
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -135,7 +137,9 @@ class CameraPipeline:
             self._come_back(frame.ts)
             self.tick(frame.ts)
         image = self.apply_privacy_masks(frame.image)
+        started = perf_counter()
         found = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
+        inference_ms = (perf_counter() - started) * 1000.0
         detections = found[found.confidence >= self.counting_confidence]
         tracked = self.tracker.update(found, frame.video_s)
         counted = membership(self.zones, detections, frame.width, frame.height)
@@ -147,7 +151,7 @@ class CameraPipeline:
             z.id: ZoneSample(counts[z.id], self.state.staffed(z.id) if z.kind.measures_staffing else None)
             for z in self.zones
         }
-        self.aggregator.add_sample(frame.ts, dt, samples)
+        self.aggregator.add_sample(frame.ts, dt, samples, inference_ms)
         self._summarise_sample(samples, dt)
         self._record_zone_events(events)
         observations = self._observations(counts, frame.video_s)
@@ -252,16 +256,21 @@ class CameraPipeline:
             if self._last_wall is not None and self._last_t is not None:
                 since = min(since, self._last_wall)
             self._end_segment()
-            self._offline_since = since
+            self._offline_since = self._offline_counted = since
         elif event.kind is SourceEventKind.ONLINE and self._offline_since is not None:
             self._come_back(event.ts)
         self.tick(event.ts)
 
     def _come_back(self, ts: datetime) -> None:
         assert self._offline_since is not None
-        if ts > self._offline_since:
-            self.aggregator.add_offline(self._offline_since, ts)
-        self._offline_since = None
+        self._count_offline(ts)
+        self._offline_since = self._offline_counted = None
+
+    def _count_offline(self, until: datetime) -> None:
+        """Put the ongoing outage into the minute rows up to ``until``."""
+        if self._offline_counted is not None and until > self._offline_counted:
+            self.aggregator.add_offline(self._offline_counted, until)
+            self._offline_counted = until
 
     def _end_segment(self) -> None:
         """Close visits and forget tracks: what comes after a gap is a new segment."""
@@ -274,15 +283,17 @@ class CameraPipeline:
 
     def finish(self, now: datetime | None = None) -> None:
         """End of the run: close open visits, and count an ongoing outage up to ``now``."""
-        if self._offline_since is not None and now is not None and now > self._offline_since:
-            self.aggregator.add_offline(self._offline_since, now)
-            self._offline_since = now
+        if self._offline_since is not None and now is not None:
+            self._count_offline(now)
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------
 
     def pop_rows(self, now: datetime | None) -> tuple[list[MinuteRow], list[CameraMinute]]:
-        """Completed minute rows (all of them when ``now`` is None)."""
+        """Completed minute rows (all of them when ``now`` is None); an ongoing outage is counted into
+        them first, so a minute is never handed out without the offline seconds it holds."""
+        if self._offline_since is not None and now is not None:
+            self._count_offline(now)
         return self.aggregator.pop_complete(now)
 
     def summary_dict(self) -> dict[str, object]:

@@ -30,7 +30,10 @@ class AuditAction(enum.StrEnum):
     LOGOUT = "logout"
     EVIDENCE_VIEW = "evidence.view"
     EVIDENCE_DOWNLOAD = "evidence.download"
+    EVIDENCE_PACK = "evidence.pack"  # a unit's figures, alerts and snapshots of one window (page or PDF)
+    FRAME_VIEW = "frame.view"  # the latest anonymised frame of a camera
     AUDIT_EXPORT = "audit.export"
+    REPORT_EXPORT = "report.export"  # a unit's periodic report downloaded (PDF, CSV, JSON)
     ALERT_ACK = "alert.ack"
     ALERT_RESOLVE = "alert.resolve"
     USER_ADD = "user.add"

@@ -12,6 +12,8 @@ class CameraMinute:
 
     ``t_first_s``/``t_last_s`` are the seconds within the minute that the analysed frames covered;
     as for ``MinuteRow`` they tell a re-run (overlap: replace) from a resumed minute (no overlap: merge).
+    ``inference_ms_sum``/``inference_ms_max`` are the detector's milliseconds over the analysed frames
+    (their mean is the sum over ``frames_analysed``).
     """
 
     camera_id: str
@@ -21,3 +23,5 @@ class CameraMinute:
     seconds_offline: float = 0.0
     t_first_s: float = 60.0
     t_last_s: float = 0.0
+    inference_ms_sum: float = 0.0
+    inference_ms_max: float = 0.0

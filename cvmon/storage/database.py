@@ -47,7 +47,15 @@ _MINUTE_FIELDS = (
     "t_first_s",
     "t_last_s",
 )
-_CAMERA_MINUTE_FIELDS = ("frames_analysed", "seconds_online", "seconds_offline", "t_first_s", "t_last_s")
+_CAMERA_MINUTE_FIELDS = (
+    "frames_analysed",
+    "seconds_online",
+    "seconds_offline",
+    "t_first_s",
+    "t_last_s",
+    "inference_ms_sum",
+    "inference_ms_max",
+)
 
 
 def open_database(url: str) -> Database:

@@ -76,9 +76,17 @@ class EvidenceRepository:
             raise
 
     def find(
-        self, camera_ids: Sequence[str] | None = None, alert_id: int | None = None, limit: int = 200
+        self,
+        camera_ids: Sequence[str] | None = None,
+        alert_id: int | None = None,
+        limit: int = 200,
+        *,
+        evidence_id: int | None = None,
     ) -> list[Evidence]:
+        """Rows newest first, of these cameras (all: None), of one alert, or the one with ``evidence_id``."""
         stmt = select(EvidenceRecord).order_by(EvidenceRecord.ts.desc(), EvidenceRecord.id.desc()).limit(limit)
+        if evidence_id is not None:
+            stmt = stmt.where(EvidenceRecord.id == evidence_id)
         if camera_ids is not None:
             stmt = stmt.where(EvidenceRecord.camera_id.in_(list(camera_ids)))
         if alert_id is not None:

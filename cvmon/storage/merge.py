@@ -71,4 +71,6 @@ def combine_camera_minutes(old: CameraMinute, new: CameraMinute) -> CameraMinute
         seconds_offline=old.seconds_offline + new.seconds_offline,
         t_first_s=min(old.t_first_s, new.t_first_s),
         t_last_s=max(old.t_last_s, new.t_last_s),
+        inference_ms_sum=old.inference_ms_sum + new.inference_ms_sum,
+        inference_ms_max=max(old.inference_ms_max, new.inference_ms_max),
     )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -143,7 +144,8 @@ class CameraEventRecord(Base):
 
 
 class CameraMinuteRecord(Base):
-    """Coverage of one camera for one UTC minute: frames analysed, seconds online and offline."""
+    """Coverage of one camera for one UTC minute: frames analysed, seconds online and offline, and the
+    detector's milliseconds over those frames (sum and max; 0 in rows written before they were measured)."""
 
     __tablename__ = "camera_minutes"
     __table_args__ = (
@@ -158,6 +160,8 @@ class CameraMinuteRecord(Base):
     seconds_offline: Mapped[float] = mapped_column(Float)
     t_first_s: Mapped[float] = mapped_column(Float)
     t_last_s: Mapped[float] = mapped_column(Float)
+    inference_ms_sum: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    inference_ms_max: Mapped[float] = mapped_column(Float, server_default=text("0"))
 
 
 class AlertRecord(Base):

@@ -77,3 +77,47 @@ def test_queue_alert_survives_a_camera_gap(tmp_path: Path) -> None:
     # the gap runs from the last frame (59.8 s) to the first one back (120 s): offline, not zero people
     assert sum(c.seconds_offline for c in cams) == pytest.approx(60.2, abs=0.01)
     assert all(r.count_max == 4 for r in rows if r.samples)
+
+
+def test_an_outage_across_minutes_is_in_each_minute_when_it_is_handed_out(tmp_path: Path) -> None:
+    """A live worker hands out finished minutes while the camera is still down: each minute must
+    already hold its offline seconds, and no minute may come out twice."""
+    people = [{"path": [[0, 0.2, 0.9], [300, 0.2, 0.9]], "size": [0.05, 0.25]}]
+    (tmp_path / "scene.yaml").write_text(yaml.safe_dump({"people": people}))
+    config = parse_config(
+        {
+            "units": [{"id": "u", "name": "U", "level": "ulp"}],
+            "cameras": [
+                {
+                    "id": "cam",
+                    "unit": "u",
+                    "source": "rtsp://camera/stream",
+                    "detector": {"type": "replay", "model": str(tmp_path / "scene.yaml")},
+                    "zones": [{"id": "queue", "kind": "queue", "points": QUEUE}],
+                }
+            ],
+        }
+    )
+    pipeline = build_pipeline(config, config.cameras[0], tmp_path)
+    image = np.zeros((180, 320, 3), np.uint8)
+    for i in range(250):  # 0 to 49.8 s
+        pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=i / 5), i, image.copy(), i / 5))
+    pipeline.handle_source_event(SourceEvent("cam", SourceEventKind.OFFLINE, T0 + timedelta(seconds=52), "timeout"))
+    handed_out = [pipeline.pop_rows(T0 + timedelta(seconds=s)) for s in (70, 110, 130)]
+    first_rows, first_cams = handed_out[0]  # at 70 s the first minute is complete
+    assert [c.minute for c in first_cams] == [T0]
+    assert [c.minute for c in handed_out[2][1]] == [T0 + timedelta(minutes=1)]  # at 130 s the second
+    assert first_cams[0].seconds_offline == pytest.approx(10.2, abs=0.01)  # 49.8 s to 60 s
+    assert first_rows[0].samples == 250 and first_rows[0].seconds_offline == pytest.approx(10.2, abs=0.01)
+    pipeline.handle_source_event(SourceEvent("cam", SourceEventKind.ONLINE, T0 + timedelta(seconds=140)))
+    for i in range(700, 750):  # 140 to 149.8 s
+        pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=i / 5), i, image.copy(), i / 5))
+    pipeline.finish()
+    handed_out.append(pipeline.pop_rows(None))
+    cams = [c for _, batch in handed_out for c in batch]
+    minutes = [c.minute for c in cams]
+    assert len(minutes) == len(set(minutes)) == 3  # each minute handed out once
+    offline = {c.minute: c.seconds_offline for c in cams}
+    assert offline == pytest.approx({T0: 10.2, T0 + timedelta(minutes=1): 60.0, T0 + timedelta(minutes=2): 20.0})
+    rows = [r for batch, _ in handed_out for r in batch]
+    assert sum(r.samples for r in rows) == 300

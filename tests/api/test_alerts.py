@@ -70,3 +70,32 @@ def test_auditor_and_viewer_change_nothing(api: Api) -> None:
         assert denied.json()["detail"] == f"role '{username}' may not do this (only admin, manager, pic)"
     audit = AuditRepository(api.seeded.db)
     assert audit.find(action=AuditAction.ALERT_ACK.value) == audit.find(action=AuditAction.ALERT_RESOLVE.value) == []
+
+
+def test_ids_beyond_an_integer_column_and_nul_characters_are_422_not_server_errors(api: Api) -> None:
+    """Found by the schema fuzz run: a huge id overflowed the INTEGER column (500 on SQLite, 503 on
+    PostgreSQL), a NUL in the note or the unit could not be stored or compared on PostgreSQL (503)."""
+    client, csrf = api.login("manager")
+    headers = {"X-CSRF-Token": csrf}
+    alert_id = api.seeded.alerts["cam-a"]
+    body = {"category": "other", "note": "fixed"}
+    for path in ("/api/alerts/54714175022646468608/ack", "/api/alerts/-198302924320/ack", "/api/alerts/0/ack"):
+        assert client.post(path, headers=headers).status_code == 422, path
+    assert client.post("/api/alerts/54714175022646468608/resolve", json=body, headers=headers).status_code == 422
+    nul_note = client.post(f"/api/alerts/{alert_id}/resolve", json={**body, "note": "a\x00b"}, headers=headers)
+    assert nul_note.status_code == 422
+    assert "NUL characters are not allowed" in nul_note.json()["detail"][0]["msg"]
+    nul_unit = client.get("/api/alerts?unit=ulp%00x")
+    assert (nul_unit.status_code, nul_unit.json()) == (422, {"detail": "the URL may not contain NUL characters"})
+    assert AuditRepository(api.seeded.db).find(action=AuditAction.ALERT_RESOLVE.value) == []
+    assert client.get("/api/alerts?open=true").json()[0]["status"] == "open"
+
+
+def test_since_out_of_range_is_422(api: Api) -> None:
+    """A time that overflows when converted to UTC (year 1 east of UTC, year 9999 west of it) was a 503."""
+    client, _ = api.login("admin")
+    for since in ("0001-01-01T00:00:00%2B01:00", "9999-12-31T23:59:59-01:00", "1969-12-31T23:59:59Z"):
+        response = client.get(f"/api/alerts?since={since}")
+        assert response.status_code == 422, since
+        assert response.json() == {"detail": "'since' must lie from 1970-01-01 to before 9999-01-01 (UTC)"}
+    assert len(client.get("/api/alerts?since=1970-01-01T00:00:00Z").json()) == 3

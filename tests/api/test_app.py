@@ -11,17 +11,26 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 from cvmon.api.app import create_app
 from cvmon.api.cli import serve
 from cvmon.api.deps import authenticated, csrf_protected, metrics_auth
-from cvmon.api.permissions import READ_FIGURES
+from cvmon.api.permissions import ADMINISTER, FOLLOW_UP_ALERTS, READ_EVIDENCE, READ_FIGURES
 from cvmon.errors import ConfigError
 from cvmon.storage import Database, open_database
 from cvmon.storage.users import Role
+from cvmon.web.session import form_csrf_protected, page_principal
 from tests.api.conftest import Api, make_settings, sqlite_only
 
-OPEN_ROUTES = {("POST", "/api/login"), ("GET", "/api/health")}
+OPEN_ROUTES = {
+    ("POST", "/api/login"),
+    ("GET", "/api/health"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/lang/{language}"),
+    ("GET", "/privacy"),
+}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -97,23 +106,57 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/evidence/{evidence_id}/image"): frozenset({Role.AUDITOR, Role.PIC, Role.MANAGER, Role.ADMIN}),
     ("GET", "/api/audit"): frozenset({Role.ADMIN}),
     ("GET", "/api/audit.csv"): frozenset({Role.ADMIN}),
+    ("GET", "/api/users"): frozenset({Role.ADMIN}),
+    ("POST", "/api/users"): frozenset({Role.ADMIN}),
+    ("GET", "/api/users/{username}"): frozenset({Role.ADMIN}),
+    ("PATCH", "/api/users/{username}"): frozenset({Role.ADMIN}),
     ("GET", "/metrics"): "metrics token",
     ("GET", "/openapi.json"): ANY_SIGNED_IN,
     ("GET", "/docs"): ANY_SIGNED_IN,
     ("GET", "/docs/assets/{name}"): ANY_SIGNED_IN,
+    # The web viewer's pages.
+    ("GET", "/login"): "everyone",
+    ("POST", "/login"): "everyone",
+    ("POST", "/logout"): ANY_SIGNED_IN,
+    ("GET", "/lang/{language}"): "everyone",
+    ("GET", "/privacy"): "everyone",
+    ("GET", "/api/reports"): frozenset(READ_FIGURES),
+    ("GET", "/reports"): frozenset(READ_FIGURES),
+    ("GET", "/reports/report.pdf"): frozenset(READ_FIGURES),
+    ("GET", "/reports/report.csv"): frozenset(READ_FIGURES),
+    ("GET", "/"): frozenset(READ_FIGURES),
+    ("GET", "/ui/tiles"): frozenset(READ_FIGURES),
+    ("GET", "/cameras/{camera_id}"): frozenset(READ_FIGURES),
+    ("GET", "/cameras/{camera_id}/latest.jpg"): frozenset(READ_EVIDENCE),
+    ("GET", "/alerts"): frozenset(READ_FIGURES),
+    ("POST", "/alerts/{alert_id}/ack"): frozenset(FOLLOW_UP_ALERTS),
+    ("POST", "/alerts/{alert_id}/resolve"): frozenset(FOLLOW_UP_ALERTS),
+    ("GET", "/evidence"): frozenset(READ_EVIDENCE),
+    ("GET", "/evidence/{evidence_id}"): frozenset(READ_EVIDENCE),
+    ("GET", "/evidence/pack"): frozenset(READ_EVIDENCE),
+    ("GET", "/evidence/pack.pdf"): frozenset(READ_EVIDENCE),
+    ("GET", "/admin/audit"): frozenset(ADMINISTER),
+    ("GET", "/admin/users"): frozenset(ADMINISTER),
+    ("POST", "/admin/users"): frozenset(ADMINISTER),
+    ("POST", "/admin/users/{username}"): frozenset(ADMINISTER),
 }
 
 
 def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
-    """Deny by default: apart from login and health, each route needs a session or the metrics token,
-    each state-changing route the CSRF token, and each route's roles are the declared ones."""
+    """Deny by default: apart from login, health, the language switch and the data-protection notice,
+    each route needs a session or the metrics token, each state-changing route the CSRF token (header
+    or form field), and each route's roles are the declared ones."""
     found: dict[tuple[str, str], frozenset[Role] | str] = {}
     for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, Mount):
+            # Only the viewer's own CSS and script, open to all like any site's (no data in them).
+            assert context.original_route.path == "/static"
+            continue
         assert isinstance(context.original_route, APIRoute), context.original_route
         calls = set(_calls(context.dependant))
         for method in context.methods or ():
             key = (method, str(context.path))
-            if authenticated in calls:
+            if authenticated in calls or page_principal in calls:
                 roles = ANY_SIGNED_IN
                 for call in calls:
                     roles &= getattr(call, "roles", ANY_SIGNED_IN)
@@ -123,7 +166,7 @@ def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
             else:
                 found[key] = "everyone"
             if method not in SAFE_METHODS and key not in OPEN_ROUTES:
-                assert csrf_protected in calls, f"{method} {context.path} has no CSRF check"
+                assert calls & {csrf_protected, form_csrf_protected}, f"{method} {context.path} has no CSRF check"
     assert found == WHO_MAY_CALL
     assert {key for key, who in found.items() if who == "everyone"} == OPEN_ROUTES
 

@@ -123,3 +123,23 @@ def test_failed_logins_of_strange_names_are_stored_clipped(api: Api) -> None:
     assert row.target is not None and len(row.target) == 200
     AuditRepository(api.seeded.db).record(NOW, AuditActor(None, "y" * 100), AuditAction.LOGOUT)
     assert len(AuditRepository(api.seeded.db).find(action="logout")[0].client_addr or "") == 64
+
+
+def test_bad_filters_are_422_not_server_errors(api: Api) -> None:
+    """Times that overflow in the UTC conversion, offsets beyond an INTEGER and NUL characters (which
+    PostgreSQL cannot compare) were 500 or 503."""
+    admin, _ = api.login("admin")
+    out_of_range = "must lie from 1970-01-01 to before 9999-01-01 (UTC)"
+    for path, detail in (
+        ("/api/audit?since=0001-01-01T00:00:00%2B01:00", f"'since' {out_of_range}"),
+        ("/api/audit?until=9999-12-31T23:59:59-01:00", f"'until' {out_of_range}"),
+        ("/api/audit.csv?since=0001-01-01T00:00:00%2B01:00", f"'since' {out_of_range}"),
+        ("/api/audit?actor=a%00b", "the URL may not contain NUL characters"),
+        ("/api/audit.csv?target=user:%00", "the URL may not contain NUL characters"),
+    ):
+        response = admin.get(path)
+        assert (response.status_code, response.json()) == (422, {"detail": detail}), path
+    for offset in ("99999999999999999999", "2147483648"):
+        assert admin.get(f"/api/audit?offset={offset}").status_code == 422
+    assert admin.get("/api/audit?offset=2147483647").json() == []
+    assert AuditRepository(api.seeded.db).find(action="audit.export") == []

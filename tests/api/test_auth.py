@@ -79,6 +79,17 @@ def test_wrong_password_unknown_user_and_bad_requests_are_refused_and_failures_a
     assert client.get("/api/me").status_code == 401
 
 
+def test_a_nul_character_in_the_username_is_422(api: Api) -> None:
+    """PostgreSQL cannot compare or store text with a NUL: the lookup and the failure's audit row were a 503."""
+    client = api.client()
+    as_json = client.post("/api/login", json={"username": "pic\x00a", "password": PASSWORD})
+    as_form = client.post("/api/login", data={"username": "a\x00", "password": "x"})
+    for response in (as_json, as_form):
+        assert response.status_code == 422
+        assert response.json() == {"detail": "send username and password as JSON or as a form"}
+    assert audit_rows(api, AuditAction.LOGIN_FAILURE) == []
+
+
 def test_lockout_after_repeated_failures_per_username_and_unlock_after_the_period(api: Api) -> None:
     attacker = api.client("10.9.9.9")
     for _ in range(5):

@@ -81,3 +81,17 @@ def test_viewer_gets_no_evidence_and_others_none_outside_their_units(api: Api) -
     assert pic.get("/api/evidence?camera=cam-c").status_code == 404
     assert pic.get("/api/evidence/424242/image").status_code == 404
     assert AuditRepository(api.seeded.db).find(action=AuditAction.EVIDENCE_VIEW.value) == []
+
+
+def test_ids_beyond_an_integer_column_are_422(api: Api) -> None:
+    """Found by the schema fuzz run: huge ids overflowed the INTEGER column (500 on SQLite, 503 on PostgreSQL)."""
+    client, _ = api.login("auditor")
+    for path in (
+        "/api/evidence/54714175022646468608/image",
+        "/api/evidence/-3660550938484210994774016/image",
+        "/api/evidence?alert=-198302924320",
+        "/api/evidence?alert=2147483648",
+    ):
+        assert client.get(path).status_code == 422, path
+    assert client.get("/api/evidence/2147483647/image").status_code == 404
+    assert client.get("/api/evidence?alert=2147483647").json() == []

@@ -8,6 +8,7 @@ from typing import Any
 from cvmon.metrics.histogram import add_to_histogram
 from cvmon.storage.models import HourlyStatRecord
 from tests.api.conftest import T0, Api, sqlite_only
+from tests.storage.conftest import make_camera_minute
 
 
 def test_cameras_with_live_status(api: Api) -> None:
@@ -25,11 +26,28 @@ def test_cameras_with_live_status(api: Api) -> None:
         "last_minute": "2026-11-23T01:02:00Z",
         "frames_last_minute": 298,
         "analysed_fps": 4.97,
+        "inference_ms": round(7200 / 298, 2),
     }
     assert (cameras["cam-b"]["status"], cameras["cam-b"]["status_since"]) == ("offline", "2026-11-23T01:05:00Z")
     assert cameras["cam-c"]["status"] == "unknown"
     assert cameras["cam-c"]["last_frame_at"] is None
     assert "source" not in cameras["cam-a"]
+    assert cameras["cam-c"]["inference_ms"] is None  # no minute with frames
+
+
+def test_cameras_show_the_mean_inference_time_of_the_latest_minute(api: Api) -> None:
+    latest = T0 + timedelta(minutes=2)
+    api.seeded.db.write_minutes(
+        [],
+        [
+            make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),
+            make_camera_minute("cam-b", latest, inference_ms_sum=0.0, inference_ms_max=0.0),  # not measured
+        ],
+    )
+    admin, _ = api.login("admin")
+    cameras = {c["id"]: c for c in admin.get("/api/cameras").json()}
+    assert {cam: cameras[cam]["inference_ms"] for cam in cameras} == {"cam-a": 12.5, "cam-b": None, "cam-c": None}
+    assert cameras["cam-b"]["frames_last_minute"] == 300
 
 
 def test_current_zone_figures(api: Api) -> None:
@@ -142,3 +160,23 @@ def test_series_checks_its_arguments(api: Api) -> None:
         "2026-11-23T03:00:00Z",
     )
     assert [len(z["points"]) for z in default["zones"]] == [1, 1]
+
+
+def test_series_and_zones_refuse_times_out_of_range_and_nul_characters(api: Api) -> None:
+    """Found while fuzzing: 'to' in year 1 overflowed the default 'from' (500), times that overflow in
+    the UTC conversion were 503, and a NUL in a camera or zone id could not be compared on PostgreSQL (503)."""
+    client, _ = api.login("admin")
+    out_of_range = "must lie from 1970-01-01 to before 9999-01-01 (UTC)"
+    for query, detail in (
+        ("camera=cam-a&to=0001-01-01T01:00:00Z", f"'to' {out_of_range}"),
+        ("camera=cam-a&from=0001-01-01T00:00:00%2B10:00&to=0001-01-01T10:00:00%2B10:00", f"'to' {out_of_range}"),
+        ("camera=cam-a&from=9999-12-31T00:00:00-10:00&to=9999-12-31T23:59:59-10:00", f"'to' {out_of_range}"),
+        ("camera=cam-a&from=1969-12-31T00:00:00Z&to=1970-01-01T01:00:00Z", f"'from' {out_of_range}"),
+        ("camera=cam%00a", "the URL may not contain NUL characters"),
+        ("camera=cam-a&zone=queue%00a", "the URL may not contain NUL characters"),
+    ):
+        response = client.get(f"/api/series?{query}")
+        assert (response.status_code, response.json()) == (422, {"detail": detail}), query
+    assert client.get("/api/series?camera=cam-a&from=1970-01-01T00:00:00Z&to=1970-01-01T01:00:00Z").status_code == 200
+    zones = client.get("/api/cameras/cam%00a/zones/current")
+    assert (zones.status_code, zones.json()) == (422, {"detail": "the URL may not contain NUL characters"})

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from cvmon.api.app import create_app
 from tests.api.conftest import FAST_PASSWORDS, METRICS_TOKEN, T0, Api, make_settings, sqlite_only
+from tests.storage.conftest import make_camera_minute
 
 
 @sqlite_only
@@ -48,6 +49,7 @@ def test_metrics_text(api: Api) -> None:
         'cvmon_camera_analysed_fps{camera="cam-a",unit="ulp-ampenan"}': round(298 / 60, 3),
         'cvmon_camera_analysed_fps{camera="cam-c",unit="ulp-bima"}': 0,
         'cvmon_camera_analysed_fps{camera="cam-b",unit="ulp-cakra"}': 0,
+        'cvmon_camera_inference_ms{camera="cam-a",unit="ulp-ampenan"}': round(7200 / 298, 3),
         'cvmon_camera_last_frame_timestamp_seconds{camera="cam-a",unit="ulp-ampenan"}': (
             T0 + timedelta(minutes=2, seconds=59.8)
         ).timestamp(),
@@ -61,3 +63,25 @@ def test_metrics_text(api: Api) -> None:
     api.clock.advance(minutes=2)  # now 01:06: nothing analysed for over 3 minutes
     stale = api.client().get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     assert 'cvmon_camera_analysed_fps{camera="cam-a",unit="ulp-ampenan"} 0\n' in stale
+    assert "# TYPE cvmon_camera_inference_ms gauge\n" in stale
+    assert "cvmon_camera_inference_ms{" not in stale  # no latency for a camera that analyses nothing now
+
+
+def test_metrics_inference_time(api: Api) -> None:
+    """The mean over the latest minute's frames; a minute stored before it was measured (0) shows none."""
+    latest = T0 + timedelta(minutes=2)
+    api.seeded.db.write_minutes(
+        [],
+        [
+            make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),
+            make_camera_minute("cam-b", latest, inference_ms_sum=0.0, inference_ms_max=0.0),
+        ],
+    )
+    api.clock.now = T0 + timedelta(minutes=4)
+    text = api.client().get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    assert (
+        "# HELP cvmon_camera_inference_ms Mean detector inference milliseconds per analysed frame in the "
+        "camera's latest minute; absent when that is over 3 minutes old.\n"
+    ) in text
+    inference = [line for line in text.splitlines() if line.startswith("cvmon_camera_inference_ms{")]
+    assert inference == ['cvmon_camera_inference_ms{camera="cam-a",unit="ulp-ampenan"} 12.5']

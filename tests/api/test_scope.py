@@ -52,6 +52,7 @@ def test_role_endpoint_unit_matrix(api: Api) -> None:
             ("/api/evidence", EVIDENCE_ROLES),
             ("/api/audit", {"admin"}),
             ("/api/audit.csv", {"admin"}),
+            ("/api/users", {"admin"}),
         ):
             response = client.get(path)
             want = expected(role, roles, True)

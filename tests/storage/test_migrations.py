@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+from datetime import timedelta
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Inspector, insert, inspect, select
 
 from cvmon.config import Config
 from cvmon.storage import Database, open_database
+from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
-from cvmon.storage.models import TABLES, Base
-from tests.storage.conftest import make_minute_row
+from cvmon.storage.models import TABLES, Base, CameraMinuteRecord
+from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WORKERS = 4
 EXPECTED_TABLES = {
@@ -134,3 +136,46 @@ def test_threads_opening_a_new_database_together_all_succeed(database_url: str) 
         thread.join(timeout=120)
     assert errors == []
     assert not any(thread.is_alive() for thread in threads)
+
+
+def test_inference_columns_upgrade_an_existing_database(database_url: str, config: Config) -> None:
+    """Camera minutes stored before revision 0005 read 0 ms; a downgrade drops only the new columns."""
+    engine = make_engine(database_url)
+    alembic = alembic_config()
+    old_columns = {"frames_analysed": 300, "seconds_online": 60.0, "seconds_offline": 0.0, "t_first_s": 0.0}
+    try:
+        with engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "0004")
+        Database(engine, database_url).sync_config(config)
+        with engine.begin() as conn:
+            assert "inference_ms_sum" not in {c["name"] for c in inspect(conn).get_columns("camera_minutes")}
+            checks = _check_constraints(inspect(conn))
+            assert checks
+            conn.execute(
+                insert(CameraMinuteRecord.__table__).values(
+                    camera_id="cam-hall", minute=MINUTE, t_last_s=59.8, **old_columns
+                )
+            )
+    finally:
+        engine.dispose()
+    with open_database(database_url) as db:
+        assert db.camera_minutes() == [make_camera_minute(inference_ms_sum=0.0, inference_ms_max=0.0)]
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("camera_minutes")}
+        assert not columns["inference_ms_sum"]["nullable"] and not columns["inference_ms_max"]["nullable"]
+        db.write_minutes([], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))])
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0004")
+        inspector = inspect(db.engine)
+        assert "inference_ms_sum" not in {c["name"] for c in inspector.get_columns("camera_minutes")}
+        assert _check_constraints(inspector) == checks  # SQLite's batch copy of the table kept them
+        with db.engine.connect() as conn:
+            minutes = conn.execute(select(CameraMinuteRecord.__table__.c.frames_analysed)).scalars().all()
+        assert minutes == [300, 300]
+    with open_database(database_url) as db:
+        assert [c.inference_ms_sum for c in db.camera_minutes()] == [0.0, 0.0]
+
+
+def _check_constraints(inspector: Inspector) -> set[str]:
+    return {c["name"] or "" for c in inspector.get_check_constraints("camera_minutes")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cvmon.metrics.histogram import N_BUCKETS
@@ -72,13 +74,34 @@ def test_disjoint_merges() -> None:
 
 
 def test_camera_minutes_follow_the_same_rule() -> None:
-    a = CameraMinute("cam", MINUTE, frames_analysed=100, seconds_online=20.0, t_first_s=0.0, t_last_s=19.8)
+    a = CameraMinute(
+        "cam",
+        MINUTE,
+        frames_analysed=100,
+        seconds_online=20.0,
+        t_first_s=0.0,
+        t_last_s=19.8,
+        inference_ms_sum=2500.0,
+        inference_ms_max=61.25,
+    )
     b = CameraMinute(
-        "cam", MINUTE, frames_analysed=50, seconds_online=10.0, seconds_offline=30.0, t_first_s=50.0, t_last_s=59.8
+        "cam",
+        MINUTE,
+        frames_analysed=50,
+        seconds_online=10.0,
+        seconds_offline=30.0,
+        t_first_s=50.0,
+        t_last_s=59.8,
+        inference_ms_sum=900.5,
+        inference_ms_max=30.0,
     )
     merged = combine_camera_minutes(a, b)
     assert (merged.frames_analysed, merged.seconds_online, merged.seconds_offline) == (150, 30.0, 30.0)
+    assert (merged.inference_ms_sum, merged.inference_ms_max) == (3400.5, 61.25)
+    assert combine_camera_minutes(b, a) == merged
     assert combine_camera_minutes(a, a) == a
+    rerun = replace(a, inference_ms_sum=1000.0, inference_ms_max=12.0)
+    assert combine_camera_minutes(a, rerun) == rerun
 
 
 def test_normalised_histogram() -> None:

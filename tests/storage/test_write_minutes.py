@@ -34,10 +34,19 @@ def test_rerun_of_the_same_rows_replaces_not_doubles(synced: Database) -> None:
 
 
 def test_rerun_with_other_figures_replaces_them(synced: Database) -> None:
-    synced.write_minutes([make_minute_row()])
+    synced.write_minutes([make_minute_row()], [make_camera_minute()])
     rerun = make_minute_row(samples=290, count_sum=500, count_max=3, visit_durations=(12.0,), t_first_s=0.2)
-    synced.write_minutes([rerun])
+    rerun_coverage = make_camera_minute(frames_analysed=290, inference_ms_sum=3625.0, inference_ms_max=19.75)
+    synced.write_minutes([rerun], [rerun_coverage])
     assert synced.minute_rows() == [rerun]
+    assert synced.camera_minutes() == [rerun_coverage]
+
+
+def test_inference_time_round_trips_exactly(synced: Database) -> None:
+    coverage = make_camera_minute(inference_ms_sum=4321.123456789, inference_ms_max=87.654321)
+    synced.write_minutes([], [coverage])
+    [stored] = synced.camera_minutes()
+    assert (stored.inference_ms_sum, stored.inference_ms_max) == (4321.123456789, 87.654321)
 
 
 def test_resumed_minute_is_merged(synced: Database) -> None:
@@ -62,10 +71,26 @@ def test_resumed_minute_is_merged(synced: Database) -> None:
         t_first_s=32.0,
         t_last_s=59.8,
     )
-    synced.write_minutes([first], [make_camera_minute(frames_analysed=150, seconds_online=30.0, t_last_s=29.8)])
+    synced.write_minutes(
+        [first],
+        [
+            make_camera_minute(
+                frames_analysed=150, seconds_online=30.0, t_last_s=29.8, inference_ms_sum=3000.0, inference_ms_max=35.5
+            )
+        ],
+    )
     synced.write_minutes(
         [second],
-        [make_camera_minute(frames_analysed=140, seconds_online=28.0, seconds_offline=2.0, t_first_s=32.0)],
+        [
+            make_camera_minute(
+                frames_analysed=140,
+                seconds_online=28.0,
+                seconds_offline=2.0,
+                t_first_s=32.0,
+                inference_ms_sum=2912.25,
+                inference_ms_max=48.0,
+            )
+        ],
     )
     [merged] = synced.minute_rows()
     assert (merged.samples, merged.count_sum, merged.count_max) == (290, 500, 4)
@@ -75,6 +100,7 @@ def test_resumed_minute_is_merged(synced: Database) -> None:
     [coverage] = synced.camera_minutes()
     assert (coverage.frames_analysed, coverage.seconds_online, coverage.seconds_offline) == (290, 58.0, 2.0)
     assert (coverage.t_first_s, coverage.t_last_s) == (0.0, 59.8)
+    assert (coverage.inference_ms_sum, coverage.inference_ms_max) == (5912.25, 48.0)
 
 
 def test_histograms_merge_element_wise(synced: Database) -> None:

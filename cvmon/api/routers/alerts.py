@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from sqlalchemy.orm import Session
 
 from cvmon.api import queries
+from cvmon.api.alert_actions import acknowledge_alert, resolve_alert
 from cvmon.api.deps import AllowedUnits, ContextDep, CsrfChecked, SessionDep, require_role
+from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import FOLLOW_UP_ALERTS, READ_FIGURES
 from cvmon.api.schemas import AlertOut, ResolveIn
+from cvmon.api.scope import subtree_of
 from cvmon.storage.alerts import Alert
-from cvmon.storage.audit import AuditAction
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(require_role(*READ_FIGURES))])
 FollowUpRole = Depends(require_role(*FOLLOW_UP_ALERTS))
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def alert_out(alert: Alert) -> AlertOut:
@@ -25,19 +28,10 @@ def alert_out(alert: Alert) -> AlertOut:
 
 def _subtree(session: Session, unit: str, units: list[str]) -> list[str]:
     """The unit and every unit below it, within the caller's units (404 when the unit is not among them)."""
-    rows = queries.units_in_scope(session, units)
-    if unit not in {r.id for r in rows}:
+    found = subtree_of(queries.units_in_scope(session, units), unit)
+    if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no unit '{unit}'")
-    children: dict[str, list[str]] = {}
-    for r in rows:
-        if r.parent_id is not None:
-            children.setdefault(r.parent_id, []).append(r.id)
-    out, todo = [], [unit]
-    while todo:
-        uid = todo.pop()
-        out.append(uid)
-        todo.extend(children.get(uid, []))
-    return sorted(out)
+    return found
 
 
 @router.get("", response_model=list[AlertOut])
@@ -52,34 +46,19 @@ def alerts(
 ) -> list[AlertOut]:
     """Alerts of the caller's units, newest first (any role)."""
     scope = _subtree(session, unit, units) if unit is not None else units
-    if since is not None and since.tzinfo is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "'since' needs a UTC offset, e.g. +08:00 or Z")
+    checked_time(since, "since")
     return [alert_out(a) for a in context.alerts.find(scope, open_only=open_only, since=since, limit=limit)]
 
 
 @router.post("/{alert_id}/ack", response_model=AlertOut, dependencies=[FollowUpRole])
-def acknowledge(alert_id: int, principal: CsrfChecked, context: ContextDep, units: AllowedUnits) -> AlertOut:
+def acknowledge(alert_id: AlertId, principal: CsrfChecked, context: ContextDep, units: AllowedUnits) -> AlertOut:
     """Acknowledge an alert: someone is on it (pic, manager, admin; CSRF; audited; 404 outside the units)."""
-    now = context.clock()
-    alert = context.alerts.acknowledge(alert_id, principal.user.username, now, units=units)
-    details = {"unit": alert.unit_id, "camera": alert.camera_id, "rule": alert.rule}
-    context.audit.record(now, principal.actor, AuditAction.ALERT_ACK, f"alert:{alert_id}", details)
-    return alert_out(alert)
+    return alert_out(acknowledge_alert(context, principal.actor, alert_id, units))
 
 
 @router.post("/{alert_id}/resolve", response_model=AlertOut, dependencies=[FollowUpRole])
 def resolve(
-    alert_id: int, body: ResolveIn, principal: CsrfChecked, context: ContextDep, units: AllowedUnits
+    alert_id: AlertId, body: ResolveIn, principal: CsrfChecked, context: ContextDep, units: AllowedUnits
 ) -> AlertOut:
     """Resolve an alert with its follow-up category and note (pic, manager, admin; CSRF; audited)."""
-    now = context.clock()
-    alert = context.alerts.resolve(alert_id, principal.user.username, now, body.category, body.note, units=units)
-    details = {
-        "unit": alert.unit_id,
-        "camera": alert.camera_id,
-        "rule": alert.rule,
-        "category": body.category.value,
-        "note": body.note[:500],
-    }
-    context.audit.record(now, principal.actor, AuditAction.ALERT_RESOLVE, f"alert:{alert_id}", details)
-    return alert_out(alert)
+    return alert_out(resolve_alert(context, principal.actor, alert_id, body.category, body.note, units))

@@ -8,9 +8,10 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response
 
 from cvmon.api.deps import ContextDep, CurrentUser, require_role
+from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import ADMINISTER
 from cvmon.api.schemas import AuditOut
 from cvmon.storage.audit import AuditAction, AuditEntry
@@ -20,12 +21,6 @@ router = APIRouter(prefix="/api", tags=["audit"], dependencies=[Depends(require_
 CSV_COLUMNS = ("id", "ts", "actor", "action", "target", "client_addr", "details")
 # A cell starting with one of these is a formula to a spreadsheet; failed logins carry typed-in text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _check_aware(**values: datetime | None) -> None:
-    for name, value in values.items():
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"'{name}' needs a UTC offset, e.g. +08:00 or Z")
 
 
 def _audit_out(entry: AuditEntry) -> AuditOut:
@@ -39,7 +34,8 @@ def _filters(
     since: Annotated[datetime | None, Query(description="At or after (ISO with offset).")] = None,
     until: Annotated[datetime | None, Query(description="Before (ISO with offset).")] = None,
 ) -> dict[str, Any]:
-    _check_aware(since=since, until=until)
+    checked_time(since, "since")
+    checked_time(until, "until")
     return {
         "actor": actor,
         "action": action.value if action else None,
@@ -57,7 +53,7 @@ def audit_log(
     context: ContextDep,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[AuditOut]:
     """Audit rows matching every filter, newest first (admin only)."""
     return [_audit_out(e) for e in context.audit.find(**filters, limit=limit, offset=offset)]

@@ -45,7 +45,7 @@ def _me(principal: Principal) -> Me:
     )
 
 
-def _check_origin(request: Request) -> None:
+def check_origin(request: Request) -> None:
     """A browser that sends Origin must send this server's own (no login from another site's form)."""
     origin = request.headers.get("origin")
     if origin is None:
@@ -69,7 +69,7 @@ async def _credentials(request: Request) -> LoginIn:
         ) from err
 
 
-def _sign_in(context: ApiContext, credentials: LoginIn, client_addr: str | None) -> tuple[str, Principal]:
+def sign_in(context: ApiContext, credentials: LoginIn, client_addr: str | None) -> tuple[str, Principal]:
     """Check the lock-out and the password, audit the attempt, open a session; raises 401 or 429."""
     name = normalise_username(credentials.username)
     target = f"user:{name}"
@@ -107,6 +107,31 @@ def _sign_in(context: ApiContext, credentials: LoginIn, client_addr: str | None)
     return token, principal
 
 
+def sign_out(context: ApiContext, principal: Principal) -> None:
+    """End the session of the principal and audit it."""
+    context.users.end_session(principal.token_hash)
+    context.audit.record(context.clock(), principal.actor, AuditAction.LOGOUT, f"user:{principal.user.username}")
+
+
+def set_session_cookie(response: Response, context: ApiContext, token: str) -> None:
+    """The HttpOnly, SameSite=Lax session cookie (Secure and __Host- outside development)."""
+    response.set_cookie(
+        context.cookie_name,
+        token,
+        max_age=int(context.settings.session_hours * 3600),
+        path="/",
+        secure=not context.settings.development,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, context: ApiContext) -> None:
+    response.delete_cookie(
+        context.cookie_name, path="/", secure=not context.settings.development, httponly=True, samesite="lax"
+    )
+
+
 @router.post(
     "/login",
     response_model=Me,
@@ -119,18 +144,10 @@ async def login(request: Request, response: Response, context: ContextDep, clien
     Open to everyone. Failed attempts are audited and lock the username (and the client address)
     out for a while after too many.
     """
-    _check_origin(request)
+    check_origin(request)
     credentials = await _credentials(request)
-    token, principal = await run_in_threadpool(_sign_in, context, credentials, client_addr)
-    response.set_cookie(
-        context.cookie_name,
-        token,
-        max_age=int(context.settings.session_hours * 3600),
-        path="/",
-        secure=not context.settings.development,
-        httponly=True,
-        samesite="lax",
-    )
+    token, principal = await run_in_threadpool(sign_in, context, credentials, client_addr)
+    set_session_cookie(response, context, token)
     response.headers["Cache-Control"] = "no-store"
     return _me(principal)
 
@@ -138,12 +155,9 @@ async def login(request: Request, response: Response, context: ContextDep, clien
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(principal: CsrfChecked, context: ContextDep) -> Response:
     """End the session (any signed-in user; CSRF token required)."""
-    context.users.end_session(principal.token_hash)
-    context.audit.record(context.clock(), principal.actor, AuditAction.LOGOUT, f"user:{principal.user.username}")
+    sign_out(context, principal)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(
-        context.cookie_name, path="/", secure=not context.settings.development, httponly=True, samesite="lax"
-    )
+    clear_session_cookie(response, context)
     return response
 
 

@@ -5,23 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from cvmon.api import queries
+from cvmon.api.current import zone_now
 from cvmon.api.deps import AllowedUnits, SessionDep, require_role
 from cvmon.api.permissions import READ_FIGURES
-from cvmon.api.schemas import CameraOut, CameraZonesNow, ZoneNow
-from cvmon.metrics.histogram import histogram_quantile
-from cvmon.types import ZoneKind
+from cvmon.api.schemas import CameraOut, CameraZonesNow
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"], dependencies=[Depends(require_role(*READ_FIGURES))])
 
 
 @router.get("", response_model=list[CameraOut])
 def cameras(units: AllowedUnits, session: SessionDep) -> list[CameraOut]:
-    """Cameras of the caller's units: online/offline from the latest event, the last analysed frame and
-    the frames analysed in the latest minute with frames (any role)."""
+    """Cameras of the caller's units: online/offline from the latest event, the last analysed frame, and
+    the frames analysed and the detector's mean time per frame in the latest minute with frames (any role)."""
     out = []
     for cam in queries.camera_statuses(session, units):
         seconds = cam.seconds_online_last_minute
         fps = cam.frames_last_minute / seconds if cam.frames_last_minute is not None and seconds else None
+        inference = cam.inference_ms_last_minute
         out.append(
             CameraOut(
                 id=cam.id,
@@ -35,6 +35,7 @@ def cameras(units: AllowedUnits, session: SessionDep) -> list[CameraOut]:
                 last_minute=cam.last_minute,
                 frames_last_minute=cam.frames_last_minute,
                 analysed_fps=None if fps is None else round(fps, 2),
+                inference_ms=None if inference is None else round(inference, 2),
             )
         )
     return out
@@ -46,38 +47,6 @@ def zones_now(camera_id: str, units: AllowedUnits, session: SessionDep) -> Camer
     rows = queries.zones_with_latest_minute(session, camera_id, units)
     if not rows:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera '{camera_id}'")
-    zones = []
-    for _cam, zone, minute in rows:
-        if zone is None:
-            continue
-        kind = ZoneKind(zone.kind)
-        mean = minute.count_sum / minute.samples if minute is not None and minute.samples else None
-        staffed = None
-        if minute is not None and kind.measures_staffing and minute.seconds_observed:
-            staffed = round(minute.seconds_staffed / minute.seconds_observed, 4)
-        wait = minute is not None and kind.measures_wait
-        zones.append(
-            ZoneNow(
-                zone_id=zone.zone_id,
-                name=zone.name,
-                kind=zone.kind,
-                capacity=zone.capacity,
-                points=zone.points,
-                minute=minute.minute if minute else None,
-                count_mean=None if mean is None else round(mean, 3),
-                count_max=minute.count_max if minute else None,
-                occupancy=round(mean / zone.capacity, 4) if mean is not None and zone.capacity else None,
-                staffed_ratio=staffed,
-                visits=minute.visits if minute else None,
-                wait_p50_s=_quantile(minute.visit_hist, 0.5) if wait and minute else None,
-                wait_p90_s=_quantile(minute.visit_hist, 0.9) if wait and minute else None,
-                seconds_offline=minute.seconds_offline if minute else None,
-            )
-        )
+    zones = [zone_now(zone, minute) for _cam, zone, minute in rows if zone is not None]
     cam = rows[0][0]
     return CameraZonesNow(camera_id=cam.id, unit_id=cam.unit_id, zones=zones)
-
-
-def _quantile(hist: list[int], q: float) -> float | None:
-    value = histogram_quantile(hist, q)
-    return None if value is None else round(value, 1)

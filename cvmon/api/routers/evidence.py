@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
 from cvmon.api import queries
 from cvmon.api.deps import AllowedUnits, ContextDep, CurrentUser, SessionDep, require_role
+from cvmon.api.params import MAX_ID
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.api.schemas import EvidenceOut
 from cvmon.evidence import EvidenceTampered
@@ -22,7 +23,7 @@ def evidence(
     units: AllowedUnits,
     session: SessionDep,
     camera: Annotated[str | None, Query(description="Only this camera.")] = None,
-    alert: Annotated[int | None, Query(description="Only the snapshots of this alert.")] = None,
+    alert: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the snapshots of this alert.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[EvidenceOut]:
     """Snapshots of the caller's units, newest first (auditor, pic, manager, admin; not viewer)."""
@@ -57,7 +58,7 @@ def evidence(
     },
 )
 def evidence_image(
-    evidence_id: int,
+    evidence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     principal: CurrentUser,
     context: ContextDep,
     units: AllowedUnits,

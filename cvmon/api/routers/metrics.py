@@ -37,8 +37,8 @@ def _family(name: str, help_text: str, samples: list[tuple[dict[str, str], float
 
 @router.get("/metrics", response_class=PlainTextResponse, responses={200: {"content": {"text/plain": {}}}})
 def metrics(context: ContextDep, session: SessionDep) -> PlainTextResponse:
-    """Cameras online, analysed frames per second, last analysed frame and open alerts per unit, for
-    every unit (``Authorization: Bearer <CVMON_METRICS_TOKEN>``)."""
+    """Cameras online, analysed frames per second, detector inference time, last analysed frame and
+    open alerts per unit, for every unit (``Authorization: Bearer <CVMON_METRICS_TOKEN>``)."""
     now = context.clock()
     units = queries.all_unit_ids(session)
     cameras = queries.camera_statuses(session, units)
@@ -53,19 +53,27 @@ def metrics(context: ContextDep, session: SessionDep) -> PlainTextResponse:
         "1 when the camera's latest event says online.",
         [({"camera": c.id, "unit": c.unit_id}, 1.0 if c.status == "online" else 0.0) for c in cameras],
     )
-    fps, last_frame = [], []
+    fps, inference, last_frame = [], [], []
     for c in cameras:
         labels = {"camera": c.id, "unit": c.unit_id}
         fresh = c.last_minute is not None and c.last_minute >= now - FRESH
         seconds = c.seconds_online_last_minute
         rate = c.frames_last_minute / seconds if fresh and c.frames_last_minute is not None and seconds else 0.0
         fps.append((labels, round(rate, 3)))
+        if fresh and c.inference_ms_last_minute is not None:
+            inference.append((labels, round(c.inference_ms_last_minute, 3)))
         if c.last_frame_at is not None:
             last_frame.append((labels, round(c.last_frame_at.timestamp(), 3)))
     lines += _family(
         "cvmon_camera_analysed_fps",
         "Frames analysed per online second in the camera's latest minute, 0 when that is over 3 minutes old.",
         fps,
+    )
+    lines += _family(
+        "cvmon_camera_inference_ms",
+        "Mean detector inference milliseconds per analysed frame in the camera's latest minute; "
+        "absent when that is over 3 minutes old.",
+        inference,
     )
     lines += _family(
         "cvmon_camera_last_frame_timestamp_seconds", "Unix time of the camera's last analysed frame stored.", last_frame

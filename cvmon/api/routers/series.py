@@ -10,21 +10,26 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from cvmon.api import queries
 from cvmon.api.deps import AllowedUnits, ContextDep, SessionDep, require_role
+from cvmon.api.params import checked_time
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.api.schemas import SeriesOut, SeriesPoint, ZoneSeries
-from cvmon.api.timeseries import Resolution, zone_series
+from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
 
 router = APIRouter(prefix="/api", tags=["series"], dependencies=[Depends(require_role(*READ_FIGURES))])
 
 # The longest period one request may ask for, and the default one, per resolution.
-MAX_SPAN = {"minute": timedelta(days=3), "hour": timedelta(days=93), "day": timedelta(days=732)}
-DEFAULT_SPAN = {"minute": timedelta(hours=6), "hour": timedelta(days=1), "day": timedelta(days=30)}
-
-
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"'{name}' needs a UTC offset, e.g. +08:00 or Z")
-    return value
+MAX_SPAN = {
+    "minute": timedelta(days=3),
+    "quarter": timedelta(days=31),
+    "hour": timedelta(days=93),
+    "day": timedelta(days=732),
+}
+DEFAULT_SPAN = {
+    "minute": timedelta(hours=6),
+    "quarter": timedelta(days=1),
+    "hour": timedelta(days=1),
+    "day": timedelta(days=30),
+}
 
 
 @router.get("/series", response_model=SeriesOut, response_model_by_alias=True)
@@ -36,12 +41,14 @@ def series(
     zone: Annotated[str | None, Query(description="One zone; default every zone of the camera.")] = None,
     start: Annotated[datetime | None, Query(alias="from", description="Start (ISO with offset), inclusive.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="End (ISO with offset), exclusive; now.")] = None,
-    resolution: Annotated[Resolution, Query(description="minute, hour or day (the unit's local days).")] = "hour",
+    resolution: Annotated[
+        Resolution, Query(description="minute, quarter (15 minutes), hour or day (the unit's local days).")
+    ] = "hour",
 ) -> SeriesOut:
     """Queue length (people in the zone) mean and max, wait p50/p90, staffed ratio and occupancy per
     bucket (any role; 404 outside the caller's units)."""
-    end = _aware(end, "to") or context.clock()
-    start = _aware(start, "from") or end - DEFAULT_SPAN[resolution]
+    end = checked_time(end, "to") or context.clock()
+    start = checked_time(start, "from") or end - DEFAULT_SPAN[resolution]
     if start >= end:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "'from' must be before 'to'")
     if end - start > MAX_SPAN[resolution]:
@@ -56,7 +63,7 @@ def series(
     if zone is not None and not zones:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no zone '{zone}' on camera '{camera}'")
     minute_rows = queries.minute_rows(session, camera, zone, start, end, units)
-    hourly_rows = queries.hourly_rows(session, camera, zone, start, end, units) if resolution != "minute" else []
+    hourly_rows = queries.hourly_rows(session, camera, zone, start, end, units) if resolution not in MINUTE_ONLY else []
     points = zone_series(zones, minute_rows, hourly_rows, resolution, ZoneInfo(cam.timezone))
     return SeriesOut(
         camera_id=cam.id,

@@ -1,0 +1,39 @@
+"""The current figures of a zone: its latest stored minute, as the API and the viewer show them."""
+
+from __future__ import annotations
+
+from cvmon.api.schemas import ZoneNow
+from cvmon.metrics.histogram import histogram_quantile
+from cvmon.storage.models import MinuteStatRecord, ZoneRecord
+from cvmon.types import ZoneKind
+
+
+def zone_now(zone: ZoneRecord, minute: MinuteStatRecord | None) -> ZoneNow:
+    """A zone with the figures of its latest minute (all None when it has none)."""
+    kind = ZoneKind(zone.kind)
+    mean = minute.count_sum / minute.samples if minute is not None and minute.samples else None
+    staffed = None
+    if minute is not None and kind.measures_staffing and minute.seconds_observed:
+        staffed = round(minute.seconds_staffed / minute.seconds_observed, 4)
+    wait = minute is not None and kind.measures_wait
+    return ZoneNow(
+        zone_id=zone.zone_id,
+        name=zone.name,
+        kind=zone.kind,
+        capacity=zone.capacity,
+        points=zone.points,
+        minute=minute.minute if minute else None,
+        count_mean=None if mean is None else round(mean, 3),
+        count_max=minute.count_max if minute else None,
+        occupancy=round(mean / zone.capacity, 4) if mean is not None and zone.capacity else None,
+        staffed_ratio=staffed,
+        visits=minute.visits if minute else None,
+        wait_p50_s=_quantile(minute.visit_hist, 0.5) if wait and minute else None,
+        wait_p90_s=_quantile(minute.visit_hist, 0.9) if wait and minute else None,
+        seconds_offline=minute.seconds_offline if minute else None,
+    )
+
+
+def _quantile(hist: list[int], q: float) -> float | None:
+    value = histogram_quantile(hist, q)
+    return None if value is None else round(value, 1)

@@ -1,0 +1,1 @@
+"""Periodic service-environment reports, the service-environment index and evidence packs."""

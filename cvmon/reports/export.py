@@ -1,0 +1,101 @@
+"""A report as JSON and as CSV (one figure per row, with the previous period beside it)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from datetime import date, datetime
+from typing import Any
+
+from cvmon.reports.figures import UnitFigures
+from cvmon.reports.report import UnitReport
+
+CSV_COLUMNS = ("section", "item", "value", "previous")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def report_json(report: UnitReport) -> dict[str, Any]:
+    """Every figure of the report as plain JSON values (times in ISO 8601)."""
+    out = _plain(dataclasses.asdict(report))
+    out["change"] = report.change
+    return dict(out)
+
+
+def _rows(figures: UnitFigures) -> list[tuple[str, str, Any]]:
+    """(section, item, value) of every scalar figure, in a stable order."""
+    f = figures
+    rows: list[tuple[str, str, Any]] = [
+        ("coverage", "cameras", f.coverage.cameras),
+        ("coverage", "service_hours", f.coverage.service_hours),
+        ("coverage", "observed_hours", f.coverage.observed_hours),
+        ("coverage", "share_online", f.coverage.share),
+        ("queue", "zones", f.queue.zones),
+        ("queue", "mean_length", f.queue.mean),
+        ("queue", "p90_length", f.queue.p90),
+        ("queue", "max_length", f.queue.max),
+        ("queue", "share_over_threshold", f.queue.share_over_threshold),
+        ("wait", "visits", f.wait.visits),
+        ("wait", "p50_s", f.wait.p50_s),
+        ("wait", "p90_s", f.wait.p90_s),
+        ("wait", "share_over_sla", f.wait.share_over_sla),
+        ("staffing", "staffed_share", f.staffing.staffed_share),
+        ("staffing", "unstaffed_episodes_with_customers", f.staffing.episodes),
+        ("staffing", "unstaffed_minutes_with_customers", f.staffing.episode_minutes),
+    ]
+    for z in f.staffing.zones:
+        rows.append(("staffing", f"{z.camera_id}/{z.zone_id} staffed_share", z.staffed_share))
+        rows.append(("staffing", f"{z.camera_id}/{z.zone_id} unstaffed_episodes", z.episodes))
+    rows.append(("occupancy", "share_over_capacity", f.occupancy.share_over_capacity))
+    for o in f.occupancy.zones:
+        rows.append(("occupancy", f"{o.camera_id}/{o.zone_id} mean", o.mean))
+        rows.append(("occupancy", f"{o.camera_id}/{o.zone_id} peak", o.peak))
+        rows.append(("occupancy", f"{o.camera_id}/{o.zone_id} share_over_capacity", o.share_over_capacity))
+    rows += [
+        ("alerts", "total", f.alerts.total),
+        ("alerts", "median_ack_s", f.alerts.median_ack_s),
+        ("alerts", "median_resolve_s", f.alerts.median_resolve_s),
+        ("alerts", "resolved", f.alerts.resolved),
+        ("alerts", "with_follow_up_share", f.alerts.with_follow_up_share),
+    ]
+    rows += [("alerts", f"rule {rule}", n) for rule, n in f.alerts.per_rule.items()]
+    rows += [("alerts", f"follow_up {category}", n) for category, n in f.alerts.categories.items()]
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def report_csv(report: UnitReport) -> str:
+    """One row per figure: section, item, value in the period, value in the previous period."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow(["report", "unit", report.unit_id, report.unit_id])
+    writer.writerow(["report", "from", report.period.first.isoformat(), report.previous.first.isoformat()])
+    writer.writerow(["report", "to", report.period.last.isoformat(), report.previous.last.isoformat()])
+    writer.writerow(["index", "value", _cell(report.index.value), _cell(report.previous_index.value)])
+    writer.writerow(["index", "category", report.index.category or "", report.previous_index.category or ""])
+    for aspect, old in zip(report.index.aspects, report.previous_index.aspects, strict=True):
+        writer.writerow(["index", f"aspect {aspect.aspect}", _cell(aspect.score), _cell(old.score)])
+    previous = {(s, i): v for s, i, v in _rows(report.previous_figures)}
+    for section, item, value in _rows(report.figures):
+        writer.writerow([section, item, _cell(value), _cell(previous.get((section, item)))])
+    for rank in report.ranking:
+        earlier = None if rank.index is None or rank.change is None else round(rank.index - rank.change, 1)
+        writer.writerow(["ranking", rank.unit_id, _cell(rank.index), _cell(earlier)])
+    return buffer.getvalue()

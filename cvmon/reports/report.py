@@ -1,0 +1,128 @@
+"""A unit's report for a period: figures, index, change against the previous period, ranking, quick wins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from cvmon.api import queries
+from cvmon.api.scope import children_of, subtree_of
+from cvmon.config.models import Config
+from cvmon.errors import CvmonError
+from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
+from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
+
+# Longest period one report covers (a year and a day, for leap years).
+MAX_DAYS = 366
+
+
+class ReportError(CvmonError):
+    """A report that cannot be made: unknown unit, bad period."""
+
+    exit_code = 2
+
+
+class UnitNotFound(ReportError):
+    """No such unit among the caller's."""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedUnit:
+    unit_id: str
+    name: str
+    index: float | None
+    category: str | None
+    change: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReport:
+    unit_id: str
+    name: str
+    level: str
+    timezone: str
+    period: Period
+    previous: Period
+    figures: UnitFigures
+    index: ServiceIndex
+    previous_figures: UnitFigures
+    previous_index: ServiceIndex
+    ranking: tuple[RankedUnit, ...]  # the unit's direct children, best first
+    quick_wins: tuple[AspectScore, ...]
+
+    @property
+    def change(self) -> float | None:
+        """Index points gained since the previous period."""
+        if self.index.value is None or self.previous_index.value is None:
+            return None
+        return round(self.index.value - self.previous_index.value, 1)
+
+
+def _change(now: ServiceIndex, before: ServiceIndex) -> float | None:
+    if now.value is None or before.value is None:
+        return None
+    return round(now.value - before.value, 1)
+
+
+def build_report(
+    session: Session, config: Config, unit_id: str, scope: Sequence[str], first: date, last: date
+) -> UnitReport:
+    """The report of a unit of the caller's scope over local days ``first``..``last``.
+
+    Raises:
+        UnitNotFound: the unit is not among the caller's units.
+        ReportError: the period ends before it starts or is longer than a year.
+    """
+    rows = queries.units_in_scope(session, scope)
+    subtree = subtree_of(rows, unit_id)
+    if subtree is None:
+        raise UnitNotFound(f"no unit '{unit_id}'")
+    if last < first:
+        raise ReportError(f"the period ends ({last}) before it starts ({first})")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ReportError(f"a report covers at most {MAX_DAYS} days, not {(last - first).days + 1}")
+    by_id = {r.id: r for r in rows}
+    unit = by_id[unit_id]
+    tz = ZoneInfo(unit.timezone)
+    period = period_of(first, last, tz)
+    before = previous_period(period, tz)
+    now_data = collect(session, config, subtree, period)
+    before_data = collect(session, config, subtree, before)
+    figures = unit_figures(now_data, unit.id, unit.name, unit.level, subtree)
+    previous_figures = unit_figures(before_data, unit.id, unit.name, unit.level, subtree)
+    index = service_index(figures, config.reports)
+    previous_index = service_index(previous_figures, config.reports)
+    ranking = []
+    for child_id in children_of(rows).get(unit_id, []):
+        child = by_id[child_id]
+        child_tree = subtree_of(rows, child_id) or [child_id]
+        child_index = service_index(
+            unit_figures(now_data, child.id, child.name, child.level, child_tree), config.reports
+        )
+        child_before = service_index(
+            unit_figures(before_data, child.id, child.name, child.level, child_tree), config.reports
+        )
+        ranking.append(
+            RankedUnit(
+                child.id, child.name, child_index.value, child_index.category, _change(child_index, child_before)
+            )
+        )
+    ranking.sort(key=lambda r: (r.index is None, -(r.index or 0.0), r.name))
+    return UnitReport(
+        unit_id=unit.id,
+        name=unit.name,
+        level=unit.level,
+        timezone=unit.timezone,
+        period=period,
+        previous=before,
+        figures=figures,
+        index=index,
+        previous_figures=previous_figures,
+        previous_index=previous_index,
+        ranking=tuple(ranking),
+        quick_wins=tuple(quick_wins(index)),
+    )

@@ -1,0 +1,96 @@
+"""What the viewer's pages show, read with the API's scoped queries (every one filtered by the caller's units)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cvmon.api import queries
+from cvmon.api.current import zone_now
+from cvmon.api.schemas import ZoneNow
+from cvmon.api.scope import subtree_of, tree_order
+from cvmon.storage.models import AlertRecord
+
+# A camera's figures older than this are marked stale on its tile.
+STALE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """One camera on the dashboard: live status, each zone's latest minute, open alerts."""
+
+    camera: queries.CameraStatus
+    unit_name: str
+    timezone: str
+    zones: list[ZoneNow]
+    open_alerts: int
+    latest_minute: datetime | None  # the newest minute of the camera's zones or coverage
+    stale: bool
+    analysed_fps: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitChoice:
+    """The unit tree of the caller, and the unit they picked (None: all of theirs)."""
+
+    tree: list[tuple[queries.UnitRow, int]]
+    selected: queries.UnitRow | None
+    units: list[str]  # the selected unit's subtree, or every unit in scope
+
+
+def choose_unit(session: Session, scope: Sequence[str], unit: str | None) -> UnitChoice | None:
+    """The caller's tree and the subtree of ``unit``; None when ``unit`` is not theirs."""
+    rows = queries.units_in_scope(session, scope)
+    if unit is None or unit == "":
+        return UnitChoice(tree_order(rows), None, [r.id for r in rows])
+    subtree = subtree_of(rows, unit)
+    if subtree is None:
+        return None
+    return UnitChoice(tree_order(rows), next(r for r in rows if r.id == unit), subtree)
+
+
+def open_alerts_per_camera(session: Session, units: Sequence[str]) -> dict[str, int]:
+    """Alerts nobody has resolved yet per camera of the units."""
+    stmt = (
+        select(AlertRecord.camera_id, func.count(AlertRecord.id))
+        .where(AlertRecord.unit_id.in_(list(units)), AlertRecord.resolved_at.is_(None))
+        .group_by(AlertRecord.camera_id)
+    )
+    return {camera_id: int(n) for camera_id, n in session.execute(stmt)}
+
+
+def tiles(session: Session, units: Sequence[str], now: datetime) -> list[Tile]:
+    """A tile per camera of the units, ordered by unit and camera."""
+    unit_rows = {r.id: r for r in queries.units_in_scope(session, units)}
+    open_alerts = open_alerts_per_camera(session, units)
+    out = []
+    for cam in queries.camera_statuses(session, units):
+        rows = queries.zones_with_latest_minute(session, cam.id, units)
+        zones = [zone_now(zone, minute) for _cam, zone, minute in rows if zone is not None]
+        seconds = cam.seconds_online_last_minute
+        fps = cam.frames_last_minute / seconds if cam.frames_last_minute is not None and seconds else None
+        unit = unit_rows[cam.unit_id]
+        minutes = [m for m in (cam.last_minute, *(z.minute for z in zones)) if m is not None]
+        latest = max(minutes) if minutes else None
+        out.append(
+            Tile(
+                camera=cam,
+                unit_name=unit.name,
+                timezone=unit.timezone,
+                zones=zones,
+                open_alerts=open_alerts.get(cam.id, 0),
+                latest_minute=latest,
+                stale=latest is not None and now - latest > STALE_AFTER,
+                analysed_fps=None if fps is None else round(fps, 1),
+            )
+        )
+    return out
+
+
+def units_by_id(session: Session, scope: Sequence[str]) -> dict[str, queries.UnitRow]:
+    """The caller's units by id (names and time zones for tables)."""
+    return {r.id: r for r in queries.units_in_scope(session, scope)}

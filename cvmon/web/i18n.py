@@ -1,0 +1,468 @@
+"""The viewer's words in Bahasa Indonesia (the default) and English.
+
+Templates call ``t("key")``; a key missing from a language falls back to Indonesian, and a test
+checks that both languages have every key. Placeholders use ``str.format`` names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+Language = Literal["id", "en"]
+LANGUAGES: tuple[Language, ...] = ("id", "en")
+LANGUAGE_COOKIE = "cvmon_lang"
+
+# key: (Indonesian, English)
+_WORDS: dict[str, tuple[str, str]] = {
+    # frame
+    "app.tagline": ("Pemantauan lingkungan layanan", "Service-environment monitoring"),
+    "nav.dashboard": ("Dasbor", "Dashboard"),
+    "nav.alerts": ("Peringatan", "Alerts"),
+    "nav.evidence": ("Bukti", "Evidence"),
+    "nav.audit": ("Log audit", "Audit log"),
+    "nav.users": ("Pengguna", "Users"),
+    "nav.privacy": ("Perlindungan data", "Data protection"),
+    "nav.api": ("API", "API"),
+    "nav.logout": ("Keluar", "Sign out"),
+    "nav.language": ("English", "Bahasa Indonesia"),
+    "nav.signed_in_as": ("Masuk sebagai {user} ({role})", "Signed in as {user} ({role})"),
+    "footer.privacy": (
+        "Data anonim: tanpa identitas, tanpa rekaman mentah, tanpa jejak per orang.",
+        "Anonymous data: no identities, no raw footage, no per-person tracks.",
+    ),
+    # roles
+    "role.admin": ("Admin", "Admin"),
+    "role.manager": ("Manajer", "Manager"),
+    "role.pic": ("PIC layanan", "Service PIC"),
+    "role.auditor": ("Auditor", "Auditor"),
+    "role.viewer": ("Pemantau", "Viewer"),
+    # login
+    "login.title": ("Masuk", "Sign in"),
+    "login.username": ("Nama pengguna", "Username"),
+    "login.password": ("Kata sandi", "Password"),
+    "login.submit": ("Masuk", "Sign in"),
+    "login.wrong": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "login.locked": (
+        "Terlalu banyak percobaan gagal; coba lagi dalam {minutes} menit.",
+        "Too many failed attempts; try again in {minutes} minute(s).",
+    ),
+    "login.missing": ("Isi nama pengguna dan kata sandi.", "Enter a username and a password."),
+    "login.notice": (
+        "Akses hanya untuk pengawasan dan evaluasi layanan; setiap akses dicatat.",
+        "Access is for service supervision and evaluation only; every access is logged.",
+    ),
+    "login.signed_out": ("Anda telah keluar.", "You have signed out."),
+    # dashboard
+    "dash.title": ("Dasbor", "Dashboard"),
+    "dash.units": ("Unit", "Units"),
+    "dash.all_units": ("Semua unit saya", "All my units"),
+    "dash.no_cameras": ("Belum ada kamera di unit ini.", "No cameras in this unit yet."),
+    "dash.refresh_note": (
+        "Diperbarui otomatis setiap {seconds} detik.",
+        "Refreshes by itself every {seconds} seconds.",
+    ),
+    "dash.updated": ("Diperbarui {time}", "Updated {time}"),
+    "dash.open_alerts": ("Peringatan terbuka", "Open alerts"),
+    "dash.no_data": ("Belum ada data", "No data yet"),
+    "dash.data_from": ("Data menit {time}", "Data of minute {time}"),
+    "dash.stale": ("data lama", "stale"),
+    # camera status
+    "status.online": ("Daring", "Online"),
+    "status.offline": ("Luring", "Offline"),
+    "status.unknown": ("Belum diketahui", "Unknown"),
+    "camera.last_frame": ("Bingkai terakhir", "Last frame"),
+    "camera.fps": ("fps dianalisis", "analysed fps"),
+    "camera.inference": ("inferensi", "inference"),
+    # zones
+    "zone": ("Zona", "Zone"),
+    "zone.kind": ("Jenis", "Kind"),
+    "zone.kind.queue": ("Antrean", "Queue"),
+    "zone.kind.waiting": ("Ruang tunggu", "Waiting area"),
+    "zone.kind.counter_staff": ("Petugas loket", "Counter staff"),
+    "zone.kind.counter_customer": ("Pelanggan loket", "Counter customer"),
+    "zone.kind.post": ("Pos petugas", "Staff post"),
+    "zone.kind.entrance": ("Pintu masuk", "Entrance"),
+    "fig.people": ("Orang", "People"),
+    "fig.queue": ("Panjang antrean", "Queue length"),
+    "fig.occupancy": ("Okupansi", "Occupancy"),
+    "fig.capacity": ("Kapasitas", "Capacity"),
+    "fig.staffing": ("Kehadiran petugas", "Staffing"),
+    "fig.staffed": ("Terisi", "Staffed"),
+    "fig.unstaffed": ("Kosong", "Unstaffed"),
+    "fig.wait": ("Waktu tunggu", "Wait time"),
+    "fig.wait_p50": ("Tunggu p50", "Wait p50"),
+    "fig.wait_p90": ("Tunggu p90", "Wait p90"),
+    "fig.visits": ("Kunjungan", "Visits"),
+    "fig.max": ("maks", "max"),
+    # camera page
+    "cam.title": ("Kamera {name}", "Camera {name}"),
+    "cam.day": ("Hari", "Day"),
+    "cam.show": ("Tampilkan", "Show"),
+    "cam.prev_day": ("Hari sebelumnya", "Previous day"),
+    "cam.next_day": ("Hari berikutnya", "Next day"),
+    "cam.latest_frame": ("Bingkai anonim terakhir dengan zona", "Latest anonymised frame with zones"),
+    "cam.no_frame": ("Belum ada bingkai anonim.", "No anonymised frame yet."),
+    "cam.frame_hidden": (
+        "Peran Anda hanya melihat angka; zona digambar tanpa gambar kamera.",
+        "Your role sees figures only; the zones are drawn without the camera image.",
+    ),
+    "cam.chart_queue": ("Panjang antrean dan jumlah orang (rata-rata)", "Queue length and people (mean)"),
+    "cam.resolution.minute": ("Satu titik per menit.", "One point per minute."),
+    "cam.resolution.quarter": ("Satu titik per 15 menit.", "One point per 15 minutes."),
+    "cam.resolution.hour": (
+        "Satu titik per jam (angka per menit sudah dihapus).",
+        "One point per hour (minute figures deleted).",
+    ),
+    "cam.chart_wait": ("Waktu tunggu p50 / p90 (detik)", "Wait time p50 / p90 (seconds)"),
+    "cam.chart_staffing": ("Kehadiran petugas (% waktu terisi)", "Staffing (% of time staffed)"),
+    "cam.chart_occupancy": ("Okupansi terhadap kapasitas (%)", "Occupancy against capacity (%)"),
+    "cam.no_chart_data": ("Tidak ada nilai", "No values"),
+    "cam.no_day_data": ("Tidak ada data untuk hari ini.", "No data for this day."),
+    "cam.zones_now": ("Zona saat ini", "Zones now"),
+    "cam.recent_alerts": ("Peringatan kamera ini", "Alerts of this camera"),
+    "cam.bad_day": ("Tanggal tidak valid: {day}", "Not a valid date: {day}"),
+    # alerts
+    "alerts.title": ("Peringatan", "Alerts"),
+    "alerts.show_open": ("Belum selesai", "Not resolved"),
+    "alerts.show_all": ("Semua", "All"),
+    "alerts.none": ("Tidak ada peringatan.", "No alerts."),
+    "alerts.opened": ("Dibuka", "Opened"),
+    "alerts.unit": ("Unit", "Unit"),
+    "alerts.camera": ("Kamera", "Camera"),
+    "alerts.rule": ("Aturan", "Rule"),
+    "alerts.value": ("Nilai / puncak", "Value / peak"),
+    "alerts.status": ("Status", "Status"),
+    "alerts.followup": ("Tindak lanjut", "Follow-up"),
+    "alerts.actions": ("Aksi", "Actions"),
+    "alerts.ack": ("Tangani", "Acknowledge"),
+    "alerts.resolve": ("Selesaikan", "Resolve"),
+    "alerts.category": ("Kategori", "Category"),
+    "alerts.note": ("Catatan tindak lanjut", "Follow-up note"),
+    "alerts.acked_by": ("Ditangani {who} {time}", "Acknowledged by {who} {time}"),
+    "alerts.resolved_by": ("Diselesaikan {who} {time}", "Resolved by {who} {time}"),
+    "alerts.cleared": ("Kondisi pulih {time}", "Condition cleared {time}"),
+    "alerts.done_ack": ("Peringatan #{id} ditangani.", "Alert #{id} acknowledged."),
+    "alerts.done_resolve": ("Peringatan #{id} diselesaikan.", "Alert #{id} resolved."),
+    "alerts.evidence": ("Bukti", "Evidence"),
+    "alert.status.open": ("Terbuka", "Open"),
+    "alert.status.acknowledged": ("Ditangani", "Acknowledged"),
+    "alert.status.resolved": ("Selesai", "Resolved"),
+    "rule.queue_long": ("Antrean panjang", "Long queue"),
+    "rule.counter_unstaffed": ("Loket tanpa petugas", "Counter unstaffed"),
+    "rule.post_unstaffed": ("Pos tanpa petugas", "Post unstaffed"),
+    "rule.long_wait": ("Waktu tunggu lama", "Long wait"),
+    "rule.over_capacity": ("Melebihi kapasitas", "Over capacity"),
+    "rule.camera_offline": ("Kamera luring", "Camera offline"),
+    "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
+    "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
+    "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
+    "followup.other": ("Lainnya", "Other"),
+    # evidence
+    "evidence.title": ("Bukti anonim", "Anonymised evidence"),
+    "evidence.none": ("Belum ada bukti.", "No evidence yet."),
+    "evidence.kind": ("Jenis", "Kind"),
+    "evidence.kind.open": ("Saat peringatan dibuka", "When the alert opened"),
+    "evidence.kind.peak": ("Puncak peringatan", "Peak of the alert"),
+    "evidence.kind.periodic": ("Berkala", "Periodic"),
+    "evidence.time": ("Waktu", "Time"),
+    "evidence.alert": ("Peringatan", "Alert"),
+    "evidence.counts": ("Orang per zona", "People per zone"),
+    "evidence.open": ("Buka", "Open"),
+    "evidence.download": ("Unduh", "Download"),
+    "evidence.audited": (
+        "Setiap tampilan dan unduhan bukti dicatat dalam log audit.",
+        "Every view and download of evidence is recorded in the audit log.",
+    ),
+    "evidence.one": ("Bukti #{id}", "Evidence #{id}"),
+    "evidence.all_cameras": ("Semua kamera", "All cameras"),
+    "evidence.filter": ("Saring", "Filter"),
+    # audit
+    "audit.title": ("Log audit", "Audit log"),
+    "audit.time": ("Waktu (UTC)", "Time (UTC)"),
+    "audit.actor": ("Pelaku", "Actor"),
+    "audit.action": ("Aksi", "Action"),
+    "audit.target": ("Sasaran", "Target"),
+    "audit.address": ("Alamat", "Address"),
+    "audit.details": ("Rincian", "Details"),
+    "audit.any_action": ("Semua aksi", "Any action"),
+    "audit.filter": ("Saring", "Filter"),
+    "audit.export": ("Ekspor CSV", "Export CSV"),
+    "audit.newer": ("Lebih baru", "Newer"),
+    "audit.older": ("Lebih lama", "Older"),
+    "audit.none": ("Tidak ada entri.", "No entries."),
+    # users
+    "users.title": ("Pengguna", "Users"),
+    "users.username": ("Nama pengguna", "Username"),
+    "users.role": ("Peran", "Role"),
+    "users.units": ("Unit", "Units"),
+    "users.state": ("Status", "State"),
+    "users.active": ("Aktif", "Active"),
+    "users.disabled": ("Nonaktif", "Disabled"),
+    "users.add": ("Tambah pengguna", "Add a user"),
+    "users.password": ("Kata sandi (min. 10 karakter)", "Password (at least 10 characters)"),
+    "users.save": ("Simpan", "Save"),
+    "users.disable": ("Nonaktifkan", "Disable"),
+    "users.enable": ("Aktifkan", "Enable"),
+    "users.set_password": ("Ganti kata sandi", "Set password"),
+    "users.done": ("Pengguna {user} disimpan.", "User {user} saved."),
+    "users.units_hint": ("Pilih satu atau lebih (Ctrl+klik).", "Pick one or more (Ctrl+click)."),
+    "users.roles_table": ("Hak akses per peran", "Permissions per role"),
+    "perm.figures": ("Angka dan peringatan", "Figures and alerts"),
+    "perm.evidence": ("Bukti (gambar anonim)", "Evidence (anonymised images)"),
+    "perm.followup": ("Menangani dan menyelesaikan peringatan", "Acknowledge and resolve alerts"),
+    "perm.admin": ("Pengguna dan log audit", "Users and audit log"),
+    "yes": ("ya", "yes"),
+    "no": ("tidak", "no"),
+    # privacy notice
+    "privacy.title": ("Pemberitahuan pemrosesan data pribadi", "Personal-data processing notice"),
+    "privacy.subtitle": (
+        "Area ini dipantau kamera CCTV untuk pengawasan mutu layanan (UU No. 27 Tahun 2022 Pasal 17).",
+        "This area is watched by CCTV cameras for service-quality supervision (Law No. 27 of 2022, art. 17).",
+    ),
+    "privacy.controller": ("Pengendali data", "Data controller"),
+    "privacy.purpose": ("Tujuan", "Purpose"),
+    "privacy.purpose_default": (
+        "Mengukur lingkungan layanan kantor pelayanan pelanggan: panjang antrean, waktu tunggu, kehadiran "
+        "petugas di loket dan pos, serta kepadatan ruang tunggu, agar layanan dapat diperbaiki. Data tidak "
+        "digunakan untuk mengenali atau menilai orang per orang.",
+        "To measure the service environment of the customer-service office: queue length, waiting time, "
+        "staffing of counters and posts, and how full the waiting room is, so that service can be improved. "
+        "The data are not used to recognise or judge any individual.",
+    ),
+    "privacy.what": ("Apa yang diproses dan disimpan", "What is processed and kept"),
+    "privacy.what_frames": (
+        "Gambar kamera dianalisis secara otomatis dan tidak direkam.",
+        "Camera images are analysed automatically and are not recorded.",
+    ),
+    "privacy.what_figures": (
+        "Yang disimpan hanya angka gabungan per menit per zona (jumlah orang, lama tunggu, kehadiran petugas).",
+        "Only aggregated figures per minute and zone are kept (number of people, waiting time, staffing).",
+    ),
+    "privacy.what_identity": (
+        "Tidak ada pengenalan wajah, tidak ada identitas, tidak ada jejak pergerakan per orang.",
+        "No face recognition, no identities, no per-person movement tracks.",
+    ),
+    "privacy.what_snapshots": (
+        "Cuplikan bukti disimpan hanya dalam bentuk anonim (orang diburamkan) saat ada peringatan.",
+        "Evidence snapshots are kept only anonymised (people blurred) when an alert is raised.",
+    ),
+    "privacy.retention": ("Lama penyimpanan", "How long data is kept"),
+    "privacy.keep_minutes": ("Angka per menit", "Per-minute figures"),
+    "privacy.keep_hours": ("Angka per jam", "Hourly figures"),
+    "privacy.keep_snapshots": ("Cuplikan bukti anonim", "Anonymised evidence snapshots"),
+    "privacy.keep_alerts": ("Peringatan dan tindak lanjutnya", "Alerts and their follow-up"),
+    "privacy.days": ("{days} hari", "{days} days"),
+    "privacy.not_configured": (
+        "Konfigurasi penerapan belum diberikan ke penampil (CVMON_CONFIG); tanyakan ke kontak unit.",
+        "The deployment's configuration was not given to the viewer (CVMON_CONFIG); ask the unit's contact.",
+    ),
+    "privacy.who": ("Siapa yang dapat melihat", "Who may see it"),
+    "privacy.who_text": (
+        "Hanya petugas yang berwenang, sesuai peran dan unitnya: manajer, PIC layanan, dan evaluator internal. "
+        "Setiap akses dicatat dalam log audit.",
+        "Only authorised staff, by role and unit: managers, service PICs and internal evaluators. "
+        "Every access is recorded in an audit log.",
+    ),
+    "privacy.contacts": ("Kontak", "Contacts"),
+    "privacy.contact_unit": ("Unit", "Unit"),
+    "privacy.contact_person": ("Kontak", "Contact"),
+    "privacy.no_contact": ("belum ditetapkan", "not set"),
+    "privacy.rights": ("Hak Anda", "Your rights"),
+    "privacy.rights_text": (
+        "Anda berhak memperoleh informasi tentang pemrosesan ini dan mengajukan pertanyaan atau keberatan "
+        "kepada kontak di atas.",
+        "You may ask for information about this processing and raise questions or objections with the contact above.",
+    ),
+    "privacy.print": ("Cetak pemberitahuan", "Print the notice"),
+    # reports
+    "nav.reports": ("Laporan", "Reports"),
+    "report.title": ("Laporan lingkungan layanan", "Service-environment report"),
+    "report.unit": ("Unit", "Unit"),
+    "report.from": ("Dari", "From"),
+    "report.to": ("Sampai", "To"),
+    "report.show": ("Tampilkan", "Show"),
+    "report.this_month": ("Bulan ini", "This month"),
+    "report.last_month": ("Bulan lalu", "Last month"),
+    "report.period": ("Periode {first} s.d. {last}", "Period {first} to {last}"),
+    "report.previous": ("Periode sebelumnya {first} s.d. {last}", "Previous period {first} to {last}"),
+    "report.download_pdf": ("Unduh PDF", "Download PDF"),
+    "report.download_csv": ("Unduh CSV", "Download CSV"),
+    "report.downloads_audited": (
+        "Setiap unduhan dicatat dalam log audit.",
+        "Every download is recorded in the audit log.",
+    ),
+    "report.needs_config": (
+        "Laporan memerlukan cameras.yaml (jam layanan, ambang, bobot): jalankan cvmon serve dengan --config.",
+        "Reports need cameras.yaml (service hours, thresholds, weights): start cvmon serve with --config.",
+    ),
+    "report.index": ("Indeks lingkungan layanan", "Service-environment index"),
+    "report.change": ("Perubahan", "Change"),
+    "report.points": ("{value} poin", "{value} points"),
+    "report.no_index": ("Belum ada data untuk indeks.", "No data for the index yet."),
+    "report.category.excellent": ("Sangat baik", "Excellent"),
+    "report.category.good": ("Baik", "Good"),
+    "report.category.fair": ("Cukup", "Fair"),
+    "report.category.poor": ("Kurang", "Poor"),
+    "report.aspects": ("Skor per aspek", "Score per aspect"),
+    "report.aspect": ("Aspek", "Aspect"),
+    "report.score": ("Skor", "Score"),
+    "report.weight": ("Bobot", "Weight"),
+    "report.aspect.waiting": ("Waktu tunggu", "Waiting"),
+    "report.aspect.queue": ("Antrean", "Queue"),
+    "report.aspect.staffing": ("Kesiapan petugas", "Staffing readiness"),
+    "report.aspect.comfort": ("Kenyamanan (kapasitas)", "Comfort (capacity)"),
+    "report.aspect.follow_up": ("Tindak lanjut", "Follow-up"),
+    "report.quick_wins": ("Quick win: perbaiki dulu", "Quick wins: fix first"),
+    "report.why.waiting": (
+        "{share} kunjungan melebihi SLA {sla}; tunggu p50 {p50}, p90 {p90} dari {visits} kunjungan.",
+        "{share} of visits over the {sla} SLA; wait p50 {p50}, p90 {p90} over {visits} visits.",
+    ),
+    "report.why.queue": (
+        "Antrean di atas ambang {share} dari waktu layanan; rata-rata {mean}, p90 {p90}, maks {max} orang.",
+        "Queue above its threshold {share} of service time; mean {mean}, p90 {p90}, max {max} people.",
+    ),
+    "report.why.staffing": (
+        "Loket dan pos terisi {share} dari waktu layanan; {episodes} kali kosong saat pelanggan menunggu "
+        "({minutes} menit).",
+        "Counters and posts staffed {share} of service time; {episodes} unstaffed episodes while customers waited "
+        "({minutes} minutes).",
+    ),
+    "report.why.comfort": (
+        "Zona melebihi kapasitas {share} dari waktu layanan.",
+        "Zones over capacity {share} of service time.",
+    ),
+    "report.why.follow_up": (
+        "{share} dari {total} peringatan diselesaikan dengan tindak lanjut.",
+        "{share} of {total} alerts resolved with a follow-up.",
+    ),
+    "report.coverage": ("Cakupan kamera", "Camera coverage"),
+    "report.cameras": ("Kamera", "Cameras"),
+    "report.service_hours": ("Jam layanan (semua kamera)", "Service hours (all cameras)"),
+    "report.observed_hours": ("Jam teramati", "Hours observed"),
+    "report.share_online": ("Daring selama jam layanan", "Online during service hours"),
+    "report.figure": ("Angka", "Figure"),
+    "report.now": ("Periode ini", "This period"),
+    "report.before": ("Sebelumnya", "Before"),
+    "report.queue_mean": ("Panjang antrean rata-rata", "Mean queue length"),
+    "report.queue_p90": ("Panjang antrean p90", "Queue length p90"),
+    "report.queue_max": ("Panjang antrean maks", "Longest queue"),
+    "report.queue_over": ("Waktu antrean di atas ambang", "Time with the queue over its threshold"),
+    "report.wait_visits": ("Kunjungan (antrean, ruang tunggu)", "Visits (queues, waiting areas)"),
+    "report.wait_over": ("Kunjungan melebihi SLA", "Visits over the SLA"),
+    "report.staffed": ("Waktu terisi", "Time staffed"),
+    "report.episodes": ("Kosong saat pelanggan menunggu", "Unstaffed while customers waited"),
+    "report.over_capacity": ("Waktu melebihi kapasitas", "Time over capacity"),
+    "report.mean_occupancy": ("Okupansi rata-rata", "Mean occupancy"),
+    "report.peak_occupancy": ("Okupansi puncak", "Peak occupancy"),
+    "report.alerts_total": ("Jumlah peringatan", "Alerts"),
+    "report.median_ack": ("Median waktu sampai ditangani", "Median time to acknowledge"),
+    "report.median_resolve": ("Median waktu sampai selesai", "Median time to resolve"),
+    "report.with_follow_up": ("Diselesaikan dengan tindak lanjut", "Resolved with a follow-up"),
+    "report.ranking": ("Peringkat unit di bawahnya", "Ranking of the units below"),
+    "report.rank": ("Peringkat", "Rank"),
+    "report.episodes_unit": ("{episodes} kali, {minutes} menit", "{episodes} times, {minutes} minutes"),
+    "report.generated": ("Dibuat {time} oleh {user}", "Made {time} by {user}"),
+    "report.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
+    # errors
+    "error.title": ("Terjadi kesalahan", "Something went wrong"),
+    "error.403": ("Peran Anda tidak boleh membuka halaman ini.", "Your role may not open this page."),
+    "error.404": ("Tidak ditemukan.", "Not found."),
+    "error.csrf": (
+        "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi.",
+        "The form expired or is not valid; reload the page and try again.",
+    ),
+    "error.back": ("Kembali ke dasbor", "Back to the dashboard"),
+    # evidence pack of one visit
+    "pack.title": ("Paket bukti kunjungan", "Evidence pack for a visit"),
+    "pack.open": (
+        "Buat paket bukti untuk satu kunjungan atau keluhan",
+        "Make an evidence pack for one visit or complaint",
+    ),
+    "pack.intro": (
+        "Pilih unit dan rentang waktu kunjungan mystery shopper atau keluhan pelanggan, dalam waktu setempat "
+        "unit (1 menit sampai 6 jam).",
+        "Pick a unit and the window of a mystery-shopper visit or a customer complaint, in the unit's local "
+        "time (1 minute to 6 hours).",
+    ),
+    "pack.unit": ("Unit", "Unit"),
+    "pack.date": ("Tanggal", "Date"),
+    "pack.from": ("Dari", "From"),
+    "pack.to": ("Sampai", "To"),
+    "pack.show": ("Tampilkan paket", "Show the pack"),
+    "pack.pdf": ("Unduh PDF", "Download PDF"),
+    "pack.window": ("{unit}, {start} sampai {end}", "{unit}, {start} to {end}"),
+    "pack.generated": ("Dibuat {time} oleh {user}", "Made {time} by {user}"),
+    "pack.audited": (
+        "Setiap paket, unduhan PDF dan tampilan gambar dicatat dalam log audit.",
+        "Every pack, PDF download and image view is recorded in the audit log.",
+    ),
+    "pack.cameras": ("Kamera dan angka per menit", "Cameras and figures per minute"),
+    "pack.no_cameras": ("Unit ini tidak punya kamera.", "This unit has no cameras."),
+    "pack.coverage": (
+        "Cakupan: daring {online} s, luring {offline} s; {minutes} dari {total} menit dengan data.",
+        "Coverage: online {online} s, offline {offline} s; {minutes} of {total} minutes with data.",
+    ),
+    "pack.coverage_title": ("Cakupan kamera per menit", "Camera coverage per minute"),
+    "pack.minute": ("Menit", "Minute"),
+    "pack.mean": ("Orang (rata-rata)", "People (mean)"),
+    "pack.max": ("Orang (maks)", "People (max)"),
+    "pack.frames": ("Bingkai dianalisis", "Frames analysed"),
+    "pack.online_s": ("Daring (s)", "Online (s)"),
+    "pack.offline_s": ("Luring (s)", "Offline (s)"),
+    "pack.no_minutes": (
+        "Tidak ada angka per menit untuk zona ini dalam rentang ini.",
+        "No minute figures for this zone in this window.",
+    ),
+    "pack.alerts": ("Peringatan selama rentang ini", "Alerts during the window"),
+    "pack.no_alerts": ("Tidak ada peringatan selama rentang ini.", "No alerts during the window."),
+    "pack.cleared": ("Kondisi pulih", "Condition cleared"),
+    "pack.snapshots": ("Cuplikan anonim dalam rentang ini", "Anonymised snapshots in the window"),
+    "pack.no_snapshots": ("Tidak ada cuplikan dalam rentang ini.", "No snapshots in this window."),
+    "pack.truncated": ("Hanya {n} cuplikan pertama yang dimuat.", "Only the first {n} snapshots are included."),
+    "pack.image_missing": (
+        "Berkas gambar hilang atau berubah (sha256 tidak cocok).",
+        "The image file is missing or altered (sha256 mismatch).",
+    ),
+    "pack.missing": (
+        "Isi unit, tanggal, waktu mulai dan waktu selesai.",
+        "Fill in the unit, the date, the start time and the end time.",
+    ),
+    "pack.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
+    "pack.bad_time": ("Waktu tidak valid: {value}", "Not a valid time: {value}"),
+    "pack.window_naive": ("Waktu perlu zona waktu.", "The times need a time zone."),
+    "pack.window_range": ("Waktu di luar rentang yang dapat disimpan.", "The times lie outside what can be stored."),
+    "pack.window_short": (
+        "Rentang harus paling sedikit 1 menit dan berakhir setelah dimulai.",
+        "The window must last at least 1 minute and end after it starts.",
+    ),
+    "pack.window_long": ("Rentang paling lama 6 jam.", "The window may last at most 6 hours."),
+    "pack.pdf_failed": ("PDF tidak dapat dibuat: {reason}", "The PDF could not be made: {reason}"),
+}
+
+
+def translate(language: Language, key: str, **values: Any) -> str:
+    """The text of ``key`` in ``language`` (Indonesian when missing), with ``values`` filled in."""
+    pair = _WORDS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if language == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def translator(language: Language) -> Callable[..., str]:
+    """``t(key, **values)`` for templates."""
+
+    def t(key: str, **values: Any) -> str:
+        return translate(language, key, **values)
+
+    return t
+
+
+def text_keys() -> list[str]:
+    return sorted(_WORDS)
+
+
+def pick_language(cookie: str | None, default: Language) -> Language:
+    """The language of a request: the cookie when it names a known one, else the default."""
+    return "en" if cookie == "en" else "id" if cookie == "id" else default
