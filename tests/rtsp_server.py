@@ -5,10 +5,12 @@ Run it with Debian's Python (python3-gi, gir1.2-gst-rtsp-server-1.0, GStreamer p
 
     /usr/bin/python3 tests/rtsp_server.py --port 8554 --path /cam --pattern
     /usr/bin/python3 tests/rtsp_server.py --port 8554 --path /cam --file VIDEO.mp4
+    /usr/bin/python3 tests/rtsp_server.py --port 8554 --path /cam --pattern --user admin:secret
 
 It listens on 127.0.0.1 only and prints ``READY rtsp://127.0.0.1:PORT/PATH`` once it listens
 (``--port 0`` picks a free port). A file is decoded, looped forever and re-encoded live, so every
-client sees an endless stream with advancing timestamps, as from a camera.
+client sees an endless stream with advancing timestamps, as from a camera. With ``--user`` the
+stream needs HTTP basic authentication, as most cameras do; the printed URL carries no credentials.
 """
 
 from __future__ import annotations
@@ -109,6 +111,22 @@ class FileLoop:
             print(f"file pipeline error: {err.message}", file=sys.stderr, flush=True)
 
 
+def require_basic_auth(server: GstRtspServer.RTSPServer, factory: GstRtspServer.RTSPMediaFactory, user: str) -> None:
+    """Let only ``USER:PASS`` (HTTP basic authentication) see or play the stream; others get 401."""
+    name, sep, password = user.partition(":")
+    if not (name and sep):
+        raise SystemExit("--user needs USER:PASS")
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, name)
+    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(name, password), token)
+    server.set_auth(auth)
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_permission_for_role(name, GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+    permissions.add_permission_for_role(name, GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+    factory.set_permissions(permissions)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8554, help="TCP port on 127.0.0.1 (0: any free port)")
@@ -119,6 +137,7 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=360)
     parser.add_argument("--fps", type=int, default=25)
+    parser.add_argument("--user", help="USER:PASS: require HTTP basic authentication")
     args = parser.parse_args()
     path = args.path if args.path.startswith("/") else "/" + args.path
 
@@ -148,6 +167,8 @@ def main() -> int:
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
+    if args.user:
+        require_basic_auth(server, factory, args.user)
     server.get_mount_points().add_factory(path, factory)
     if server.attach(None) == 0:
         print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr, flush=True)

@@ -15,8 +15,10 @@ from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.users import UserRepository
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ApiContext:
+    """Shared by every request; ``config`` is replaced when an admin saves cameras.yaml from the viewer."""
+
     settings: ApiSettings
     db: Database
     clock: Clock

@@ -71,6 +71,11 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read configuration: {err}") from None
+    return config_from_text(text, path)
+
+
+def config_from_text(text: str, path: Path) -> Config:
+    """Validate the text of a cameras.yaml as if it were the file at ``path`` (sources relative to it)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

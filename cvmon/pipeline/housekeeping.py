@@ -33,16 +33,25 @@ class Housekeeper:
         escalate_every_s: float = 30.0,
     ) -> None:
         self.clock = clock
+        self.db = db
+        self.evidence_dir = evidence_dir
+        self.escalate_every_s = escalate_every_s
         self.notifier = AlertNotifier(db, notify, config, clock)
         senders = make_senders(notify)
         self.dispatcher = Dispatcher(Outbox(db), senders, notify, clock) if senders else None
-        self.retention = _retention_job(db, config, evidence_dir)
-        self.jobs: list[tuple[str, float, Callable[[], object]]] = [
-            ("escalation", escalate_every_s, lambda: self.notifier.escalate(self.clock())),
+        self.set_config(config)
+
+    def set_config(self, config: Config) -> None:
+        """Use ``config`` (alert rules, retention) from each job's next round on; `cvmon run` calls it on a reload."""
+        self.notifier.config = config
+        self.retention = _retention_job(self.db, config, self.evidence_dir)
+        jobs: list[tuple[str, float, Callable[[], object]]] = [
+            ("escalation", self.escalate_every_s, lambda: self.notifier.escalate(self.clock())),
             ("retention", config.retention.run_every_min * 60.0, lambda: self.retention(self.clock())),
         ]
         if self.dispatcher is not None:
-            self.jobs.insert(0, ("notifications", 1.0, self.dispatcher.run_once))
+            jobs.insert(0, ("notifications", 1.0, self.dispatcher.run_once))
+        self.jobs = jobs  # one assignment: the running thread sees the old list or the new one
 
     def run(self, stop: threading.Event) -> None:
         last: dict[str, float] = {}

@@ -33,6 +33,8 @@ class AuditAction(enum.StrEnum):
     EVIDENCE_PACK = "evidence.pack"  # a unit's figures, alerts and snapshots of one window (page or PDF)
     FRAME_VIEW = "frame.view"  # the latest anonymised frame of a camera
     AUDIT_EXPORT = "audit.export"
+    CONFIG_CHANGE = "config.change"  # cameras.yaml edited from the viewer (camera added, changed, removed, zones)
+    CAMERA_TEST = "camera.test"  # a source opened by the connection test
     REPORT_EXPORT = "report.export"  # a unit's periodic report downloaded (PDF, CSV, JSON)
     ALERT_ACK = "alert.ack"
     ALERT_RESOLVE = "alert.resolve"

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from cvmon.web.i18n import translate
-from cvmon.web.pages import admin, alerts, auth, camera, dashboard, evidence, pack, privacy, report, users
+from cvmon.web.pages import admin, alerts, auth, camera, dashboard, evidence, pack, privacy, report, setup, users
 from cvmon.web.render import language_of, render
 from cvmon.web.session import LoginRequired, PageDenied, login_url
 
@@ -30,6 +30,7 @@ PAGE_ROUTERS = (
     admin.router,
     users.router,
     report.router,
+    setup.router,
     privacy.router,
 )
 # Paths answered in JSON (or plain text) on errors; everything else is a page of the viewer.

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, Header, HTTPException, Request
 
 from cvmon.api.deps import ClientAddr, ContextDep, Principal, authenticated
+from cvmon.api.security import CSRF_HEADER
 from cvmon.storage.users import Role
 
 
@@ -79,6 +80,20 @@ def form_csrf_protected(
 
 
 FormCsrf = Depends(form_csrf_protected)
+
+
+def json_csrf_protected(
+    principal: PageUser,
+    context: ContextDep,
+    csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER, max_length=200)] = None,
+) -> Principal:
+    """For a page's JSON calls: the X-CSRF-Token header must carry the session's CSRF token (403)."""
+    if not context.tokens.same(principal.csrf_token, csrf_token):
+        raise PageDenied(403, "error.csrf")
+    return principal
+
+
+JsonCsrf = Depends(json_csrf_protected)
 
 
 def reject_nul(*values: str | list[str] | None) -> None:

@@ -20,7 +20,7 @@ from cvmon.api.permissions import ADMINISTER, FOLLOW_UP_ALERTS, READ_EVIDENCE, R
 from cvmon.errors import ConfigError
 from cvmon.storage import Database, open_database
 from cvmon.storage.users import Role
-from cvmon.web.session import form_csrf_protected, page_principal
+from cvmon.web.session import form_csrf_protected, json_csrf_protected, page_principal
 from tests.api.conftest import Api, make_settings, sqlite_only
 
 OPEN_ROUTES = {
@@ -121,6 +121,16 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/lang/{language}"): "everyone",
     ("GET", "/privacy"): "everyone",
     ("GET", "/api/reports"): frozenset(READ_FIGURES),
+    ("GET", "/admin/cameras"): frozenset(ADMINISTER),
+    ("GET", "/admin/cameras/new"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras/new"): frozenset(ADMINISTER),
+    ("GET", "/admin/cameras/{camera_id}"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras/{camera_id}"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras/{camera_id}/delete"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras-test"): frozenset(ADMINISTER),
+    ("GET", "/admin/cameras/{camera_id}/zones"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras/{camera_id}/zones"): frozenset(ADMINISTER),
+    ("POST", "/admin/cameras/{camera_id}/snapshot"): frozenset(ADMINISTER),
     ("GET", "/reports"): frozenset(READ_FIGURES),
     ("GET", "/reports/report.pdf"): frozenset(READ_FIGURES),
     ("GET", "/reports/report.csv"): frozenset(READ_FIGURES),
@@ -166,7 +176,9 @@ def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
             else:
                 found[key] = "everyone"
             if method not in SAFE_METHODS and key not in OPEN_ROUTES:
-                assert calls & {csrf_protected, form_csrf_protected}, f"{method} {context.path} has no CSRF check"
+                assert calls & {csrf_protected, form_csrf_protected, json_csrf_protected}, (
+                    f"{method} {context.path} has no CSRF check"
+                )
     assert found == WHO_MAY_CALL
     assert {key for key, who in found.items() if who == "everyone"} == OPEN_ROUTES
 

@@ -26,7 +26,33 @@ function refreshEvery(el) {
   window.setTimeout(tick, seconds * 1000);
 }
 
+async function probe(button) {
+  const form = button.closest("form");
+  const target = document.getElementById("probe-result");
+  const data = new FormData(form);
+  data.set("camera", data.get("id") || "");
+  button.disabled = true;
+  target.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(button.dataset.probeUrl, { method: "POST", body: data, credentials: "same-origin" });
+    target.innerHTML = await response.text();
+  } catch (err) {
+    target.textContent = String(err);
+  } finally {
+    button.disabled = false;
+    target.removeAttribute("aria-busy");
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-probe-url]").forEach((button) => {
+    button.addEventListener("click", () => probe(button));
+  });
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (evt) => {
+      if (!window.confirm(button.dataset.confirm)) evt.preventDefault();
+    });
+  });
   document.querySelectorAll("[data-refresh-url]").forEach(refreshEvery);
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());

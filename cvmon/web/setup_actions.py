@@ -1,0 +1,133 @@
+"""What the camera set-up pages do: test a source, take an anonymised snapshot, save an edited cameras.yaml.
+
+Every save validates the whole file first, keeps a numbered backup, writes the file atomically,
+refreshes the app's configuration and the database's units, cameras and zones, and is audited.
+A running ``cvmon run`` picks the file up by itself and restarts only the cameras that changed.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cvmon.api.context import ApiContext
+from cvmon.config.editing import ConfigFile
+from cvmon.config.models import CameraConfig, Config, DetectorConfig
+from cvmon.detectors.base import Detector, create_detector
+from cvmon.errors import ConfigError, CvmonError
+from cvmon.evidence.anonymise import anonymise
+from cvmon.settings import get_settings
+from cvmon.sources.probe import Probe, ProbeError, probe_source
+from cvmon.sources.rtsp import redact_url
+from cvmon.storage.audit import AuditAction, AuditActor
+from cvmon.types import Frame
+
+
+class SetupUnavailable(CvmonError):
+    """The viewer was started without a cameras.yaml to edit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A tested source: its properties and an anonymised JPEG as a data: URI."""
+
+    width: int
+    height: int
+    fps: float | None
+    codec: str
+    kind: str
+    seconds: float
+    image_uri: str
+    people: int
+
+
+def config_path(context: ApiContext) -> Path:
+    if context.settings.config is None:
+        raise SetupUnavailable("start the viewer with --config cameras.yaml (or CVMON_CONFIG) to edit cameras")
+    return context.settings.config
+
+
+def open_config_file(context: ApiContext) -> ConfigFile:
+    return ConfigFile(config_path(context))
+
+
+@lru_cache(maxsize=4)
+def _detector(config_json: str, model_dir: str) -> Detector:
+    return create_detector(DetectorConfig.model_validate_json(config_json), Path(model_dir))
+
+
+def detector_for(config: Config | None, camera: CameraConfig | None) -> Detector:
+    """The camera's detector (the defaults' for a new camera), down to its evidence confidence."""
+    if config is not None and camera is not None:
+        wanted = config.detector_for(camera)
+    elif config is not None:
+        wanted = config.defaults.detector
+    else:
+        wanted = DetectorConfig()
+    lowest = min(wanted.confidence, wanted.evidence_confidence)
+    tuned = wanted.model_copy(update={"confidence": lowest})
+    return _detector(tuned.model_dump_json(), str(get_settings().resolved_model_dir))
+
+
+def snapshot(probe: Probe, detector: Detector, camera: CameraConfig | None) -> Snapshot:
+    """Pixelate every person the detector finds (and fill the camera's privacy masks) in the probe's frame."""
+    frame = Frame(camera.id if camera else "test", datetime.now(UTC), 0, probe.image, 0.0)
+    found = detector.detect(frame)
+    masks = camera.privacy_masks if camera else []
+    jpeg = anonymise(probe.image, found.xyxy, masks=masks)
+    uri = "data:image/jpeg;base64," + base64.b64encode(jpeg.data).decode()
+    return Snapshot(probe.width, probe.height, probe.fps, probe.codec, probe.kind, probe.elapsed_s, uri, len(found))
+
+
+def test_source(
+    context: ApiContext, actor: AuditActor, source: str, camera: CameraConfig | None
+) -> tuple[Snapshot | None, ProbeError | None]:
+    """Open a source with the camera's (or the defaults') timeouts; audited with the source redacted."""
+    config = context.config
+    defaults = config.defaults if config is not None else None
+    open_s = defaults.rtsp_open_timeout_s if defaults else 10.0
+    read_s = defaults.rtsp_read_timeout_s if defaults else 5.0
+    result: Snapshot | None = None
+    error: ProbeError | None = None
+    try:
+        probe = probe_source(_expand(source, context), open_timeout_s=open_s, read_timeout_s=read_s)
+        result = snapshot(probe, detector_for(config, camera), camera)
+    except ProbeError as err:
+        error = err
+    details: dict[str, Any] = {"source": redact_url(source), "camera": camera.id if camera else None}
+    details["result"] = "ok" if result else f"{error.kind if error else 'error'}"
+    context.audit.record(context.clock(), actor, AuditAction.CAMERA_TEST, f"camera:{details['camera'] or '-'}", details)
+    return result, error
+
+
+def _expand(source: str, context: ApiContext) -> str:
+    """A file source as ``cvmon run`` would read it (``${VAR}`` expanded, relative to the config file)."""
+    import os
+
+    expanded = os.path.expandvars(source.replace("${CVMON_FOOTAGE_DIR}", str(get_settings().footage_dir)))
+    if "://" in expanded or Path(expanded).is_absolute() or context.settings.config is None:
+        return expanded
+    return str((context.settings.config.parent / expanded).resolve())
+
+
+def save(context: ApiContext, actor: AuditActor, edited: ConfigFile, change: str, camera_id: str) -> Path | None:
+    """Validate and write the edited file, refresh the app's config and the database, audit it.
+
+    Raises:
+        ConfigError: the edited file is invalid (nothing was written).
+    """
+    config, backup = edited.save()
+    context.config = config
+    context.db.sync_config(config)
+    details = {"camera": camera_id, "change": change, "backup": backup.name if backup else None}
+    context.audit.record(context.clock(), actor, AuditAction.CONFIG_CHANGE, f"camera:{camera_id}", details)
+    return backup
+
+
+def problems_of(err: ConfigError) -> list[str]:
+    """The problems of a refused edit, one line each."""
+    return list(err.problems) if err.problems else [str(err)]
