@@ -111,9 +111,7 @@ class ConfigFile:
     def remove_camera(self, camera_id: str) -> None:
         del self.cameras()[self.camera_index(camera_id)]
 
-    def set_zones(
-        self, camera_id: str, zones: Sequence[Mapping[str, Any]], masks: Sequence[Mapping[str, Any]]
-    ) -> None:
+    def set_zones(self, camera_id: str, zones: Sequence[Mapping[str, Any]], masks: Sequence[Mapping[str, Any]]) -> None:
         """Replace a camera's zones and privacy masks. A zone whose id stays is edited in place, so its
         comments and the keys the editor does not know (its ``rules``, say) survive."""
         cam = self.camera(camera_id)
