@@ -49,7 +49,7 @@ def cameras_page(request: Request, principal: AdminUser, context: ContextDep, se
     """Every camera of cameras.yaml with its live status (admin)."""
     editor = _editor(context)
     status = {c.id: c for c in queries.camera_statuses(session, principal.scope)}
-    cams = [dict(c) for c in editor.cameras() if isinstance(c, dict)]
+    cams = [{**dict.fromkeys(CAMERA_FIELDS), **c} for c in editor.cameras() if isinstance(c, dict)]
     for cam in cams:
         cam["source_shown"] = redact_url(str(cam.get("source", "")))
         cam["zone_count"] = len(cam.get("zones") or [])

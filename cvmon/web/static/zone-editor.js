@@ -33,9 +33,15 @@
     dirty = true;
   }
 
+  function clearProblems() {
+    problems = {};
+    problemsBox.hidden = true;
+  }
+
   function undo() {
     if (!undoStack.length) return;
     state = JSON.parse(undoStack.pop());
+    clearProblems();
     drawing = false;
     selectedPoint = null;
     if (selected && !shapeOf(selected)) selected = null;
@@ -195,6 +201,7 @@
 
   function startShape(type) {
     remember();
+    clearProblems();
     if (type === "zone") {
       state.zones.push({ id: uniqueId("zone"), name: "", kind: "queue", capacity: null, queue: "", counter: "", points: [] });
       selected = { type: "zone", index: state.zones.length - 1 };
