@@ -41,3 +41,7 @@ class BackendUnavailable(CvmonError):
 
 class StorageError(CvmonError):
     """The database cannot be reached or written."""
+
+
+class SpoolError(CvmonError):
+    """A camera's local spool (its queue of writes waiting for the database) cannot be read or written."""

@@ -6,4 +6,4 @@ SHARED=${CVMON_SHARED_DIR:-$(cd .. && pwd)/shared}
 export CVMON_MODEL_DIR=${CVMON_MODEL_DIR:-$SHARED/models}
 export CVMON_FOOTAGE_DIR=${CVMON_FOOTAGE_DIR:-$SHARED/footage}
 export CVMON_MIRROR_DIR=${CVMON_MIRROR_DIR:-$SHARED}
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --durations=15 "$@"

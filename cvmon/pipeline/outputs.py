@@ -1,5 +1,9 @@
 """Where a camera's results go: the database (minute rows, events, alerts, evidence rows) and the
-evidence store (anonymised JPEGs), plus notifications of alerts through the outbox."""
+evidence store (anonymised JPEGs), plus notifications of alerts through the outbox.
+
+A live camera wraps these outputs in ``cvmon.pipeline.spooling.SpoolingOutputs``, which keeps what the
+database cannot take in a local spool; every write here can therefore be repeated without effect.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from pathlib import Path
 from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.evidence import EvidenceStore
+from cvmon.notify import NotifySettings
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
+from cvmon.pipeline.staged_evidence import StagedSnapshot, record_staged
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.database import Database
+from cvmon.storage.database import Database, StoredMinutes
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.types import MinuteRow, SourceEvent
 
@@ -37,27 +43,65 @@ class DatabaseOutputs:
         self.on_alerts = on_alerts
         self.clock = clock
 
-    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> None:
-        self.db.write_minutes(rows, cameras)
+    def write_minutes(
+        self,
+        rows: Sequence[MinuteRow],
+        cameras: Sequence[CameraMinute] = (),
+        *,
+        unless_stored_after: StoredMinutes | None = None,
+    ) -> None:
+        """Store minute rows and coverage; see ``Database.write_minutes`` for ``unless_stored_after``."""
+        self.db.write_minutes(rows, cameras, unless_stored_after=unless_stored_after)
+
+    def stored_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> StoredMinutes:
+        """What the database holds under these rows' keys, before writing them."""
+        return self.db.stored_minutes(rows, cameras)
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
         return self.db.write_events(events)
 
     def write_alerts(
-        self, camera: CameraConfig, changes: Sequence[AlertChange], snapshots: Sequence[PendingSnapshot] = ()
+        self,
+        camera: CameraConfig,
+        changes: Sequence[AlertChange],
+        snapshots: Sequence[PendingSnapshot | StagedSnapshot] = (),
+        *,
+        retry: bool = False,
     ) -> list[int]:
-        """Store alert changes, then their snapshots (linked by alert), then tell the listener."""
+        """Store alert changes, then their snapshots (linked by alert), then tell the listener.
+
+        The listener hears of the changes that changed something; with ``retry`` (the write is repeated
+        and may have been done in part) of every change, and must skip what it already handled.
+        """
         applied = self.alerts.apply_changes(camera.unit, camera.id, changes) if changes else []
         ids = [a.alert_id for a in applied]
         by_key = {(c.rule.value, c.zone_id, c.opened_at): alert_id for c, alert_id in zip(changes, ids, strict=True)}
-        if self.evidence is not None:
+        if self.store is not None and self.evidence is not None:
             for snap in snapshots:
                 alert_id = by_key.get(snap.alert_key) if snap.alert_key is not None else None
-                self.evidence.add(camera.id, snap.kind, snap.ts, snap.jpeg, snap.counts, alert_id)
-        fresh = [(c, a.alert_id) for c, a in zip(changes, applied, strict=True) if a.fresh]
-        if self.on_alerts is not None and fresh:  # a re-processed recording notifies nobody twice
-            self.on_alerts(camera, [c for c, _ in fresh], [i for _, i in fresh])
+                if isinstance(snap, StagedSnapshot):
+                    record_staged(self.db, self.store, camera.id, snap, alert_id)
+                else:
+                    self.evidence.add(camera.id, snap.kind, snap.ts, snap.jpeg, snap.counts, alert_id)
+        told = [(c, a.alert_id) for c, a in zip(changes, applied, strict=True) if a.fresh or retry]
+        if self.on_alerts is not None and told:  # a re-processed recording notifies nobody twice
+            self.on_alerts(camera, [c for c, _ in told], [i for _, i in told])
         return ids
+
+    def ping(self) -> None:
+        """Nothing, when the database answers; StorageError when it does not."""
+        self.db.ping()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def database_outputs(db: Database, store: EvidenceStore, config: Config, notify: NotifySettings) -> DatabaseOutputs:
+    """The outputs of a camera on ``db``, alerts notified once on the channels ``notify`` configures."""
+    from cvmon.alerts.notifications import AlertNotifier
+    from cvmon.alerts.notify_once import NotifyOnce
+
+    return DatabaseOutputs(db, store, on_alerts=NotifyOnce(AlertNotifier(db, notify, config), db))
 
 
 def camera_outputs(
@@ -65,9 +109,8 @@ def camera_outputs(
 ) -> tuple[DatabaseOutputs, EvidenceCapture]:
     """A camera's sink (alerts notified on the channels the environment configures) and its evidence
     capture, writing snapshots under ``evidence_dir``."""
-    from cvmon.alerts.notifications import AlertNotifier, load_notify_settings
+    from cvmon.alerts.notifications import load_notify_settings
     from cvmon.pipeline.runner import build_capture
 
     store = EvidenceStore(evidence_dir)
-    notifier = AlertNotifier(db, load_notify_settings(), config)
-    return DatabaseOutputs(db, store, on_alerts=notifier), build_capture(config, camera, store)
+    return database_outputs(db, store, config, load_notify_settings()), build_capture(config, camera, store)

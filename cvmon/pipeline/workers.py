@@ -35,10 +35,13 @@ class WorkerExit:
 def camera_worker(config: Config | str, camera_id: str, database_url: str, stop: threading.Event | None = None) -> int:
     """Run one camera until its stream ends (files) or until stopped (live). Returns an exit code.
 
-    ``config`` is a validated configuration or the path of a cameras.yaml to load.
+    ``config`` is a validated configuration or the path of a cameras.yaml to load. A live camera
+    measures even while the database is unreachable (at its start too): its writes wait in its spool
+    (``cvmon.pipeline.spooling``). A recording is written in one transaction at the end, or not at all.
     """
     from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, open_source, process_recording, run_live
+    from cvmon.pipeline.spooling import live_outputs
     from cvmon.storage.database import open_database
 
     stop = stop or threading.Event()
@@ -48,13 +51,16 @@ def camera_worker(config: Config | str, camera_id: str, database_url: str, stop:
         if isinstance(config, str):
             config = load_config(config)
         camera = config.camera(camera_id)
-        pipeline = build_pipeline(config, camera, get_settings().resolved_model_dir)
+        settings = get_settings()
+        pipeline = build_pipeline(config, camera, settings.resolved_model_dir)
         source = open_source(config, camera)
-        with open_database(database_url) as db:
-            outputs, capture = camera_outputs(db, get_settings().evidence_dir, config, camera)
-            if camera.is_live:
-                run_live(pipeline, source, outputs, stop, capture=capture)
-            else:
+        if camera.is_live:
+            sink, capture = live_outputs(database_url, settings.data_dir, settings.evidence_dir, config, camera)
+            with sink:
+                run_live(pipeline, source, sink, stop, capture=capture)
+        else:
+            with open_database(database_url) as db:
+                outputs, capture = camera_outputs(db, settings.evidence_dir, config, camera)
                 result = process_recording(pipeline, source, outputs, capture=capture)
                 print(f"[{camera_id}] {result.summary['frames_analysed']} frames analysed, {result.rows} minute rows")
     except CvmonError as e:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -18,7 +18,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
 from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.engine import SQLITE_IMMEDIATE, make_engine, mask_url, storage_error
-from cvmon.storage.merge import combine_camera_minutes, combine_minute_rows, normalised_histogram
+from cvmon.storage.merge import (
+    CameraMinuteKey,
+    MinuteKey,
+    camera_minutes_after,
+    minute_rows_after,
+    normalised_histogram,
+)
 from cvmon.storage.migrate import upgrade_to_head
 from cvmon.storage.models import (
     Base,
@@ -76,6 +82,14 @@ def open_database(url: str) -> Database:
     return Database(engine, url)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredMinutes:
+    """What the database held under the keys of a batch of minute rows and coverage (missing: none)."""
+
+    rows: tuple[MinuteRow, ...] = ()
+    cameras: tuple[CameraMinute, ...] = ()
+
+
 def _aware_utc(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} {value.isoformat()} must be timezone-aware")
@@ -96,6 +110,25 @@ def _checked_minute_row(row: MinuteRow) -> MinuteRow:
 
 def _checked_camera_minute(cam: CameraMinute) -> CameraMinute:
     return replace(cam, minute=_minute_utc(cam.minute, f"CameraMinute({cam.camera_id}).minute"))
+
+
+def _minute_key(row: MinuteRow) -> MinuteKey:
+    return (row.camera_id, row.zone_id, row.minute)
+
+
+def _camera_key(cam: CameraMinute) -> CameraMinuteKey:
+    return (cam.camera_id, cam.minute)
+
+
+def _holds_after(
+    current: StoredMinutes, before: StoredMinutes, rows: list[MinuteRow], cameras: list[CameraMinute]
+) -> bool:
+    """Whether ``current`` is exactly what ``rows`` and ``cameras`` leave when written over ``before``."""
+    want_rows = minute_rows_after({_minute_key(r): _checked_minute_row(r) for r in before.rows}, rows)
+    want_cameras = camera_minutes_after({_camera_key(c): _checked_camera_minute(c) for c in before.cameras}, cameras)
+    held_rows = {_minute_key(r): r for r in current.rows}
+    held_cameras = {_camera_key(c): c for c in current.cameras}
+    return held_rows == want_rows and held_cameras == want_cameras
 
 
 def _minute_row_of(rec: MinuteStatRecord) -> MinuteRow:
@@ -251,12 +284,25 @@ class Database:
                         session.add(ZoneRecord(camera_id=cam.id, zone_id=zone.id, **zone_values))
                 session.flush()
 
-    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> None:
+    def write_minutes(
+        self,
+        rows: Sequence[MinuteRow],
+        cameras: Sequence[CameraMinute] = (),
+        *,
+        unless_stored_after: StoredMinutes | None = None,
+    ) -> bool:
         """Store minute rows and camera coverage in one transaction: all of them or none.
 
         For a key that is already stored, overlapping covered seconds mean a re-run (the new row
         replaces the old) and disjoint ones a resumed minute (the two are merged); see
         ``cvmon.storage.merge``. The cameras and zones must have been stored by ``sync_config``.
+
+        A batch re-sent after a try whose commit is unknown passes ``unless_stored_after``: what its
+        keys held before that try (``stored_minutes``). If they now hold exactly what the batch leaves
+        over that, the try did commit and nothing is written (a resumed minute's part is not merged twice).
+
+        Returns:
+            False when there was nothing to write or ``unless_stored_after`` found the batch stored.
 
         Raises:
             ValueError: a minute is naive or not truncated to the minute, or a histogram has the wrong length.
@@ -265,45 +311,77 @@ class Database:
         new_rows = [_checked_minute_row(row) for row in rows]
         new_cameras = [_checked_camera_minute(cam) for cam in cameras]
         if not new_rows and not new_cameras:
-            return
+            return False
         with self._transaction("cannot write minute figures to", write=True) as session:
-            self._store_minute_rows(session, new_rows)
-            self._store_camera_minutes(session, new_cameras)
-
-    def _store_minute_rows(self, session: Session, rows: list[MinuteRow]) -> None:
-        if not rows:
-            return
-        span = _spans(MinuteStatRecord.camera_id, MinuteStatRecord.minute, ((r.camera_id, r.minute) for r in rows))
-        stored = {(r.camera_id, r.zone_id, r.minute): r for r in session.scalars(select(MinuteStatRecord).where(span))}
-        for row in rows:
-            key = (row.camera_id, row.zone_id, row.minute)
-            rec = stored.get(key)
-            if rec is None:
+            stored_rows = self._minute_records(session, new_rows)
+            stored_cameras = self._camera_minute_records(session, new_cameras)
+            current = StoredMinutes(
+                tuple(_minute_row_of(rec) for rec in stored_rows.values()),
+                tuple(_camera_minute_of(rec) for rec in stored_cameras.values()),
+            )
+            if unless_stored_after is not None and _holds_after(current, unless_stored_after, new_rows, new_cameras):
+                return False
+            after_rows = minute_rows_after({_minute_key(r): r for r in current.rows}, new_rows)
+            for key, row in after_rows.items():
                 values = {name: getattr(row, name) for name in _MINUTE_FIELDS}
-                rec = MinuteStatRecord(camera_id=row.camera_id, zone_id=row.zone_id, minute=row.minute, **values)
-                session.add(rec)
-                stored[key] = rec
-            else:
-                combined = combine_minute_rows(_minute_row_of(rec), row)
-                _set_fields(rec, {name: getattr(combined, name) for name in _MINUTE_FIELDS})
+                if key in stored_rows:
+                    _set_fields(stored_rows[key], values)
+                else:
+                    session.add(MinuteStatRecord(camera_id=key[0], zone_id=key[1], minute=key[2], **values))
+            after_cameras = camera_minutes_after({_camera_key(c): c for c in current.cameras}, new_cameras)
+            for cam_key, cam in after_cameras.items():
+                cam_values = {name: getattr(cam, name) for name in _CAMERA_MINUTE_FIELDS}
+                if cam_key in stored_cameras:
+                    _set_fields(stored_cameras[cam_key], cam_values)
+                else:
+                    session.add(CameraMinuteRecord(camera_id=cam_key[0], minute=cam_key[1], **cam_values))
+        return True
 
-    def _store_camera_minutes(self, session: Session, cameras: list[CameraMinute]) -> None:
+    def stored_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> StoredMinutes:
+        """What the database holds under the keys of these rows and coverage (see ``write_minutes``).
+
+        Raises:
+            ValueError: as ``write_minutes``.
+            StorageError: the database cannot be read.
+        """
+        new_rows = [_checked_minute_row(row) for row in rows]
+        new_cameras = [_checked_camera_minute(cam) for cam in cameras]
+        with self._transaction("cannot read minute figures from", write=False) as session:
+            return StoredMinutes(
+                tuple(_minute_row_of(rec) for rec in self._minute_records(session, new_rows).values()),
+                tuple(_camera_minute_of(rec) for rec in self._camera_minute_records(session, new_cameras).values()),
+            )
+
+    @staticmethod
+    def _minute_records(session: Session, rows: list[MinuteRow]) -> dict[MinuteKey, MinuteStatRecord]:
+        """The stored records under the keys of ``rows``."""
+        if not rows:
+            return {}
+        keys = {_minute_key(r) for r in rows}
+        span = _spans(MinuteStatRecord.camera_id, MinuteStatRecord.minute, ((r.camera_id, r.minute) for r in rows))
+        found = {(r.camera_id, r.zone_id, r.minute): r for r in session.scalars(select(MinuteStatRecord).where(span))}
+        return {key: rec for key, rec in found.items() if key in keys}
+
+    @staticmethod
+    def _camera_minute_records(
+        session: Session, cameras: list[CameraMinute]
+    ) -> dict[CameraMinuteKey, CameraMinuteRecord]:
+        """The stored coverage records under the keys of ``cameras``."""
         if not cameras:
-            return
-        keys = ((c.camera_id, c.minute) for c in cameras)
+            return {}
+        keys = {_camera_key(c) for c in cameras}
         span = _spans(CameraMinuteRecord.camera_id, CameraMinuteRecord.minute, keys)
-        stored = {(r.camera_id, r.minute): r for r in session.scalars(select(CameraMinuteRecord).where(span))}
-        for cam in cameras:
-            key = (cam.camera_id, cam.minute)
-            rec = stored.get(key)
-            if rec is None:
-                values = {name: getattr(cam, name) for name in _CAMERA_MINUTE_FIELDS}
-                rec = CameraMinuteRecord(camera_id=cam.camera_id, minute=cam.minute, **values)
-                session.add(rec)
-                stored[key] = rec
-            else:
-                combined = combine_camera_minutes(_camera_minute_of(rec), cam)
-                _set_fields(rec, {name: getattr(combined, name) for name in _CAMERA_MINUTE_FIELDS})
+        found = {(r.camera_id, r.minute): r for r in session.scalars(select(CameraMinuteRecord).where(span))}
+        return {key: rec for key, rec in found.items() if key in keys}
+
+    def ping(self) -> None:
+        """Nothing, when the database answers.
+
+        Raises:
+            StorageError: it does not.
+        """
+        with self._transaction("cannot reach", write=False) as session:
+            session.execute(select(1))
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
         """Store camera online/offline events, skipping any already stored; returns how many were new.

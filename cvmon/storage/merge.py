@@ -6,15 +6,24 @@ replace the old. If it does not, a worker restarted mid-minute and the two halve
 An empty interval (``t_first_s > t_last_s``, no sample) overlaps only another empty one, so an
 offline-only minute written twice is replaced, and an offline part followed by analysed seconds
 is merged.
+
+A batch applies the rule row by row, in order (``minute_rows_after``). What it leaves is therefore
+known from what the keys held before it, which lets a writer tell whether a re-sent batch, whose
+first delivery may or may not have committed, is already stored (see ``Database.write_minutes``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 
 from cvmon.metrics.histogram import N_BUCKETS, merge_histograms
 from cvmon.storage.coverage import CameraMinute
 from cvmon.types import MinuteRow
+
+MinuteKey = tuple[str, str, datetime]  # camera, zone, minute
+CameraMinuteKey = tuple[str, datetime]  # camera, minute
 
 
 def intervals_overlap(a_first: float, a_last: float, b_first: float, b_last: float) -> bool:
@@ -74,3 +83,28 @@ def combine_camera_minutes(old: CameraMinute, new: CameraMinute) -> CameraMinute
         inference_ms_sum=old.inference_ms_sum + new.inference_ms_sum,
         inference_ms_max=max(old.inference_ms_max, new.inference_ms_max),
     )
+
+
+def minute_rows_after(stored: Mapping[MinuteKey, MinuteRow], rows: Iterable[MinuteRow]) -> dict[MinuteKey, MinuteRow]:
+    """The rows a batch leaves under its keys, given what those keys held: the rule applied row by row."""
+    after: dict[MinuteKey, MinuteRow] = {}
+    for row in rows:
+        key = (row.camera_id, row.zone_id, row.minute)
+        old = after.get(key, stored.get(key))
+        if old is None:
+            after[key] = replace(row, visit_hist=normalised_histogram(row.visit_hist))
+        else:
+            after[key] = combine_minute_rows(old, row)
+    return after
+
+
+def camera_minutes_after(
+    stored: Mapping[CameraMinuteKey, CameraMinute], cameras: Iterable[CameraMinute]
+) -> dict[CameraMinuteKey, CameraMinute]:
+    """The coverage a batch leaves under its keys, given what those keys held: the rule applied in order."""
+    after: dict[CameraMinuteKey, CameraMinute] = {}
+    for cam in cameras:
+        key = (cam.camera_id, cam.minute)
+        old = after.get(key, stored.get(key))
+        after[key] = replace(cam) if old is None else combine_camera_minutes(old, cam)
+    return after

@@ -81,11 +81,6 @@ def deployment(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> 
         "CVMON_EVIDENCE_DIR": str(tmp_path / "evidence"),
         "CVMON_RELOAD_EVERY_S": "0.5",
     }
-    run = subprocess.Popen(
-        [str(CVMON), "run", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output: list[str] = []
-    threading.Thread(target=lambda: output.extend(iter(run.stdout.readline, "")), daemon=True).start()  # type: ignore[union-attr]
     db = open_database(url)
     db.sync_config(load_config(config))  # as `cvmon run` does, without racing it
     UserRepository(db, FAST_PASSWORDS).add(
@@ -101,14 +96,24 @@ def deployment(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> 
     viewer = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=viewer.run, daemon=True)
     thread.start()
-    _wait(lambda: viewer.started, 20, "the viewer")
-    yield {"url": f"http://127.0.0.1:{port}", "run": run, "output": output, "db": db, "config": config}
-    viewer.should_exit = True
-    thread.join(timeout=10)
-    if run.poll() is None:
-        run.send_signal(signal.SIGTERM)
-        run.wait(timeout=30)
-    db.close()
+    run = subprocess.Popen(
+        [str(CVMON), "run", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(iter(run.stdout.readline, "")), daemon=True).start()  # type: ignore[union-attr]
+    try:
+        _wait(lambda: viewer.started, 20, "the viewer")
+        yield {"url": f"http://127.0.0.1:{port}", "run": run, "output": output, "db": db, "config": config}
+    finally:
+        viewer.should_exit = True
+        thread.join(timeout=10)
+        if run.poll() is None:
+            run.send_signal(signal.SIGTERM)
+            try:
+                run.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                run.kill()
+        db.close()
 
 
 def _click(page: Page, points: list[tuple[float, float]]) -> None:
@@ -162,13 +167,20 @@ def test_admin_draws_a_zone_and_the_running_worker_uses_it(deployment: dict[str,
     assert config.read_text().startswith("# the office's cameras; this comment must survive the editor\n")
     assert (config.parent / "cameras.yaml.1").is_file()
     _wait(lambda: any("camera live restarted" in line for line in output), 30, "the worker's restart")
+    restarted_at = time.time()
+    latest = config.parent / "evidence" / "latest" / "live.jpg"  # the first analysed frame writes it
+
+    def new_worker_analyses() -> bool:
+        return latest.is_file() and latest.stat().st_mtime > restarted_at
+
+    _wait(new_worker_analyses, 40, "the restarted worker's first frame")
+    time.sleep(2)  # a few more analysed frames
     db = deployment["db"]
-    time.sleep(4)  # the new worker connects and analyses a few frames
     run.send_signal(signal.SIGTERM)  # every worker flushes its open minute
     assert run.wait(timeout=60) == 0, "".join(output)
     rows = db.minute_rows("live")  # type: ignore[attr-defined]
     new_rows = [r for r in rows if r.zone_id == "door-queue"]
-    assert new_rows and sum(r.samples for r in new_rows) > 0
+    assert new_rows and sum(r.samples for r in new_rows) > 0, "".join(output)
     assert sum(r.count_sum for r in new_rows) == sum(r.samples for r in new_rows)  # the one person, every sample
     hall = [r for r in rows if r.zone_id == "hall"]
     assert hall and sum(r.count_sum for r in hall) == 0  # nobody's feet in the upper half

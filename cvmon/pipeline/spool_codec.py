@@ -1,0 +1,109 @@
+"""What a camera worker writes, as the JSON payloads of its spool and back, exactly.
+
+Times are ISO 8601 with their offset and microseconds (``datetime.fromisoformat`` reads back the same
+instant); floats are written by ``repr`` and read back bit for bit; enums as their values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
+from cvmon.pipeline.staged_evidence import StagedSnapshot
+from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.database import StoredMinutes
+from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+
+T = TypeVar("T")
+Json = dict[str, Any]
+
+
+def _to_json(item: Any) -> Json:
+    out: Json = {}
+    for f in dataclasses.fields(item):
+        value = getattr(item, f.name)
+        if isinstance(value, datetime):
+            if value.utcoffset() is None:
+                raise ValueError(f"{type(item).__name__}.{f.name} {value.isoformat()} must be timezone-aware")
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        out[f.name] = value
+    return out
+
+
+def _from_json(cls: type[T], data: Json, times: tuple[str, ...]) -> T:
+    values = dict(data)
+    for name in times:
+        values[name] = datetime.fromisoformat(values[name])
+    return cls(**values)
+
+
+def minute_row_to_json(row: MinuteRow) -> Json:
+    return _to_json(row)
+
+
+def minute_row_from_json(data: Json) -> MinuteRow:
+    return _from_json(MinuteRow, data, ("minute",))
+
+
+def camera_minute_to_json(cam: CameraMinute) -> Json:
+    return _to_json(cam)
+
+
+def camera_minute_from_json(data: Json) -> CameraMinute:
+    return _from_json(CameraMinute, data, ("minute",))
+
+
+def event_to_json(event: SourceEvent) -> Json:
+    return {**_to_json(event), "kind": SourceEventKind(event.kind).value}
+
+
+def event_from_json(data: Json) -> SourceEvent:
+    event = _from_json(SourceEvent, data, ("ts",))
+    return dataclasses.replace(event, kind=SourceEventKind(event.kind))
+
+
+def change_to_json(change: AlertChange) -> Json:
+    return {**_to_json(change), "rule": change.rule.value, "kind": change.kind.value}
+
+
+def change_from_json(data: Json) -> AlertChange:
+    change = _from_json(AlertChange, data, ("ts", "opened_at"))
+    return dataclasses.replace(change, rule=Rule(change.rule), kind=ChangeKind(change.kind))
+
+
+def staged_to_json(snap: StagedSnapshot) -> Json:
+    """A staged snapshot; its staging folder is left out (the spool that holds it knows where that is)."""
+    out = _to_json(snap)
+    del out["staging"]
+    if snap.alert_key is not None:
+        rule, zone_id, opened_at = snap.alert_key
+        out["alert_key"] = [rule, zone_id, opened_at.isoformat()]
+    return out
+
+
+def staged_from_json(data: Json, staging: Path) -> StagedSnapshot:
+    values = {**data, "staging": staging, "counts": {str(k): int(v) for k, v in data["counts"].items()}}
+    key = data.get("alert_key")
+    values["alert_key"] = None if key is None else (str(key[0]), str(key[1]), datetime.fromisoformat(key[2]))
+    return _from_json(StagedSnapshot, values, ("ts",))
+
+
+def stored_to_json(stored: StoredMinutes) -> Json:
+    return {
+        "rows": [minute_row_to_json(r) for r in stored.rows],
+        "cameras": [camera_minute_to_json(c) for c in stored.cameras],
+    }
+
+
+def stored_from_json(data: Json) -> StoredMinutes:
+    return StoredMinutes(
+        tuple(minute_row_from_json(r) for r in data["rows"]),
+        tuple(camera_minute_from_json(c) for c in data["cameras"]),
+    )
