@@ -1,23 +1,29 @@
 """The figures of a period per unit: coverage, queue, wait, staffing, occupancy and alert handling.
 
-One pass over the period's minute rows (and hourly roll-ups where retention has removed the
-minutes) fills an accumulator per zone; a unit's figures combine the accumulators of the cameras
-in its subtree, so a roll-up over a UP3 and each of its ULPs come from the same pass. Only minutes
-inside the unit's service hours count. Measures that need single minutes (the p90 of the queue
-length, time over the queue threshold, unstaffed episodes) use the minute rows alone.
+``collect`` reads a period into an accumulator per zone; a unit's figures combine the accumulators
+of the cameras in its subtree, so a roll-up over a UP3 and each of its ULPs come from the same read.
+Only minutes inside the unit's service hours count: the service hours become exact UTC ranges per
+unit (daylight saving included), and the database filters by them and adds the minute rows up, so
+a month of a UP3 comes back as thousands of rows rather than a million ORM objects. Hourly roll-ups
+count for the hours whose minute rows retention has removed. Measures that need single minutes (the
+p90 of the queue length, time over the queue threshold, unstaffed episodes) use the minute rows
+alone and read only what they need: how many minutes each queue had each length, and the minutes a
+staff zone was unstaffed with the zones that held someone then.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from cvmon.config.models import Config
 from cvmon.config.rules import merge_layers
@@ -37,6 +43,8 @@ from cvmon.types import ZoneKind
 # queue zone whose mean over a minute is at least half a person had someone waiting.
 UNSTAFFED_BELOW = 0.5
 SOMEONE_WAITING = 0.5
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +173,10 @@ class UnitFigures:
 
 @dataclass(slots=True)
 class _ZoneAcc(ZoneTotals):
-    """Everything a zone contributes over the period's service minutes."""
+    """Everything a zone contributes over the period's service minutes.
+
+    ``hist`` is kept for queue and waiting zones only: the wait figures are all that read it.
+    """
 
     camera_id: str = ""
     zone_id: str = ""
@@ -176,15 +187,42 @@ class _ZoneAcc(ZoneTotals):
     counter_zone: str | None = None
     threshold: int = 0
     sla_s: float = 0.0
-    minute_means: dict[datetime, float] = field(default_factory=dict)
-    minute_staffed: dict[datetime, float] = field(default_factory=dict)
+    queue_means: Counter[float] = field(default_factory=Counter)  # a queue's mean length -> minutes it had it
+    # a staff zone's minutes staffed below UNSTAFFED_BELOW, each with a zone of its camera that held someone then
+    unstaffed: list[tuple[datetime, str]] = field(default_factory=list)
 
-    def add_minute(self, row: MinuteStatRecord) -> None:
-        self.add(row)
-        if row.samples:
-            self.minute_means[row.minute] = row.count_sum / row.samples
-        if self.kind.measures_staffing and row.seconds_observed:
-            self.minute_staffed[row.minute] = row.seconds_staffed / row.seconds_observed
+
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """Sums over rows of one zone, in the shape ``ZoneTotals.add`` reads."""
+
+    samples: int
+    count_sum: int
+    count_max: int
+    seconds_observed: float
+    seconds_staffed: float
+    seconds_offline: float
+    seconds_over_capacity: float
+    visits: int
+    visit_seconds_sum: float
+    visit_hist: list[int]
+
+
+_SUMMED = (
+    "samples",
+    "count_sum",
+    "seconds_observed",
+    "seconds_staffed",
+    "seconds_offline",
+    "seconds_over_capacity",
+    "visits",
+    "visit_seconds_sum",
+)
+_FIGURES = (*_SUMMED, "count_max")  # the fields of _Sums but the histogram, in the order queries select them
+
+
+def _sums(values: Sequence[Any], visit_hist: list[int]) -> _Sums:
+    return _Sums(**dict(zip(_FIGURES, values, strict=True)), visit_hist=visit_hist)
 
 
 @dataclass(slots=True)
@@ -226,46 +264,107 @@ def _zone_acc(config: Config, zone: ZoneRecord) -> _ZoneAcc:
     )
 
 
+# --- service hours as UTC ranges, for the database to filter by -------------------------------------
+
+Range = tuple[datetime, datetime]  # UTC [start, end)
+Slice = tuple[list[str], tuple[Range, ...]]  # cameras, and UTC ranges in their service hours: one read
+
+
+def _service_ranges(config: Config, unit_id: str, period: Period) -> list[Range]:
+    """The instants of ``period`` in the unit's service hours (in the unit's time zone), as sorted UTC ranges.
+
+    A minute row counts when its minute lies in one, exactly as ``Config.in_service_hours`` decides. A unit
+    the configuration no longer has gets the whole period: all its data counts.
+    """
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    if unit_id not in _unit_ids(config):
+        return [(start, end)]
+    tz = config.unit_timezone(unit_id)
+    hours = config.unit_service_hours(unit_id)
+    ranges: list[Range] = []
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    while day <= end.astimezone(tz).date():
+        for opens, closes in hours.intervals(day.weekday()):
+            ranges += _local_ranges(day, opens, closes, tz)
+        day += timedelta(days=1)
+    merged: list[Range] = []
+    for a, b in sorted((max(a, start), min(b, end)) for a, b in ranges):
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _local_ranges(day: date, opens: time, closes: time, tz: ZoneInfo) -> list[Range]:
+    """The UTC ranges of the instants of local ``day`` whose wall-clock time is in [opens, closes)."""
+    first, last = datetime.combine(day, opens, tz), datetime.combine(day, closes, tz)
+    if all(d.utcoffset() == d.replace(fold=1).utcoffset() for d in (first, last)):
+        return [(first.astimezone(UTC), last.astimezone(UTC))]  # both ends happen once on the local clock
+    # An end falls in a daylight-saving gap or repeat: walk the minutes of the day and around it.
+    ranges: list[Range] = []
+    minute = datetime.combine(day, time(), tz).astimezone(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    for _ in range(3 * 24 * 60):
+        local = minute.astimezone(tz)
+        if local.date() == day and opens <= local.time() < closes:
+            if ranges and ranges[-1][1] == minute:
+                ranges[-1] = (ranges[-1][0], minute + MINUTE)
+            else:
+                ranges.append((minute, minute + MINUTE))
+        minute += MINUTE
+    return ranges
+
+
+def _service_slices(config: Config, cameras: dict[str, str], period: Period, *, per_range: bool) -> list[Slice]:
+    """The period's service hours as reads: per group of cameras whose units keep the same hours (usually one
+    group), one read of all its ranges, or with ``per_range`` one read per range (per service interval)."""
+    by_unit = {unit: tuple(_service_ranges(config, unit, period)) for unit in sorted(set(cameras.values()))}
+    groups: dict[tuple[Range, ...], list[str]] = {}
+    for camera, unit in sorted(cameras.items()):
+        groups.setdefault(by_unit[unit], []).append(camera)
+    if per_range:
+        return [(group, (r,)) for ranges, group in groups.items() for r in ranges]
+    return [(group, ranges) for ranges, group in groups.items() if ranges]
+
+
+def _within(ts: InstrumentedAttribute[datetime], camera: InstrumentedAttribute[str], piece: Slice) -> list[Any]:
+    """SQL: the row is of one of the slice's cameras and inside one of its ranges."""
+    cameras, ranges = piece
+    bounds = [camera.in_(cameras), ts >= ranges[0][0], ts < ranges[-1][1]]
+    return bounds if len(ranges) == 1 else [*bounds, or_(*(and_(ts >= a, ts < b) for a, b in ranges))]
+
+
+def _of_zones(model: Any, keys: Iterable[tuple[str, str]]) -> Any:
+    """SQL: the row's zone id is one of these (camera, zone) keys' zone ids, which lets the primary key (camera,
+    zone, time) find the rows. A zone id can name another zone on another camera: callers keep the keys they want."""
+    return model.zone_id.in_(sorted({zone for _, zone in keys}))
+
+
+# --- reading the period ---------------------------------------------------------------------------
+
+
 def collect(session: Session, config: Config, units: Sequence[str], period: Period) -> PeriodData:
-    """Read the period of every camera of ``units`` (the caller's, already limited to a subtree)."""
+    """Read the period of every camera of ``units`` (the caller's, already limited to a subtree).
+
+    The database filters by service hours and adds up. SQLite runs each query once per service interval:
+    it then reads those rows alone, an index range each, rather than testing every row of the period
+    against every interval. PostgreSQL runs each once, and its planner picks the scan.
+    """
     cameras = {
         cam.id: cam.unit_id for cam in session.scalars(select(CameraRecord).where(CameraRecord.unit_id.in_(units)))
     }
-    ids = list(cameras)
     zones = {
         (z.camera_id, z.zone_id): _zone_acc(config, z)
-        for z in session.scalars(select(ZoneRecord).where(ZoneRecord.camera_id.in_(ids)))
+        for z in session.scalars(select(ZoneRecord).where(ZoneRecord.camera_id.in_(list(cameras))))
     }
-    in_service = _service_filter(config)
-    covered: set[tuple[str, str, datetime]] = set()
-    minute_stmt = select(MinuteStatRecord).where(
-        MinuteStatRecord.camera_id.in_(ids),
-        MinuteStatRecord.minute >= period.start,
-        MinuteStatRecord.minute < period.end,
-    )
-    for row in session.scalars(minute_stmt.execution_options(yield_per=2000)):
-        acc = zones.get((row.camera_id, row.zone_id))
-        covered.add((row.camera_id, row.zone_id, _hour(row.minute)))
-        if acc is not None and in_service(cameras[row.camera_id], row.minute):
-            acc.add_minute(row)
-    hour_stmt = select(HourlyStatRecord).where(
-        HourlyStatRecord.camera_id.in_(ids), HourlyStatRecord.hour >= period.start, HourlyStatRecord.hour < period.end
-    )
-    for hour_row in session.scalars(hour_stmt):
-        acc = zones.get((hour_row.camera_id, hour_row.zone_id))
-        if acc is None or (hour_row.camera_id, hour_row.zone_id, _hour(hour_row.hour)) in covered:
-            continue
-        if in_service(cameras[hour_row.camera_id], hour_row.hour):
-            acc.add(hour_row)
-    online: dict[str, float] = dict.fromkeys(ids, 0.0)
-    cover_stmt = select(CameraMinuteRecord).where(
-        CameraMinuteRecord.camera_id.in_(ids),
-        CameraMinuteRecord.minute >= period.start,
-        CameraMinuteRecord.minute < period.end,
-    )
-    for cov in session.scalars(cover_stmt.execution_options(yield_per=2000)):
-        if in_service(cameras[cov.camera_id], cov.minute):
-            online[cov.camera_id] += cov.seconds_online
+    slices = _service_slices(config, cameras, period, per_range=session.get_bind().dialect.name == "sqlite")
+    _add_minute_sums(session, zones, slices)
+    _add_visit_histograms(session, zones, slices)
+    _add_queue_minutes(session, zones, slices)
+    _add_unstaffed_minutes(session, zones, slices)
+    _add_uncovered_hours(session, zones, slices, period)
     service = {
         cam: _service_seconds(config, unit, period) if unit in _unit_ids(config) else 0.0
         for cam, unit in cameras.items()
@@ -279,56 +378,173 @@ def collect(session: Session, config: Config, units: Sequence[str], period: Peri
             )
         )
     )
-    return PeriodData(zones, cameras, online, service, alerts)
+    return PeriodData(zones, cameras, _online_seconds(session, list(cameras), slices), service, alerts)
+
+
+def _add_minute_sums(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
+    """The sums of each zone's service minutes (all but the visit histogram)."""
+    if not zones:
+        return
+    m = MinuteStatRecord
+    sums = (func.max(m.count_max) if name == "count_max" else func.sum(getattr(m, name)) for name in _FIGURES)
+    stmt = select(m.camera_id, m.zone_id, *sums).group_by(m.camera_id, m.zone_id)
+    for piece in slices:
+        for camera_id, zone_id, *values in session.execute(
+            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, zones))
+        ):
+            zones[(camera_id, zone_id)].add(_sums(values, visit_hist=[]))
+
+
+def _add_visit_histograms(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
+    """The visit histograms of the queue and waiting zones. They are JSON, which SQL cannot add up bucket by
+    bucket: the database counts the minutes of each distinct histogram, Python adds those up."""
+    minutes: dict[tuple[str, str], Counter[str]] = {key: Counter() for key, z in zones.items() if z.kind.measures_wait}
+    if not minutes:
+        return
+    m = MinuteStatRecord
+    hist = cast(m.visit_hist, String)
+    stmt = select(m.camera_id, m.zone_id, hist, func.count()).group_by(m.camera_id, m.zone_id, hist)
+    for piece in slices:
+        for camera_id, zone_id, text, n in session.execute(
+            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, minutes))
+        ):
+            if (camera_id, zone_id) in minutes:
+                minutes[(camera_id, zone_id)][text] += n
+    for key, counted in minutes.items():
+        scaled = ([n * v for v in json.loads(text)] for text, n in counted.items())
+        zones[key].hist = merge_histograms([zones[key].hist, *scaled])
+
+
+def _add_queue_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
+    """How many service minutes each queue had each mean length (count_sum / samples) in."""
+    queues = {key for key, z in zones.items() if z.kind is ZoneKind.QUEUE}
+    if not queues:
+        return
+    m = MinuteStatRecord
+    stmt = select(m.camera_id, m.zone_id, m.count_sum, m.samples, func.count()).group_by(
+        m.camera_id, m.zone_id, m.count_sum, m.samples
+    )
+    for piece in slices:
+        where = [*_within(m.minute, m.camera_id, piece), _of_zones(m, queues), m.samples > 0]
+        for camera_id, zone_id, count_sum, samples, minutes in session.execute(stmt.where(*where)):
+            if (camera_id, zone_id) in queues:
+                zones[(camera_id, zone_id)].queue_means[count_sum / samples] += minutes
+
+
+def _add_unstaffed_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
+    """The service minutes each staff zone was unstaffed in, each with a zone of its camera that held someone in
+    that minute (an outer join, looked up by camera and minute: None when none did; such a minute starts or
+    extends no episode)."""
+    staff = {key for key, z in zones.items() if z.kind.measures_staffing}
+    if not staff:
+        return
+    s, busy = aliased(MinuteStatRecord), aliased(MinuteStatRecord)
+    # The ratios are compared without dividing: the same test, as the thresholds are powers of two, and
+    # nothing for the database to divide by zero.
+    someone = and_(
+        busy.camera_id == s.camera_id,
+        busy.minute == s.minute,
+        busy.samples > 0,
+        busy.count_sum >= SOMEONE_WAITING * busy.samples,
+    )
+    stmt = (
+        select(s.camera_id, s.zone_id, s.minute, busy.zone_id)
+        .outerjoin(busy, someone)
+        .where(s.seconds_observed > 0, s.seconds_staffed < UNSTAFFED_BELOW * s.seconds_observed)
+    )
+    for piece in slices:
+        where = [*_within(s.minute, s.camera_id, piece), _of_zones(s, staff)]
+        for camera_id, zone_id, minute, busy_zone in session.execute(stmt.where(*where)):
+            if busy_zone is not None and (camera_id, zone_id) in staff:
+                zones[(camera_id, zone_id)].unstaffed.append((minute, busy_zone))
+
+
+def _add_uncovered_hours(
+    session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice], period: Period
+) -> None:
+    """The hourly roll-ups of service hours (by the hour's start) in which a zone has no minute row in the period."""
+    h, m = HourlyStatRecord, MinuteStatRecord
+    first_minute = (
+        select(m.minute)
+        .where(m.camera_id == h.camera_id, m.zone_id == h.zone_id, m.minute >= h.hour)
+        .order_by(m.minute)
+        .limit(1)
+        .scalar_subquery()
+    )
+    hist = cast(h.visit_hist, String)  # parsed once per distinct histogram, below
+    stmt = select(h.camera_id, h.zone_id, h.hour, first_minute, hist, *(getattr(h, name) for name in _FIGURES))
+    uncovered: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
+    hists: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for piece in slices:
+        rows = session.execute(stmt.where(*_within(h.hour, h.camera_id, piece), _of_zones(h, zones)))
+        for camera_id, zone_id, hour, first, text, *values in rows:
+            key = (camera_id, zone_id)
+            if key in zones and (first is None or first >= min(hour + HOUR, period.end)):
+                uncovered[key].append(values)
+                hists[key][text] += 1
+    for key, kept in uncovered.items():
+        *summed, count_max = zip(*kept, strict=True)
+        acc = zones[key]
+        scaled = ([n * v for v in json.loads(text)] for text, n in hists[key].items())
+        acc.add(_sums([*map(sum, summed), max(count_max)], merge_histograms(scaled) if acc.kind.measures_wait else []))
+
+
+def _online_seconds(session: Session, cameras: list[str], slices: list[Slice]) -> dict[str, float]:
+    """Seconds each camera was online in service hours."""
+    c = CameraMinuteRecord
+    stmt = select(c.camera_id, func.sum(c.seconds_online)).group_by(c.camera_id)
+    online: dict[str, float] = dict.fromkeys(cameras, 0.0)
+    for piece in slices:
+        for camera_id, seconds in session.execute(stmt.where(*_within(c.minute, c.camera_id, piece))):
+            online[camera_id] += seconds
+    return online
 
 
 def _unit_ids(config: Config) -> set[str]:
     return {u.id for u in config.units}
 
 
-def _hour(ts: datetime) -> datetime:
-    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def _service_filter(config: Config):  # type: ignore[no-untyped-def]
-    known = _unit_ids(config)
-    cache: dict[tuple[str, datetime], bool] = {}
-
-    def in_service(unit_id: str, ts: datetime) -> bool:
-        if unit_id not in known:  # a unit the configuration no longer has: its data still counts
-            return True
-        key = (unit_id, ts)
-        if key not in cache:
-            cache[key] = config.in_service_hours(unit_id, ts)
-        return cache[key]
-
-    return in_service
-
-
 def _share(part: float, whole: float) -> float | None:
     return part / whole if whole > 0 else None
 
 
-def _p90(values: list[float]) -> float | None:
-    if not values:
+def _p90(counts: Counter[float]) -> float | None:
+    """The p90 of the values counted: ``statistics.quantiles(values, n=10, method="inclusive")[-1]`` (linear
+    interpolation between order statistics), read off the distinct values instead of a list of every one."""
+    total = counts.total()
+    if total == 0:
         return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+    ordered = sorted(counts.items())
+    if total == 1:
+        return ordered[0][0]
+    j, delta = divmod(9 * (total - 1), 10)
+    return (_nth(ordered, j) * (10 - delta) + _nth(ordered, j + 1) * delta) / 10
+
+
+def _nth(ordered: list[tuple[float, int]], index: int) -> float:
+    """The value at ``index`` (from 0) of the sorted values that ``ordered`` counts."""
+    seen = 0
+    for value, count in ordered:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
 def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
     queues = [z for z in zones if z.kind is ZoneKind.QUEUE]
     samples = sum(z.samples for z in queues)
-    means = [m for z in queues for m in z.minute_means.values()]
-    over = sum(1 for z in queues for m in z.minute_means.values() if m >= z.threshold)
+    means: Counter[float] = Counter()
+    for z in queues:
+        means.update(z.queue_means)
+    over = sum(n for z in queues for mean, n in z.queue_means.items() if mean >= z.threshold)
     return QueueFigures(
         zones=len(queues),
         mean=sum(z.count_sum for z in queues) / samples if samples else None,
         p90=_p90(means),
         max=max((z.count_max for z in queues), default=None) if samples else None,
-        share_over_threshold=_share(over, len(means)),
-        minutes=len(means),
+        share_over_threshold=_share(over, means.total()),
+        minutes=means.total(),
     )
 
 
@@ -354,9 +570,9 @@ def _episodes(minutes: Iterable[datetime]) -> tuple[int, int]:
     return runs, len(ordered)
 
 
-def _waiting_minutes(zone: _ZoneAcc, camera_zones: dict[str, _ZoneAcc]) -> set[datetime]:
-    """Minutes in which customers waited for a staff zone: at its counter or in its queue, else (a post,
-    or a counter without links) in any queue or waiting zone of its camera."""
+def _linked_zones(zone: _ZoneAcc, camera_zones: dict[str, _ZoneAcc]) -> list[_ZoneAcc]:
+    """Where customers wait for a staff zone: at its counter or in its queue, else (a post, or a counter without
+    links) in any queue or waiting zone of its camera."""
     linked: list[_ZoneAcc] = []
     customer = camera_zones.get(zone.counter_zone or "")
     if customer is not None:
@@ -364,9 +580,7 @@ def _waiting_minutes(zone: _ZoneAcc, camera_zones: dict[str, _ZoneAcc]) -> set[d
         queue = camera_zones.get(customer.queue_zone or "")
         if queue is not None:
             linked.append(queue)
-    if not linked:
-        linked = [z for z in camera_zones.values() if z.kind.measures_wait]
-    return {m for z in linked for m, mean in z.minute_means.items() if mean >= SOMEONE_WAITING}
+    return linked or [z for z in camera_zones.values() if z.kind.measures_wait]
 
 
 def _staffing(zones: list[_ZoneAcc]) -> StaffingFigures:
@@ -375,9 +589,8 @@ def _staffing(zones: list[_ZoneAcc]) -> StaffingFigures:
         by_camera.setdefault(z.camera_id, {})[z.zone_id] = z
     staffed = []
     for z in sorted((z for z in zones if z.kind.measures_staffing), key=lambda z: (z.camera_id, z.zone_id)):
-        waiting = _waiting_minutes(z, by_camera[z.camera_id])
-        empty = [m for m, ratio in z.minute_staffed.items() if ratio < UNSTAFFED_BELOW and m in waiting]
-        runs, length = _episodes(empty)
+        linked = {w.zone_id for w in _linked_zones(z, by_camera[z.camera_id])}
+        runs, length = _episodes({minute for minute, busy in z.unstaffed if busy in linked})
         staffed.append(
             StaffedZone(
                 z.camera_id,
