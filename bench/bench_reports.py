@@ -357,7 +357,7 @@ def run_case(url: str, args: argparse.Namespace, unit: str) -> dict[str, Any]:
     argv += ["--ulps", str(args.ulps), "--cameras", str(args.cameras), "--month", args.month.strftime("%Y-%m")]
     out = subprocess.run(argv, capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        raise SystemExit(f"worker for {unit} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"worker for {unit} failed (exit status {out.returncode}):\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 

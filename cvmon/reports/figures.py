@@ -432,31 +432,33 @@ def _add_queue_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc],
 
 
 def _add_unstaffed_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
-    """The service minutes each staff zone was unstaffed in, each with a zone of its camera that held someone in
-    that minute (an outer join, looked up by camera and minute: None when none did; such a minute starts or
-    extends no episode)."""
+    """The service minutes each staff zone was unstaffed in, each with the zones of its camera that held someone in
+    that minute: looked up for those minutes alone, through the index on camera and minute, as a space-separated
+    list (zone ids hold no spaces)."""
     staff = {key for key, z in zones.items() if z.kind.measures_staffing}
     if not staff:
         return
     s, busy = aliased(MinuteStatRecord), aliased(MinuteStatRecord)
     # The ratios are compared without dividing: the same test, as the thresholds are powers of two, and
     # nothing for the database to divide by zero.
-    someone = and_(
-        busy.camera_id == s.camera_id,
-        busy.minute == s.minute,
-        busy.samples > 0,
-        busy.count_sum >= SOMEONE_WAITING * busy.samples,
+    someone = (
+        select(func.aggregate_strings(busy.zone_id, " "))
+        .where(
+            busy.camera_id == s.camera_id,
+            busy.minute == s.minute,
+            busy.samples > 0,
+            busy.count_sum >= SOMEONE_WAITING * busy.samples,
+        )
+        .scalar_subquery()
     )
-    stmt = (
-        select(s.camera_id, s.zone_id, s.minute, busy.zone_id)
-        .outerjoin(busy, someone)
-        .where(s.seconds_observed > 0, s.seconds_staffed < UNSTAFFED_BELOW * s.seconds_observed)
+    stmt = select(s.camera_id, s.zone_id, s.minute, someone).where(
+        s.seconds_observed > 0, s.seconds_staffed < UNSTAFFED_BELOW * s.seconds_observed
     )
     for piece in slices:
         where = [*_within(s.minute, s.camera_id, piece), _of_zones(s, staff)]
-        for camera_id, zone_id, minute, busy_zone in session.execute(stmt.where(*where)):
-            if busy_zone is not None and (camera_id, zone_id) in staff:
-                zones[(camera_id, zone_id)].unstaffed.append((minute, busy_zone))
+        for camera_id, zone_id, minute, busy_zones in session.execute(stmt.where(*where)):
+            if busy_zones and (camera_id, zone_id) in staff:
+                zones[(camera_id, zone_id)].unstaffed += [(minute, busy) for busy in busy_zones.split(" ")]
 
 
 def _add_uncovered_hours(
