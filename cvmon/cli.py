@@ -454,8 +454,18 @@ def run(
     config_path: Annotated[Path, typer.Argument(help="cameras.yaml.")] = Path("cameras.yaml"),
     camera: Annotated[list[str] | None, typer.Option(help="Only these camera ids (repeatable).")] = None,
     database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+    cameras_per_process: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="CVMON_CAMERAS_PER_PROCESS",
+            help="Cameras hosted by one worker process, sharing its detector (default: cameras spread "
+            "over one process per CPU core; 1: a process per camera).",
+        ),
+    ] = None,
 ) -> None:
-    """Run every enabled camera, one worker process each, until stopped (Ctrl-C or SIGTERM)."""
+    """Run every enabled camera until stopped (Ctrl-C or SIGTERM), in worker processes that share a
+    detector between their cameras."""
     from cvmon.config import load_config
     from cvmon.pipeline.workers import run_cameras
     from cvmon.settings import get_settings
@@ -468,7 +478,7 @@ def run(
             except KeyError as e:
                 raise ConfigError(str(e.args[0])) from None
     url = database or get_settings().resolved_database_url
-    exits = run_cameras(config_path, url, camera or None)
+    exits = run_cameras(config_path, url, camera or None, cameras_per_process=cameras_per_process)
     failed = [e.camera_id for e in exits if e.exit_code != 0]
     if failed:
         err.print(f"cvmon: error: camera worker(s) failed: {', '.join(failed)}", markup=False)

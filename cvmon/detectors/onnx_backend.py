@@ -18,7 +18,9 @@ ort.set_default_logger_severity(3)
 
 
 class OnnxDetector:
-    """Person detector running an ONNX model with onnxruntime."""
+    """Person detector running an ONNX model with onnxruntime (safe to call from several threads)."""
+
+    thread_safe = True
 
     def __init__(self, config: DetectorConfig, model_dir: Path) -> None:
         resolved = resolve_model(config.model, model_dir, config.layout, config.input_size)

@@ -91,7 +91,9 @@ class ReplayScript:
 
 
 class ReplayDetector:
-    """Detector that returns the fixture's boxes for each frame's video time."""
+    """Detector that returns the fixture's boxes for each frame's video time (stateless, thread-safe)."""
+
+    thread_safe = True
 
     def __init__(self, config: DetectorConfig, model_dir: Path) -> None:
         path = Path(config.model).expanduser()

@@ -18,6 +18,7 @@ from typing import Protocol
 from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector, create_detector
+from cvmon.detectors.shared import DetectorCache
 from cvmon.evidence import EvidenceRecorder, EvidenceStore
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline, FrameResult
@@ -51,12 +52,15 @@ class RunResult:
     alert_changes: int = 0
 
 
-def build_pipeline(config: Config, camera: CameraConfig, model_dir: Path) -> CameraPipeline:
+def build_pipeline(
+    config: Config, camera: CameraConfig, model_dir: Path, detectors: DetectorCache | None = None
+) -> CameraPipeline:
     """A camera's pipeline; its detector reports down to the evidence score, the pipeline counts from
-    the counting score."""
+    the counting score. With ``detectors`` the detector is shared with the process's other cameras."""
     wanted = config.detector_for(camera)
     lowest = min(wanted.confidence, wanted.evidence_confidence)
-    detector: Detector = create_detector(wanted.model_copy(update={"confidence": lowest}), model_dir)
+    settings = wanted.model_copy(update={"confidence": lowest})
+    detector: Detector = detectors.get(settings) if detectors is not None else create_detector(settings, model_dir)
     return CameraPipeline(config, camera, detector)
 
 
@@ -76,8 +80,12 @@ def build_capture(config: Config, camera: CameraConfig, store: EvidenceStore) ->
     return EvidenceCapture(recorder, settings)
 
 
-def open_source(config: Config, camera: CameraConfig, start: datetime | None = None) -> VideoSource:
-    """The source a camera's config names: an RTSP stream or a video file."""
+def open_source(
+    config: Config, camera: CameraConfig, start: datetime | None = None, decode_threads: int = 0
+) -> VideoSource:
+    """The source a camera's config names: an RTSP stream or a video file. ``decode_threads`` 0 lets
+    FFmpeg choose (fastest for one camera); 1 costs the least CPU per frame when many cameras share
+    the cores."""
     fps = config.fps_for(camera)
     if camera.is_live:
         from cvmon.sources.rtsp import RtspSource
@@ -90,8 +98,9 @@ def open_source(config: Config, camera: CameraConfig, start: datetime | None = N
             open_timeout_s=d.rtsp_open_timeout_s,
             read_timeout_s=d.rtsp_read_timeout_s,
             reconnect_max_s=d.reconnect_max_s,
+            decode_threads=decode_threads,
         )
-    return FileSource(camera.id, camera.source, fps, start=start)
+    return FileSource(camera.id, camera.source, fps, start=start, decode_threads=decode_threads)
 
 
 def process_recording(

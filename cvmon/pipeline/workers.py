@@ -1,20 +1,26 @@
-"""`cvmon run`: one worker process per camera; SIGINT/SIGTERM stop them cleanly; edits of the
-configuration file are picked up while they run (see ``cvmon.pipeline.reload``)."""
+"""`cvmon run`: worker processes that each host one or more cameras (one thread per camera, one
+detector per model and process); SIGINT/SIGTERM stop them cleanly; edits of the configuration file
+are picked up while they run (see ``cvmon.pipeline.reload``)."""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import multiprocessing as mp
+import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvmon.config import Config, load_config
+from cvmon.detectors.shared import DetectorCache
 from cvmon.errors import CvmonError
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s, wanted_cameras
 from cvmon.settings import get_settings
@@ -32,12 +38,21 @@ class WorkerExit:
     exit_code: int
 
 
-def camera_worker(config: Config | str, camera_id: str, database_url: str, stop: threading.Event | None = None) -> int:
+def camera_worker(
+    config: Config | str,
+    camera_id: str,
+    database_url: str,
+    stop: threading.Event | None = None,
+    detectors: DetectorCache | None = None,
+    decode_threads: int = 0,
+) -> int:
     """Run one camera until its stream ends (files) or until stopped (live). Returns an exit code.
 
     ``config`` is a validated configuration or the path of a cameras.yaml to load. A live camera
     measures even while the database is unreachable (at its start too): its writes wait in its spool
     (``cvmon.pipeline.spooling``). A recording is written in one transaction at the end, or not at all.
+    ``detectors`` shares models with the other cameras of the process. Called in the main thread,
+    SIGINT and SIGTERM stop it.
     """
     from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, open_source, process_recording, run_live
@@ -45,15 +60,16 @@ def camera_worker(config: Config | str, camera_id: str, database_url: str, stop:
     from cvmon.storage.database import open_database
 
     stop = stop or threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         if isinstance(config, str):
             config = load_config(config)
         camera = config.camera(camera_id)
         settings = get_settings()
-        pipeline = build_pipeline(config, camera, settings.resolved_model_dir)
-        source = open_source(config, camera)
+        pipeline = build_pipeline(config, camera, settings.resolved_model_dir, detectors)
+        source = open_source(config, camera, decode_threads=decode_threads)
         if camera.is_live:
             sink, capture = live_outputs(database_url, settings.data_dir, settings.evidence_dir, config, camera)
             with sink:
@@ -66,65 +82,192 @@ def camera_worker(config: Config | str, camera_id: str, database_url: str, stop:
     except CvmonError as e:
         print(f"[{camera_id}] error: {e}", flush=True)
         return 1
+    except Exception as e:  # a camera's unexpected failure must not take its process's other cameras down
+        print(f"[{camera_id}] error: unexpected {type(e).__name__}: {e}", flush=True)
+        return 1
     return 0
 
 
-def _child(config: Config, camera_id: str, database_url: str) -> None:
-    raise SystemExit(camera_worker(config, camera_id, database_url))
+def cameras_per_process_auto(cameras: int, cpus: int | None = None) -> int:
+    """Cameras one worker process hosts when not told: the cameras spread over one process per core."""
+    cores = max(1, cpus or os.cpu_count() or 1)
+    return max(1, math.ceil(cameras / cores))
+
+
+def _host_main(conn: Connection, database_url: str, shared: bool) -> None:
+    """Body of a worker process: runs the cameras the pool sends it, one thread each, one detector
+    per distinct model; reports each camera's exit code. SIGTERM (or the pool going away) stops all."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    detectors = DetectorCache(get_settings().resolved_model_dir, single_thread=shared)
+    decode_threads = 1 if shared else 0
+    send_lock = threading.Lock()
+    stops: dict[str, threading.Event] = {}
+    threads: dict[str, threading.Thread] = {}
+
+    def report(camera_id: str, code: int) -> None:
+        with send_lock, contextlib.suppress(OSError, ValueError):
+            conn.send(("exit", camera_id, code))
+
+    def run_one(config: Config, camera_id: str, stop: threading.Event) -> None:
+        code = 1
+        try:
+            code = camera_worker(config, camera_id, database_url, stop, detectors, decode_threads)
+        finally:
+            report(camera_id, code)
+
+    quit_asked = False
+    while not stopping.is_set():
+        try:
+            ready = conn.poll(0.2)
+            message = conn.recv() if ready else None
+        except (EOFError, OSError):
+            break  # the pool is gone: stop everything
+        for cam_id in [c for c, t in threads.items() if not t.is_alive()]:
+            threads.pop(cam_id).join()
+            stops.pop(cam_id, None)
+        if message is None:
+            if quit_asked and not threads:
+                break
+            continue
+        verb = message[0]
+        if verb == "start":
+            _, config, cam_id = message
+            stops[cam_id] = threading.Event()
+            threads[cam_id] = threading.Thread(
+                target=run_one, args=(config, cam_id, stops[cam_id]), name=f"camera-{cam_id}", daemon=True
+            )
+            threads[cam_id].start()
+        elif verb == "stop" and message[1] in stops:
+            stops[message[1]].set()
+        elif verb == "quit":
+            quit_asked = True
+    for event in stops.values():
+        event.set()
+    for thread in threads.values():
+        thread.join()
+
+
+@dataclass(slots=True)
+class _Host:
+    process: BaseProcess
+    conn: Connection
+    cameras: set[str] = field(default_factory=set)
+    quitting: bool = False
 
 
 class WorkerPool:
-    """The camera worker processes of one run, by camera id; the latest exit code of each camera."""
+    """The worker processes of one run; each hosts up to ``cameras_per_process`` cameras, one thread
+    each, sharing one detector per model. Cameras are started and stopped one by one; the latest exit
+    code of each camera is kept in ``exits``."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, cameras_per_process: int = 1) -> None:
         self.database_url = database_url
+        self.cameras_per_process = max(1, cameras_per_process)
         self.ctx = mp.get_context("spawn")
-        self.procs: dict[str, BaseProcess] = {}
+        self.hosts: list[_Host] = []
+        self.configs: dict[str, Config] = {}
         self.exits: dict[str, int] = {}
 
-    def start(self, config: Config, camera_id: str) -> int:
-        """Start a camera's worker on ``config``; returns its pid."""
-        proc = self.ctx.Process(target=_child, args=(config, camera_id, self.database_url), name=f"cvmon-{camera_id}")
+    @property
+    def procs(self) -> dict[str, BaseProcess]:
+        """The running cameras and the process each runs in."""
+        return {cam_id: h.process for h in self.hosts for cam_id in h.cameras}
+
+    def _host_with_room(self) -> _Host:
+        for host in self.hosts:
+            if host.process.is_alive() and not host.quitting and len(host.cameras) < self.cameras_per_process:
+                return host
+        parent, child = self.ctx.Pipe()
+        shared = self.cameras_per_process > 1
+        proc = self.ctx.Process(
+            target=_host_main, args=(child, self.database_url, shared), name=f"cvmon-worker-{len(self.hosts)}"
+        )
         proc.start()
-        self.procs[camera_id] = proc
+        child.close()
+        host = _Host(proc, parent)
+        self.hosts.append(host)
+        return host
+
+    def start(self, config: Config, camera_id: str) -> int:
+        """Start a camera on ``config`` in a process with room; returns that process's pid."""
+        host = self._host_with_room()
+        host.conn.send(("start", config, camera_id))
+        host.cameras.add(camera_id)
+        self.configs[camera_id] = config
         self.exits.pop(camera_id, None)
-        return proc.pid or 0
+        return host.process.pid or 0
 
     def running(self) -> set[str]:
-        return {cam_id for cam_id, p in self.procs.items() if p.is_alive()}
+        return {cam_id for h in self.hosts if h.process.is_alive() for cam_id in h.cameras}
 
     def reap(self) -> None:
-        """Note the exit codes of workers that ended."""
-        for cam_id, proc in list(self.procs.items()):
-            if not proc.is_alive():
-                proc.join()
-                self.exits[cam_id] = proc.exitcode if proc.exitcode is not None else 1
-                del self.procs[cam_id]
+        """Note the exit codes of cameras that ended, and of every camera of a process that died."""
+        for host in list(self.hosts):
+            with contextlib.suppress(EOFError, OSError):
+                while host.conn.poll():
+                    verb, cam_id, code = host.conn.recv()
+                    if verb == "exit" and cam_id in host.cameras:
+                        host.cameras.discard(cam_id)
+                        self.exits[cam_id] = int(code)
+            if not host.process.is_alive():
+                host.process.join()
+                for cam_id in host.cameras:
+                    self.exits[cam_id] = host.process.exitcode or 1
+                host.cameras.clear()
+            if not host.cameras:
+                self._retire(host)
+
+    def _retire(self, host: _Host) -> None:
+        """Let an empty process end (it is not reused: a fresh one starts clean)."""
+        if not host.quitting:
+            host.quitting = True
+            with contextlib.suppress(OSError, ValueError):
+                host.conn.send(("quit",))
+        if not host.process.is_alive():
+            host.process.join()
+            host.conn.close()
+            self.hosts.remove(host)
 
     def terminate(self, camera_ids: Collection[str] | None = None) -> None:
-        """SIGTERM to workers (all when None): each flushes its open minute and exits."""
-        for cam_id, proc in self.procs.items():
-            if (camera_ids is None or cam_id in camera_ids) and proc.is_alive():
-                proc.terminate()
+        """Ask cameras (all when None) to stop: each flushes its open minute and ends."""
+        for host in self.hosts:
+            if not host.process.is_alive():
+                continue
+            if camera_ids is None:
+                host.process.terminate()
+                continue
+            for cam_id in host.cameras & set(camera_ids):
+                with contextlib.suppress(OSError, ValueError):
+                    host.conn.send(("stop", cam_id))
 
     def stop(self, camera_ids: Collection[str], timeout_s: float = STOP_TIMEOUT_S) -> None:
-        """Terminate these workers and wait for them; one that does not end in time is killed."""
-        self.terminate(camera_ids)
+        """Stop these cameras and wait for them. A camera that does not end in time takes its process
+        down with it; the other cameras of that process are started again elsewhere."""
+        wanted = set(camera_ids)
+        self.terminate(wanted)
         deadline = time.monotonic() + timeout_s
-        for cam_id in camera_ids:
-            proc = self.procs.get(cam_id)
-            if proc is None:
-                continue
-            proc.join(max(0.0, deadline - time.monotonic()))
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        while wanted & self.running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+            self.reap()
+        for host in [h for h in self.hosts if h.quitting]:  # emptied by this stop: let them end
+            host.process.join(max(0.0, deadline - time.monotonic()))
+        stuck = [h for h in self.hosts if (h.cameras & wanted or h.quitting) and h.process.is_alive()]
+        collateral: set[str] = set()
+        for host in stuck:
+            collateral |= host.cameras - wanted
+            host.process.kill()
         self.reap()
+        for cam_id in sorted(collateral):
+            self.start(self.configs[cam_id], cam_id)
 
     def join(self) -> None:
-        for proc in self.procs.values():
-            proc.join()
+        for host in self.hosts:
+            host.process.join()
         self.reap()
+        for host in list(self.hosts):
+            self._retire(host)
 
 
 def _say(line: str, error: bool = False) -> None:
@@ -166,9 +309,16 @@ def apply_reload(
 
 
 def run_cameras(
-    config_path: Path, database_url: str, cameras: list[str] | None = None, reload_every: float | None = None
+    config_path: Path,
+    database_url: str,
+    cameras: list[str] | None = None,
+    reload_every: float | None = None,
+    cameras_per_process: int | None = None,
 ) -> list[WorkerExit]:
-    """Start one process per enabled camera and wait; SIGINT/SIGTERM are passed on to them.
+    """Start every enabled camera and wait; SIGINT/SIGTERM are passed on to them.
+
+    Cameras are spread over worker processes of up to ``cameras_per_process`` cameras each (default:
+    one process per CPU core, see ``cameras_per_process_auto``).
 
     Every ``reload_every`` seconds (default CVMON_RELOAD_EVERY_S, 2 s) the configuration file is
     checked for edits; see ``apply_reload``. The run ends when no worker runs any more, unless an
@@ -187,8 +337,9 @@ def run_cameras(
     stop_housekeeping = threading.Event()
     housekeeper = Housekeeper(housekeeping_db, config, notify, get_settings().evidence_dir)
     housekeeping = housekeeper.start(stop_housekeeping)
-    pool = WorkerPool(database_url)
-    for cam_id in wanted_cameras(config, cameras):
+    starting = wanted_cameras(config, cameras)
+    pool = WorkerPool(database_url, cameras_per_process or cameras_per_process_auto(len(starting)))
+    for cam_id in starting:
         _say(f"cvmon: camera {cam_id} started, pid {pool.start(config, cam_id)}")
     stopping = threading.Event()
 

@@ -85,8 +85,10 @@ class FileSource:
         last_t = 0.0
         try:
             stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            if self._decode_threads:
+            if self._decode_threads == 1:
+                stream.codec_context.thread_count = 1  # no frame threads: least CPU per frame
+            else:
+                stream.thread_type = "AUTO"
                 stream.codec_context.thread_count = self._decode_threads
             t0: float | None = None
             for frame in container.decode(stream):

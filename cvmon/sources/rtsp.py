@@ -77,6 +77,7 @@ class RtspSource:
         read_timeout_s: longest wait for a frame with a new timestamp before the stream counts as stale.
         reconnect_max_s: longest wait between connection attempts.
         reconnect_initial_s: first wait after a failure; doubles on each further failure.
+        decode_threads: FFmpeg decoding threads; 0 lets FFmpeg choose.
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class RtspSource:
         read_timeout_s: float = 5.0,
         reconnect_max_s: float = 60.0,
         reconnect_initial_s: float = 0.5,
+        decode_threads: int = 0,
     ) -> None:
         if not url.lower().startswith(_SCHEMES):
             raise SourceError(f"{camera_id}: not an RTSP URL: {redact_url(url)}")
@@ -107,6 +109,7 @@ class RtspSource:
         self.read_timeout_s = read_timeout_s
         self.reconnect_max_s = reconnect_max_s
         self.reconnect_initial_s = min(reconnect_initial_s, reconnect_max_s)
+        self.decode_threads = decode_threads
         self.info: SourceInfo | None = None
         self._t0 = time.monotonic()
         self._decoded = 0
@@ -221,6 +224,8 @@ class RtspSource:
                 self._end(conn, "the stream holds no video")
                 return
             stream = container.streams.video[0]
+            if self.decode_threads:
+                stream.codec_context.thread_count = self.decode_threads
             rate = stream.average_rate or stream.guessed_rate
             sampler = FrameSampler(self.fps)
             last_pts: int | None = None

@@ -122,8 +122,14 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
     db_url = f"sqlite:///{tmp_path / 'reload.db'}"
     env = {**os.environ, "CVMON_DATABASE_URL": db_url, "CVMON_RELOAD_EVERY_S": "0.5"}
     cvmon = Path(sys.executable).parent / "cvmon"
+    # A process per camera, so that each camera's restart shows as a new pid (cameras sharing a
+    # process are covered by tests/sources/test_shared_workers.py).
     proc = subprocess.Popen(
-        [str(cvmon), "run", str(config_path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [str(cvmon), "run", str(config_path), "--cameras-per-process", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None and proc.stderr is not None
     out, err = Output(proc.stdout), Output(proc.stderr)
