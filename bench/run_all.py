@@ -1,19 +1,27 @@
 """cvmon benchmark suite (issue 6): one command, a table of medians and ratios, and a JSON file.
 
 Usage:
-    .venv/bin/python bench/run_all.py            # full run (about 15-20 min on 2 cores)
-    .venv/bin/python bench/run_all.py --quick    # smoke run (about 3 min)
+    .venv/bin/python bench/run_all.py            # full run (about 40 min on 2 cores)
+    .venv/bin/python bench/run_all.py --quick    # smoke run (about 4 min)
     .venv/bin/python bench/run_all.py --sections detectors,e2e --repeat 5
+    .venv/bin/python bench/run_all.py --sections capacity --capacity-modes shared --capacity-clip 360p
 
 Sections:
     detectors  detector only, ms per frame on 1080p frames, per backend / model / input size, and the
-               person-count error of each on fixtures/annotations/counts.yaml (accuracy beside speed)
+               person-count error of each on fixtures/annotations/counts.yaml (accuracy beside speed);
+               an int8 (static QDQ) copy of YOLOX-Nano beside the float model; onnxruntime session
+               options (intra-op threads 1 / 2, allow_spinning), wall and CPU ms per frame
     e2e        one camera end to end (cvmon's runner, no database) on a 1080p 25 fps H.264 clip made
                from ../shared/footage and on the original 768x432 clip, at 5 analysed fps, with a
                profile of where each analysed frame's time goes
     side       side by side on one clip: cvmon, Ultralytics' QueueManager, a naive loop
-    capacity   cameras (one process each, 1080p 25 fps files played in real time, 5 analysed fps)
-               that run with lag under 1 s; CPU and memory per camera
+    decode     PyAV decoding, wall and CPU ms per frame: frame threads vs one thread, skip_loop_filter,
+               B-frames with non-reference frames skipped, the 640x360 sub-stream, BGR conversion;
+               and what decoding 16 cameras at 25 fps costs in cores
+    capacity   cameras (1080p or 360p 25 fps files played in real time, 5 analysed fps) that run with
+               lag under 1 s, CPU and memory per camera, in two modes: ``shared`` (as ``cvmon run``
+               by default: one process per core, a thread per camera, one single-threaded detector
+               per process) and ``process`` (one process per camera)
 
 Generated clips and the exported YOLO11n models are cached in ~/.cache/cvmon-bench (CVMON_BENCH_CACHE).
 The parts that need Ultralytics run under ``--ultralytics-python`` (default: this interpreter when it
@@ -47,6 +55,7 @@ from perf.common import (
     load_average,
     machine_cpu_ticks,
     make_hd_clip,
+    named_clip,
     trim_clip,
     ultralytics_env,
     yolo11n_files,
@@ -54,7 +63,25 @@ from perf.common import (
 from perf.report import print_report
 
 WORKER = Path(__file__).resolve().parent / "perf" / "worker.py"
-SECTIONS = ("detectors", "e2e", "side", "capacity")
+INT8_SPEC = {
+    "key": "onnx yolox_nano_416 int8",
+    "type": "onnx",
+    "layout": "yolox",
+    "label": "yolox_nano_416_int8_qdq.onnx",
+}
+# decode variants: key, clip, decoding threads (0: FFmpeg's frame threads), skip_loop_filter, skip NONREF
+DECODE_VARIANTS = [
+    ("1080p, frame threads (AUTO, 0)", "1080p", 0, False, False),
+    ("1080p, 1 thread", "1080p", 1, False, False),
+    ("1080p, frame threads, skip_loop_filter=all", "1080p", 0, True, False),
+    ("1080p, 1 thread, skip_loop_filter=all", "1080p", 1, True, False),
+    ("1080p B-frames (bframes=2), 1 thread", "1080p-b2", 1, False, False),
+    ("1080p B-frames, 1 thread, skip_frame=NONREF", "1080p-b2", 1, False, True),
+    ("360p sub-stream, frame threads", "360p", 0, False, False),
+    ("360p sub-stream, 1 thread", "360p", 1, False, False),
+]
+DECODE_CAMERAS = 16  # the target of issue 6: the decode budget of this many cameras
+SECTIONS = ("detectors", "e2e", "side", "decode", "capacity")
 
 FULL = {
     "repeat": 3,
@@ -64,9 +91,11 @@ FULL = {
     "original_seconds": None,  # the whole 768x432 clip
     "capacity_trial_s": 60,
     "capacity_warmup_s": 5,
-    "capacity_max_trials": 7,
+    "capacity_max_trials": 9,
     "capacity_max_cameras": 32,
     "capacity_abort_lag_s": 5.0,
+    "capacity_counts": None,  # None: search N = 1, 2, 4, ... then bisect
+    "capacity_modes": "shared,process",
 }
 QUICK = {
     "repeat": 1,
@@ -79,6 +108,8 @@ QUICK = {
     "capacity_max_trials": 2,
     "capacity_max_cameras": 2,
     "capacity_abort_lag_s": 3.0,
+    "capacity_counts": [1, 4],  # 4 cameras: two shared processes of 2 cameras on 2 cores
+    "capacity_modes": "shared",
 }
 
 
@@ -176,9 +207,19 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=5.0, help="analysed frames per second")
     parser.add_argument("--ultralytics-python", help="interpreter that has ultralytics (e.g. /tmp/ulv/bin/python)")
     parser.add_argument("--yolo11n-weights", help="trained yolo11n .pt to use instead of untrained yolo11n.yaml")
-    parser.add_argument("--capacity-threads", type=int, help="inference threads per camera (default: cvmon's)")
+    parser.add_argument(
+        "--capacity-threads", type=int, help="inference threads of a camera alone in its process (default: cvmon's)"
+    )
     parser.add_argument("--capacity-trial-s", type=float, help="seconds per capacity trial")
-    parser.add_argument("--capacity-max-cameras", type=int, help="largest N tried")
+    parser.add_argument("--capacity-max-cameras", type=int, help="largest N tried (--quick: try 1 and this N)")
+    parser.add_argument(
+        "--capacity-modes",
+        help=f"comma list of {', '.join(capacity.MODES)} (default both; --quick: shared)",
+    )
+    parser.add_argument(
+        "--capacity-clip", choices=("1080p", "360p"), default="1080p", help="main stream or 640x360 sub-stream"
+    )
+    parser.add_argument("--capacity-n", help="comma list of camera counts to try instead of the search, e.g. 1,8,16")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json", help="result file")
     args = parser.parse_args()
     cfg = dict(QUICK if args.quick else FULL)
@@ -188,6 +229,15 @@ def main() -> None:
         cfg["capacity_trial_s"] = args.capacity_trial_s
     if args.capacity_max_cameras:
         cfg["capacity_max_cameras"] = args.capacity_max_cameras
+        if args.quick and not args.capacity_n:
+            cfg["capacity_counts"] = [1, args.capacity_max_cameras]  # quick: 1 and that N, no search
+    if args.capacity_n:
+        cfg["capacity_counts"] = [int(x) for x in args.capacity_n.split(",") if x.strip()]
+    if args.capacity_modes:
+        cfg["capacity_modes"] = args.capacity_modes
+    modes = [m.strip() for m in cfg["capacity_modes"].split(",") if m.strip()]
+    if set(modes) - set(capacity.MODES):
+        parser.error(f"unknown capacity mode(s): {', '.join(sorted(set(modes) - set(capacity.MODES)))}")
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
     if unknown:
@@ -197,7 +247,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
-        "settings": {**cfg, "analysis_fps": args.fps, "sections": sections},
+        "settings": {**cfg, "analysis_fps": args.fps, "sections": sections, "capacity_clip": args.capacity_clip},
         "load_average_start": load_average(),
     }
 
@@ -216,6 +266,21 @@ def main() -> None:
     side = make_hd_clip(cfg["side_seconds"])
     original = trim_clip(cfg["original_seconds"]) if cfg["original_seconds"] else SOURCE_CLIP
     results["clips"] = {"hd": clip_info(hd), "original": clip_info(original), "side": clip_info(side)}
+    extra_clips = set()
+    if "decode" in sections:
+        extra_clips |= {"360p", "1080p-b2"}
+    if "capacity" in sections and args.capacity_clip != "1080p":
+        extra_clips.add(args.capacity_clip)
+    named = {"1080p": hd}
+    for name in sorted(extra_clips):
+        named[name] = named_clip(name, cfg["hd_seconds"])
+        results["clips"][name] = clip_info(named[name])
+    int8: dict[str, Any] | None = None
+    if "detectors" in sections:
+        int8 = call("quantize", {"frames": 30})
+        results["int8"] = int8
+        if "error" in int8:
+            int8 = None
     models: dict[str, str] | None = None
     files = yolo11n_files()
     marker = files["pt"].with_suffix(".source.txt")
@@ -243,7 +308,10 @@ def main() -> None:
     if "detectors" in sections:
         print("detector only (and count error) ...", flush=True)
         rows = []
-        for spec in detector_specs(models, ulpy, args.quick):
+        specs = detector_specs(models, ulpy, args.quick)
+        if int8:
+            specs.insert(1, {**INT8_SPEC, "model": int8["path"]})
+        for spec in specs:
             python = spec.pop("python", sys.executable)
             params = {"spec": spec, "clip": str(hd), "frames": cfg["detector_frames"], "repeat": cfg["repeat"]}
             r = call("detector", params, python=python)
@@ -251,6 +319,30 @@ def main() -> None:
             rows.append(r)
             print(f"  {spec['key']}: {r.get('detect_ms') or 0:.1f} ms/frame", flush=True)
         results["detectors"] = rows
+        print("onnxruntime session options ...", flush=True)
+        rows = []
+        float_spec = {"key": "onnx yolox_nano_416", "type": "onnx", "model": "yolox_nano_416"}
+        variants = [(float_spec, t, spin) for t in (1, 2) for spin in (None, "0")]
+        if int8:
+            variants += [({**INT8_SPEC, "model": int8["path"]}, t, None) for t in (1, 2)]
+        for spec, threads, spin in variants:
+            params = {
+                "spec": spec,
+                "clip": str(hd),
+                "frames": cfg["detector_frames"],
+                "repeat": max(cfg["repeat"], 3),
+                "threads": threads,
+                "spinning": spin,
+            }
+            r = call("session_options", params)
+            r.update({"key": spec["key"], "threads": threads, "spinning": spin or "default"})
+            rows.append(r)
+            print(
+                f"  {spec['key']}, {threads} thread(s), spinning {spin or 'default'}: "
+                f"{r.get('detect_ms') or 0:.1f} ms/frame, {r.get('detect_cpu_ms') or 0:.1f} CPU-ms/frame",
+                flush=True,
+            )
+        results["session_options"] = rows
         section_done("detectors")
 
     if "e2e" in sections:
@@ -291,10 +383,32 @@ def main() -> None:
         results["side_by_side"] = {"clip": clip_info(side), "equal": equal, "natural": natural}
         section_done("side")
 
+    if "decode" in sections:
+        print("decoding (PyAV) ...", flush=True)
+        rows = []
+        for key, clip_name, threads, slf, nonref in DECODE_VARIANTS:
+            params = {
+                "key": key,
+                "clip": str(named[clip_name]),
+                "threads": threads,
+                "skip_loop_filter": slf,
+                "skip_nonref": nonref,
+                "fps": args.fps,
+                "repeat": max(cfg["repeat"], 3),
+            }
+            r = call("decode", params)
+            r.setdefault("key", key)
+            rows.append(r)
+            ms, cpu = r.get("decode_ms") or 0, r.get("decode_cpu_ms") or 0
+            print(f"  {key}: {ms:.2f} ms/frame, {cpu:.2f} CPU-ms/frame", flush=True)
+        results["decode"] = {"rows": rows, "cameras": DECODE_CAMERAS, "analysis_fps": args.fps}
+        section_done("decode")
+
     if "capacity" in sections:
-        print("capacity (one process per camera, files played in real time) ...", flush=True)
+        cap_clip = named.get(args.capacity_clip, hd)
+        print(f"capacity ({', '.join(modes)}; {cap_clip.name} played in real time) ...", flush=True)
         params = {
-            "clip": str(hd),
+            "clip": str(cap_clip),
             "fps": args.fps,
             "detector": {"key": "onnx yolox_nano_416", "model": "yolox_nano_416"},
             "threads": args.capacity_threads,
@@ -303,9 +417,18 @@ def main() -> None:
             "max_lag_s": 1.0,
             "abort_lag_s": cfg["capacity_abort_lag_s"],
         }
-        results["capacity"] = capacity.search(
-            params, sys.executable, worker_env(), cfg["capacity_max_trials"], cfg["capacity_max_cameras"]
-        )
+        results["capacity"] = {"clip": clip_info(cap_clip), "clip_name": args.capacity_clip, "modes": {}}
+        for mode in modes:
+            results["capacity"]["modes"][mode] = capacity.search(
+                params,
+                sys.executable,
+                worker_env(),
+                cfg["capacity_max_trials"],
+                cfg["capacity_max_cameras"],
+                mode=mode,
+                counts=cfg["capacity_counts"],
+            )
+            save()
         section_done("capacity")
 
     results["load_average_end"] = load_average()

@@ -205,7 +205,10 @@ def _each(callbacks: list[Callable[[FrameResult], None]]) -> Callable[[FrameResu
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    table = Table(title=f"camera {summary['camera']}: {summary['frames_analysed']} frames analysed")
+    title = f"camera {summary['camera']}: {summary['frames_analysed']} frames analysed"
+    if summary.get("frames_detected") not in (None, summary["frames_analysed"]):
+        title += f", the detector ran on {summary['frames_detected']} (the others: nothing had moved)"
+    table = Table(title=title)
     for col in ("zone", "kind", "mean", "max", "visits", "p50 s", "p90 s", "staffed"):
         table.add_column(col, justify="left" if col in ("zone", "kind") else "right")
     for zone_id, z in summary["zones"].items():

@@ -92,19 +92,27 @@ def make_hd_clip(
     gop: int = 50,
     source: Path = SOURCE_CLIP,
     cache: Path = CACHE_DIR,
+    bframes: int = 0,
 ) -> Path:
-    """An upscaled H.264 re-encoding of ``source`` (cached): ``seconds`` from the start, or all of it.
+    """An H.264 re-encoding of ``source`` at ``width`` x ``height`` (cached): ``seconds`` from the
+    start, or all of it.
 
     The 10 fps source is turned into 25 fps by blending the two neighbouring source frames, so that
     every frame differs as in a real 25 fps camera (repeated frames would decode unrealistically
     cheaply). Encoded like a typical CCTV main stream: x264, yuv420p, constant ~4 Mbit/s, a key
-    frame every 2 s, no B-frames.
+    frame every 2 s, no B-frames (``bframes`` > 0 for a copy with B-frames, x264's other defaults
+    kept: adaptive placement, B-pyramid). The sub-stream clip is the same at 640x360 and a lower
+    bit rate (``SUB_STREAM``).
     """
     import av
     import cv2
     import numpy as np
 
     tag = f"{int(seconds)}s" if seconds else "full"
+    if bit_rate != 4_000_000:
+        tag += f"_{bit_rate // 1000}k"
+    if bframes:
+        tag += f"_b{bframes}"
     out = cache / "clips" / f"{source.stem}_{width}x{height}_{fps}fps_{tag}.mp4"
     if out.is_file() and out.stat().st_size > 0:
         return out
@@ -122,7 +130,7 @@ def make_hd_clip(
         stream.bit_rate = bit_rate
         stream.options = {
             "preset": "veryfast",
-            "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:vbv-maxrate={bit_rate // 1000}:"
+            "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}:vbv-maxrate={bit_rate // 1000}:"
             f"vbv-bufsize={bit_rate // 1000}",
         }
         for k in range(n_out):
@@ -131,7 +139,8 @@ def make_hd_clip(
             j = min(i + 1, len(src) - 1)
             w = s - int(s)
             img = src[i] if w < 1e-6 else cv2.addWeighted(src[i], 1 - w, src[j], w, 0)
-            img = cv2.resize(img, (width, height), interpolation=cv2.INTER_LINEAR)
+            shrink = width < img.shape[1]
+            img = cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
             frame.pts = k
             for packet in stream.encode(frame):
@@ -141,6 +150,25 @@ def make_hd_clip(
     tmp.replace(out)
     print(f"  made {out} ({n_out} frames) in {time.perf_counter() - t0:.0f} s", flush=True)
     return out
+
+
+# A camera's sub-stream: 640x360 at 25 fps and about 0.5 Mbit/s, as cameras' second streams usually
+# default to; same footage, same key-frame interval.
+SUB_STREAM = (640, 360, 512_000)  # width, height, bit rate
+CLIPS = ("1080p", "360p", "1080p-b2")
+
+
+def named_clip(name: str, seconds: float | None) -> Path:
+    """The bench clips by name: ``1080p`` (main stream), ``360p`` (sub-stream), ``1080p-b2`` (main
+    stream with 2 B-frames)."""
+    if name == "1080p":
+        return make_hd_clip(seconds)
+    if name == "360p":
+        width, height, bit_rate = SUB_STREAM
+        return make_hd_clip(seconds, width=width, height=height, bit_rate=bit_rate)
+    if name == "1080p-b2":
+        return make_hd_clip(seconds, bframes=2)
+    raise ValueError(f"unknown clip {name!r} (one of {', '.join(CLIPS)})")
 
 
 def trim_clip(seconds: float, source: Path = SOURCE_CLIP, cache: Path = CACHE_DIR) -> Path:

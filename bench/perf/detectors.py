@@ -135,3 +135,57 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
     out["accuracy"] = count_mae(detect_count)
     return out
+
+
+def session_options(params: dict[str, Any]) -> dict[str, Any]:
+    """detect() with the session built as cvmon builds it, but ``threads`` intra-op threads and, when
+    ``spinning`` is given, ``session.intra_op.allow_spinning`` set to it ("0": pool threads sleep
+    instead of spinning between runs). Wall and CPU (process_time: every thread of this process)
+    milliseconds per frame, median over repeats; and the same for the model alone."""
+    import onnxruntime as ort
+
+    from cvmon.config.models import DetectorConfig
+    from cvmon.detectors.base import create_detector
+
+    spec = params["spec"]
+    frames = sample_frames(Path(params["clip"]), params["frames"])
+    threads = int(params["threads"])
+    config = DetectorConfig(**detector_dict(spec, threads), confidence=0.3)
+    detector: Any = create_detector(config, MODEL_DIR)
+    options = ort.SessionOptions()  # as cvmon.detectors.onnx_backend.OnnxDetector, plus the option tried
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if params.get("spinning") is not None:
+        options.add_session_config_entry("session.intra_op.allow_spinning", str(params["spinning"]))
+    providers = [p for p in ort.get_available_providers() if p == "CPUExecutionProvider"]
+    detector.session = ort.InferenceSession(str(detector.path), sess_options=options, providers=providers)
+    for f in frames[:3]:
+        detector.detect(f)
+    tensor, _ = detector.layout.preprocess(frames[0].image, detector.size)
+    wall, cpu, model_wall, model_cpu = [], [], [], []
+    for _ in range(params["repeat"]):
+        t, c = time.perf_counter(), time.process_time()
+        for f in frames:
+            detector.detect(f)
+        wall.append(1000 * (time.perf_counter() - t) / len(frames))
+        cpu.append(1000 * (time.process_time() - c) / len(frames))
+        t, c = time.perf_counter(), time.process_time()
+        for _ in frames:
+            detector.session.run(None, {detector.input_name: tensor})
+        model_wall.append(1000 * (time.perf_counter() - t) / len(frames))
+        model_cpu.append(1000 * (time.process_time() - c) / len(frames))
+    return {
+        "key": spec["key"],
+        "model": spec.get("label", spec["model"]),
+        "threads": threads,
+        "spinning": params.get("spinning") or "default",
+        "frames": len(frames),
+        "repeats": params["repeat"],
+        "detect_ms": median(wall),
+        "detect_cpu_ms": median(cpu),
+        "detect_ms_min_max": spread(wall),
+        "model_ms": median(model_wall),
+        "model_cpu_ms": median(model_cpu),
+    }

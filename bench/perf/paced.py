@@ -2,7 +2,11 @@
 
 Each packet is handed to the decoder no earlier than its presentation time after the start, so
 the file behaves like a live stream: a camera whose analysis falls behind sees its lag grow.
-The file loops when it ends. Frames are sampled and converted as cvmon's FileSource does.
+The file loops when it ends. Frames are sampled and converted as cvmon's FileSource does, and
+decoded with the same thread settings as ``FileSource(..., decode_threads=)``: 0 lets FFmpeg choose
+(frame threads, what one camera per process uses), 1 decodes on the reading thread only (what the
+cameras of a shared worker process use). The pacing has to sit between the packets, so this class
+reads the file itself instead of wrapping FileSource, whose thread settings it copies.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from cvmon.types import Frame
 
 
 class PacedFileSource:
-    def __init__(self, camera_id: str, path: Path, fps: float, start: datetime, loop: bool = True) -> None:
+    def __init__(
+        self, camera_id: str, path: Path, fps: float, start: datetime, loop: bool = True, decode_threads: int = 0
+    ) -> None:
         self.camera_id = camera_id
+        self.decode_threads = decode_threads
         self.path = path
         self.fps = fps
         self.start = start
@@ -39,7 +46,11 @@ class PacedFileSource:
             last = 0.0
             with av.open(str(self.path)) as container:
                 stream = container.streams.video[0]
-                stream.thread_type = "AUTO"
+                if self.decode_threads == 1:  # as cvmon.sources.file.FileSource
+                    stream.codec_context.thread_count = 1
+                else:
+                    stream.thread_type = "AUTO"
+                    stream.codec_context.thread_count = self.decode_threads
                 tb = float(stream.time_base or 0)
                 step = 1.0 / float(stream.average_rate or 25)
                 first: float | None = None

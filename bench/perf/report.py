@@ -52,8 +52,7 @@ def print_report(res: dict[str, Any]) -> None:
         "(anything else running on the machine shows in every number below)"
     )
     clips = res.get("clips", {})
-    for key in ("hd", "original", "side"):
-        c = clips.get(key)
+    for key, c in clips.items():
         if c:
             print(
                 f"clip {key}: {c['name']} {c['width']}x{c['height']} {_f(c['fps'], 0)} fps, {c['duration_s']:.1f} s, "
@@ -111,6 +110,10 @@ def print_report(res: dict[str, Any]) -> None:
             "count MAE: mean absolute person-count error at confidence 0.3 on the hand-annotated frames "
             "(a count within count..count+partial is 0), as tests/accuracy does."
         )
+        _int8_note(res, dets)
+
+    if res.get("session_options"):
+        _session_options(res["session_options"])
 
     e2e = res.get("e2e")
     if e2e:
@@ -264,27 +267,168 @@ def print_report(res: dict[str, Any]) -> None:
                 f"cvmon / naive = {_ratio(cv, by.get('naive loop', {}).get(metric))}"
             )
 
-    cap = res.get("capacity")
-    if cap:
-        s = cap["settings"]
+    if res.get("decode"):
+        _decode(res["decode"])
+
+    if res.get("capacity"):
+        _capacity(res["capacity"])
+
+
+def _int8_note(res: dict[str, Any], dets: list[dict[str, Any]]) -> None:
+    by = {d.get("key"): d for d in dets}
+    f, q = by.get("onnx yolox_nano_416"), by.get("onnx yolox_nano_416 int8")
+    if not f or not q or q.get("error"):
+        return
+    fm, qm = (f.get("accuracy") or {}).get("mae"), (q.get("accuracy") or {}).get("mae")
+    diff = f"{qm - fm:+.3f}" if fm is not None and qm is not None else "-"
+    recipe = (res.get("int8") or {}).get("recipe", "")
+    print(
+        f"int8 vs float YOLOX-Nano 416 ({_f(q.get('threads'), 0)} threads): detect {_f(q.get('detect_ms'), 2)} vs "
+        f"{_f(f.get('detect_ms'), 2)} ms ({_ratio(q.get('detect_ms'), f.get('detect_ms'))}), model alone "
+        f"{_f(q.get('model_ms'), 2)} vs {_f(f.get('model_ms'), 2)} ms; count MAE {_f(qm, 3)} vs {_f(fm, 3)} "
+        f"(int8 minus float {diff}). int8: {recipe}."
+    )
+
+
+def _session_options(rows_in: list[dict[str, Any]]) -> None:
+    print("\n== onnxruntime session options: detect() on 1080p frames, wall and CPU ms per frame ==")
+    base = next(
+        (r for r in rows_in if r.get("key") == "onnx yolox_nano_416" and r.get("threads") == 1 and not r.get("error")),
+        {},
+    )
+    rows = []
+    for r in rows_in:
+        rows.append(
+            [
+                r.get("key", "?"),
+                _f(r.get("threads"), 0),
+                str(r.get("spinning", "default")),
+                _f(r.get("detect_ms"), 2),
+                _f(r.get("detect_cpu_ms"), 2),
+                _ratio(r.get("detect_cpu_ms"), r.get("detect_ms")),
+                _f(r.get("model_ms"), 2),
+                _f(r.get("model_cpu_ms"), 2),
+                _ratio(r.get("detect_ms"), base.get("detect_ms")),
+                _ratio(r.get("detect_cpu_ms"), base.get("detect_cpu_ms")),
+                _other(r),
+                (r.get("error") or "")[:50],
+            ]
+        )
+    table(
+        [
+            "model",
+            "thr",
+            "spinning",
+            "ms/frame",
+            "CPU-ms/frame",
+            "CPU/wall",
+            "model ms",
+            "model CPU-ms",
+            "ms vs 1 thr",
+            "CPU vs 1 thr",
+            "other load",
+            "note",
+        ],
+        rows,
+    )
+    print(
+        "spinning: session.intra_op.allow_spinning (default: onnxruntime's pool threads spin while waiting for "
+        "work; 0: they sleep). CPU-ms: process_time, every thread of the process; with one thread there is no "
+        "pool, so spinning changes nothing. 'vs 1 thr': against the float model with 1 thread, default spinning. "
+        "Medians over repeats."
+    )
+
+
+def _decode(dec: dict[str, Any]) -> None:
+    n = dec.get("cameras", 16)
+    fps = dec.get("analysis_fps", 5)
+    print(f"\n== decoding with PyAV: ms per video frame (wall and CPU), {n} cameras' budget ==")
+    rows = []
+    for r in dec.get("rows") or []:
+        if r.get("error"):
+            rows.append([r.get("key", "?"), *["-"] * 11, r["error"][:50]])
+            continue
+        c = r["clip"]
+        cam_fps = c.get("fps") or 25
+        budget = r["decode_cpu_ms"] * cam_fps * n / 1000 if r.get("decode_cpu_ms") is not None else None
+        conv = r["convert_cpu_ms"] * fps * n / 1000 if r.get("convert_cpu_ms") is not None else None
+        rows.append(
+            [
+                r["key"],
+                f"{c['width']}x{c['height']}",
+                _f(r.get("thread_count"), 0),
+                f"{r['frames_out']}/{r['frames']}",
+                _f(r.get("decode_ms"), 2),
+                _f(r.get("decode_cpu_ms"), 2),
+                _f(r.get("convert_ms"), 2),
+                _f(r.get("convert_cpu_ms"), 2),
+                _f(budget, 2),
+                _f(conv, 2),
+                _f(budget + conv if budget is not None and conv is not None else None, 2),
+                _other(r),
+                "",
+            ]
+        )
+    table(
+        [
+            "decoding",
+            "size",
+            "thr",
+            "out/frames",
+            "ms/frame",
+            "CPU-ms/frame",
+            "BGR ms",
+            "BGR CPU-ms",
+            f"dec cores x{n}",
+            f"BGR cores x{n}",
+            f"cores x{n}",
+            "other load",
+            "note",
+        ],
+        rows,
+    )
+    print(
+        "ms/frame and CPU-ms/frame: per frame of the stream (every frame must be read, whether or not the "
+        "decoder puts it out; out/frames: frames put out / frames in the clip); CPU: every thread of the process. "
+        "thr: the codec context's thread count once open (FFmpeg picks cores+1 for 0). "
+        f"BGR ms / CPU-ms: to_ndarray('bgr24') of an analysed frame ({fps:g} fps), wall / the converting thread's "
+        f"CPU. dec cores x{n} = decode CPU-ms/frame x 25 fps x {n} cameras / 1000 = core-seconds per second to "
+        f"decode {n} cameras; BGR cores x{n}: the conversions at {fps:g} fps; cores x{n}: both. "
+        "skip_loop_filter=all and skip_frame=NONREF change the pictures (no deblocking; fewer, irregularly spaced "
+        "frames): their effect on detection is not measured here."
+    )
+
+
+def _capacity(cap: dict[str, Any]) -> None:
+    modes: dict[str, dict[str, Any]] = cap.get("modes") or {}
+    for mode, res in modes.items():
+        s = res["settings"]
+        what = {
+            "shared": "as cvmon run by default: one process per core, a thread per camera, one detector per process "
+            "(single-threaded inference and decoding when a process hosts more than one camera)",
+            "process": "one process per camera, cvmon's default threads",
+        }.get(mode, mode)
         print(
-            f"\n== capacity: one process per camera (cvmon run_live, no database), "
+            f"\n== capacity, {mode} mode: {what}; cvmon run_live, no database, "
             f"{s['clip'].rsplit('/', 1)[-1]} played at its real rate, {s['fps']:g} analysed fps, "
             f"{s['duration_s']:.0f} s trials, lag limit {s['max_lag_s']:g} s after {s['warmup_s']:g} s warm-up =="
         )
         rows = []
-        for t in cap["trials"]:
+        for t in res["trials"]:
             rows.append(
                 [
                     str(t["cameras"]),
+                    f"{t.get('processes', t['cameras'])}x{t.get('cameras_per_process', 1)}"
+                    + ("*" if t.get("single_thread") else ""),
                     "pass" if t["passed"] else "FAIL",
                     _f(t.get("worst_max_lag_s"), 2),
                     _f(t.get("median_lag_s"), 3),
                     _f(t.get("analysed_fps_per_camera"), 2),
                     _f(t.get("cpu_pct_per_camera"), 0),
-                    _f(t.get("rss_mb_per_camera"), 0),
+                    _f(t.get("pss_mb_total"), 0),
                     _f(t.get("pss_mb_per_camera"), 0),
-                    _f(t.get("uss_mb_per_camera"), 0),
+                    _f(t.get("pss_mb_per_added_camera"), 0),
+                    _f(t.get("uss_mb_per_added_camera"), 0),
                     _f(t.get("cameras_cpu_cores"), 2),
                     _f(t.get("other_load_cores"), 2),
                     (t.get("aborted") or "; ".join(t.get("errors") or []))[:50],
@@ -293,23 +437,68 @@ def print_report(res: dict[str, Any]) -> None:
         table(
             [
                 "cameras",
+                "procs",
                 "result",
                 "worst lag s",
                 "median lag s",
                 "f/s/cam",
                 "CPU %/cam",
-                "RSS MB/cam",
+                "PSS MB all",
                 "PSS MB/cam",
-                "USS MB/cam",
+                "PSS +MB/cam",
+                "USS +MB/cam",
                 "cams cores",
                 "other cores",
                 "note",
             ],
             rows,
         )
-        more = "" if cap.get("resolved") else " (search not resolved: more trials or cameras needed)"
-        print(f"capacity: {cap['capacity']} camera(s) with lag under {s['max_lag_s']:g} s{more}")
+        more = "" if res.get("resolved") else " (search not resolved: more trials or cameras needed)"
+        print(f"capacity ({mode}): {res['capacity']} camera(s) with lag under {s['max_lag_s']:g} s{more}")
+    print(
+        "procs: processes x cameras per process (*: single-threaded inference and decoding per camera). CPU %/cam: "
+        "the processes' CPU over the trial / cameras, % of one core. PSS MB all: the processes' PSS summed; "
+        "PSS/USS +MB/cam: memory per added camera = (total at N - total at the smallest N) / (N - smallest N), the "
+        "honest figure (PSS MB/cam also shares out the fixed cost). other cores: machine CPU not used by the cameras."
+    )
+    if len(modes) > 1 and "shared" in modes and "process" in modes:
+        sh, pr = modes["shared"], modes["process"]
+        print("\nshared vs process mode:")
         print(
-            "CPU % is of one core; PSS splits shared library pages between the cameras (the memory an added "
-            "camera costs lies between USS and PSS); other cores: machine CPU not used by the cameras (other load)."
+            f"  cameras sustained: shared {sh['capacity']}, process {pr['capacity']}, "
+            f"ratio {_ratio(sh['capacity'], pr['capacity'])}"
         )
+        by_sh = {t["cameras"]: t for t in sh["trials"]}
+        by_pr = {t["cameras"]: t for t in pr["trials"]}
+        rows = []
+        for n in sorted(set(by_sh) & set(by_pr)):
+            a, b = by_sh[n], by_pr[n]
+            rows.append(
+                [
+                    str(n),
+                    f"{'pass' if a['passed'] else 'FAIL'}/{'pass' if b['passed'] else 'FAIL'}",
+                    f"{_f(a.get('cpu_pct_per_camera'), 0)} / {_f(b.get('cpu_pct_per_camera'), 0)}",
+                    _ratio(a.get("cpu_pct_per_camera"), b.get("cpu_pct_per_camera")),
+                    f"{_f(a.get('pss_mb_total'), 0)} / {_f(b.get('pss_mb_total'), 0)}",
+                    _ratio(a.get("pss_mb_total"), b.get("pss_mb_total")),
+                    f"{_f(a.get('pss_mb_per_added_camera'), 0)} / {_f(b.get('pss_mb_per_added_camera'), 0)}",
+                    _ratio(a.get("pss_mb_per_added_camera"), b.get("pss_mb_per_added_camera")),
+                    f"{_f(a.get('worst_max_lag_s'), 2)} / {_f(b.get('worst_max_lag_s'), 2)}",
+                ]
+            )
+        if rows:
+            table(
+                [
+                    "cameras",
+                    "shared/process",
+                    "CPU %/cam",
+                    "ratio",
+                    "PSS MB all",
+                    "ratio",
+                    "PSS +MB/cam",
+                    "ratio",
+                    "worst lag s",
+                ],
+                rows,
+            )
+            print("  ratio: shared / process at the same number of cameras (N the two searches both tried).")

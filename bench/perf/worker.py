@@ -1,6 +1,6 @@
 """One measurement in a process of its own: ``worker.py TASK PARAMS_JSON OUT_JSON``.
 
-Started by bench/run_all.py (and by the capacity search for each camera); writes its result as
+Started by bench/run_all.py (and by the capacity search for each camera process); writes its result as
 JSON to OUT_JSON, progress and library noise go to stdout/stderr.
 """
 
@@ -37,15 +37,18 @@ def versions(_params: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     task, params_json, out_path = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     params = json.loads(params_json)
-    from perf import capacity, common, detectors, pipeline, side_by_side
+    from perf import capacity, common, decode, detectors, pipeline, quantize, side_by_side
 
     tasks = {
         "versions": versions,
         "export_yolo11n": lambda p: common.export_yolo11n(p.get("weights")),
-        "make_clip": lambda p: {"path": str(common.make_hd_clip(p.get("seconds")))},
+        "make_clip": lambda p: {"path": str(common.named_clip(p.get("name", "1080p"), p.get("seconds")))},
+        "quantize": lambda p: quantize.int8_model(frames=p.get("frames", 30)),
         "detector": detectors.run,
+        "session_options": detectors.session_options,
+        "decode": decode.run,
         "e2e": pipeline.run,
-        "camera": capacity.camera,
+        "capacity_host": capacity.host,
         "sbs_cvmon": side_by_side.cvmon_run,
         "sbs_naive": side_by_side.naive_run,
         "sbs_qm": side_by_side.queue_manager_run,

@@ -49,7 +49,8 @@ class CameraStatus:
     frames_last_minute: int | None
     seconds_online_last_minute: float | None
     last_frame_at: datetime | None
-    inference_ms_last_minute: float | None  # mean detector ms per frame; None when not measured
+    inference_ms_last_minute: float | None  # mean detector ms per detected frame; None when not measured
+    frames_detected_last_minute: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +110,18 @@ def camera_statuses(session: Session, units: Sequence[str]) -> list[CameraStatus
                 seconds_online_last_minute=minute.seconds_online if minute else None,
                 last_frame_at=minute.minute + timedelta(seconds=minute.t_last_s) if minute else None,
                 inference_ms_last_minute=_mean_inference_ms(minute),
+                frames_detected_last_minute=minute.frames_detected if minute else None,
             )
         )
     return out
 
 
 def _mean_inference_ms(minute: CameraMinuteRecord | None) -> float | None:
-    """Mean detector milliseconds per analysed frame; None without frames or a measurement (rows
-    written before inference time was stored read 0)."""
-    if minute is None or minute.frames_analysed <= 0 or minute.inference_ms_sum <= 0:
+    """Mean detector milliseconds per frame it ran on; None without such frames or a measurement
+    (rows written before inference time was stored read 0)."""
+    if minute is None or minute.frames_detected <= 0 or minute.inference_ms_sum <= 0:
         return None
-    return minute.inference_ms_sum / minute.frames_analysed
+    return minute.inference_ms_sum / minute.frames_detected
 
 
 def camera_in_scope(session: Session, camera_id: str, units: Sequence[str]) -> CameraInScope | None:

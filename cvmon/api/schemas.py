@@ -60,7 +60,12 @@ class CameraOut(BaseModel):
     frames_last_minute: int | None = Field(description="Frames analysed in that minute.")
     analysed_fps: float | None = Field(description="Frames analysed per online second in that minute.")
     inference_ms: float | None = Field(
-        description="Mean detector inference milliseconds per analysed frame in that minute; null when not measured."
+        description="Mean detector inference milliseconds per frame it ran on in that minute; null when not measured."
+    )
+    detector_share: float | None = Field(
+        default=None,
+        description="Share of that minute's analysed frames the detector ran on (the others reused its last "
+        "detections: nothing had moved); null when not measured.",
     )
 
 

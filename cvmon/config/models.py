@@ -218,6 +218,22 @@ class TrackerConfig(StrictModel):
     min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum IoU to match a detection to a track.")
 
 
+class MotionGateConfig(StrictModel):
+    """Skipping the detector on frames where nothing moved since it last ran (see cvmon.pipeline.motion)."""
+
+    enabled: bool = Field(default=True, description="Reuse the last detections while the scene stands still.")
+    min_changed: float = Field(
+        default=0.001,
+        ge=0,
+        lt=1,
+        description="Share of the watched area's pixels that must change for the detector to run again.",
+    )
+    pixel_delta: int = Field(default=15, ge=1, le=255, description="Grey-level change that counts a pixel as changed.")
+    max_skip_s: float = Field(
+        default=1.0, gt=0, le=60, description="The detector runs at least this often (seconds of video)."
+    )
+
+
 class TimingConfig(StrictModel):
     """Debounce and grace periods of zone logic."""
 
@@ -289,6 +305,7 @@ class CameraConfig(StrictModel):
     detector: DetectorConfig | None = Field(default=None, description="Overrides defaults.detector.")
     tracker: TrackerConfig | None = Field(default=None, description="Overrides defaults.tracker.")
     timing: TimingConfig | None = Field(default=None, description="Overrides defaults.timing.")
+    motion_gate: MotionGateConfig | None = Field(default=None, description="Overrides defaults.motion_gate.")
     zones: list[ZoneConfig] = Field(default=[], description="Zones measured on this camera.")
     privacy_masks: list[PrivacyMask] = Field(default=[], description="Regions blanked before analysis.")
     enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
@@ -335,6 +352,9 @@ class Defaults(StrictModel):
     detector: DetectorConfig = Field(default_factory=DetectorConfig, description="Detector settings.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker settings.")
     timing: TimingConfig = Field(default_factory=TimingConfig, description="Zone debounce and grace.")
+    motion_gate: MotionGateConfig = Field(
+        default_factory=MotionGateConfig, description="Skipping the detector while nothing moves."
+    )
     rtsp_open_timeout_s: float = Field(default=10.0, gt=0, description="Seconds to wait for a stream to open.")
     rtsp_read_timeout_s: float = Field(
         default=5.0, gt=0, description="Seconds without a new frame before reconnecting."
@@ -409,6 +429,9 @@ class Config(StrictModel):
 
     def timing_for(self, cam: CameraConfig) -> TimingConfig:
         return cam.timing or self.defaults.timing
+
+    def motion_gate_for(self, cam: CameraConfig) -> MotionGateConfig:
+        return cam.motion_gate or self.defaults.motion_gate
 
     def in_service_hours(self, unit_id: str, ts: datetime) -> bool:
         """Whether a moment falls in the unit's service hours, in the unit's time zone."""

@@ -18,7 +18,12 @@ PERSON_CLASS = 0
 
 
 class Detector(Protocol):
-    """Finds people in a frame."""
+    """Finds people in a frame.
+
+    Optional attributes a backend may declare: ``thread_safe = True`` when cameras of one process may
+    call it at the same time (otherwise calls are serialised), and ``reads_pixels = False`` when its
+    boxes do not come from the frame (then motion gating is off for it).
+    """
 
     name: str
 

@@ -94,6 +94,7 @@ class ReplayDetector:
     """Detector that returns the fixture's boxes for each frame's video time (stateless, thread-safe)."""
 
     thread_safe = True
+    reads_pixels = False  # its boxes come from the script, not the frame: motion gating cannot apply
 
     def __init__(self, config: DetectorConfig, model_dir: Path) -> None:
         path = Path(config.model).expanduser()

@@ -16,6 +16,7 @@ class LockedDetector:
     def __init__(self, inner: Detector) -> None:
         self.inner = inner
         self.name = inner.name
+        self.reads_pixels = getattr(inner, "reads_pixels", True)
         self._lock = threading.Lock()
 
     def detect(self, frame: Frame) -> Detections:

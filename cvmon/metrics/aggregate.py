@@ -57,15 +57,20 @@ class MinuteAggregator:
             acc = self._cams[minute] = CameraMinute(self.camera_id, minute)
         return acc
 
-    def add_sample(self, ts: datetime, dt: float, samples: dict[str, ZoneSample], inference_ms: float = 0.0) -> None:
-        """Fold one analysed frame in; ``inference_ms`` is the detector's time on it."""
+    def add_sample(
+        self, ts: datetime, dt: float, samples: dict[str, ZoneSample], inference_ms: float | None = 0.0
+    ) -> None:
+        """Fold one analysed frame in; ``inference_ms`` is the detector's time on it, None when the
+        detector was skipped (motion gating)."""
         minute = minute_of(ts)
         offset = (ts - minute).total_seconds()
         cam = self._cam(minute)
         cam.frames_analysed += 1
         cam.seconds_online += dt
-        cam.inference_ms_sum += inference_ms
-        cam.inference_ms_max = max(cam.inference_ms_max, inference_ms)
+        if inference_ms is not None:
+            cam.frames_detected += 1
+            cam.inference_ms_sum += inference_ms
+            cam.inference_ms_max = max(cam.inference_ms_max, inference_ms)
         cam.t_first_s = min(cam.t_first_s, offset)
         cam.t_last_s = max(cam.t_last_s, offset)
         for zone_id, sample in samples.items():

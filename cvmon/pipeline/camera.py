@@ -17,6 +17,7 @@ from cvmon.alerts.rules import AlertChange, RulesState, ZoneObservation, evaluat
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
+from cvmon.pipeline.motion import MotionGate
 from cvmon.storage.coverage import CameraMinute
 from cvmon.tracking import PersonTracker
 from cvmon.types import (
@@ -102,6 +103,12 @@ class CameraPipeline:
         self.timing = config.timing_for(camera)
         self.zones = [Zone.from_config(z) for z in camera.zones]
         self.tracker = PersonTracker(config.tracker_for(camera), self.fps)
+        gate = config.motion_gate_for(camera)
+        if not getattr(detector, "reads_pixels", True):  # boxes that do not come from the frame
+            gate = gate.model_copy(update={"enabled": False})
+        self.motion_gate = MotionGate(gate, self.zones)
+        self._last_found: Detections | None = None
+        self.frames_detected = 0
         self.aggregator = MinuteAggregator(camera.id, self.zones)
         self.state = ZoneState()
         self.summary = {z.id: ZoneSummary(z.kind) for z in self.zones}
@@ -137,9 +144,15 @@ class CameraPipeline:
             self._come_back(frame.ts)
             self.tick(frame.ts)
         image = self.apply_privacy_masks(frame.image)
-        started = perf_counter()
-        found = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
-        inference_ms = (perf_counter() - started) * 1000.0
+        inference_ms: float | None = None
+        if self.motion_gate.needs_detection(image, frame.video_s) or self._last_found is None:
+            started = perf_counter()
+            found = self.detector.detect(frame if image is frame.image else _with_image(frame, image))
+            inference_ms = (perf_counter() - started) * 1000.0
+            self._last_found = found
+            self.frames_detected += 1
+        else:
+            found = self._last_found  # nothing moved: the same people in the same places
         detections = found[found.confidence >= self.counting_confidence]
         tracked = self.tracker.update(found, frame.video_s)
         counted = membership(self.zones, detections, frame.width, frame.height)
@@ -279,6 +292,8 @@ class CameraPipeline:
             self._record_zone_events(events)
         self.state = ZoneState()
         self.tracker.reset()
+        self.motion_gate.reset()
+        self._last_found = None
         self._last_t = None
 
     def finish(self, now: datetime | None = None) -> None:
@@ -300,6 +315,7 @@ class CameraPipeline:
         return {
             "camera": self.camera.id,
             "frames_analysed": self.frames_analysed,
+            "frames_detected": self.frames_detected,
             "zones": {zone_id: s.as_dict() for zone_id, s in self.summary.items()},
         }
 

@@ -12,8 +12,9 @@ class CameraMinute:
 
     ``t_first_s``/``t_last_s`` are the seconds within the minute that the analysed frames covered;
     as for ``MinuteRow`` they tell a re-run (overlap: replace) from a resumed minute (no overlap: merge).
-    ``inference_ms_sum``/``inference_ms_max`` are the detector's milliseconds over the analysed frames
-    (their mean is the sum over ``frames_analysed``).
+    ``frames_detected`` of the analysed frames went through the detector (the others reused its last
+    detections: nothing had moved); ``inference_ms_sum``/``inference_ms_max`` are the detector's
+    milliseconds over those (their mean is the sum over ``frames_detected``).
     """
 
     camera_id: str
@@ -25,3 +26,4 @@ class CameraMinute:
     t_last_s: float = 0.0
     inference_ms_sum: float = 0.0
     inference_ms_max: float = 0.0
+    frames_detected: int = 0

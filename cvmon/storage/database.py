@@ -61,6 +61,7 @@ _CAMERA_MINUTE_FIELDS = (
     "t_last_s",
     "inference_ms_sum",
     "inference_ms_max",
+    "frames_detected",
 )
 
 

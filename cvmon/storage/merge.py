@@ -82,6 +82,7 @@ def combine_camera_minutes(old: CameraMinute, new: CameraMinute) -> CameraMinute
         t_last_s=max(old.t_last_s, new.t_last_s),
         inference_ms_sum=old.inference_ms_sum + new.inference_ms_sum,
         inference_ms_max=max(old.inference_ms_max, new.inference_ms_max),
+        frames_detected=old.frames_detected + new.frames_detected,
     )
 
 

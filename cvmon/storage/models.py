@@ -162,6 +162,7 @@ class CameraMinuteRecord(Base):
     t_last_s: Mapped[float] = mapped_column(Float)
     inference_ms_sum: Mapped[float] = mapped_column(Float, server_default=text("0"))
     inference_ms_max: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    frames_detected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class AlertRecord(Base):

@@ -27,6 +27,7 @@ def test_cameras_with_live_status(api: Api) -> None:
         "frames_last_minute": 298,
         "analysed_fps": 4.97,
         "inference_ms": round(7200 / 298, 2),
+        "detector_share": 1.0,
     }
     assert (cameras["cam-b"]["status"], cameras["cam-b"]["status_since"]) == ("offline", "2026-11-23T01:05:00Z")
     assert cameras["cam-c"]["status"] == "unknown"
@@ -48,6 +49,16 @@ def test_cameras_show_the_mean_inference_time_of_the_latest_minute(api: Api) -> 
     cameras = {c["id"]: c for c in admin.get("/api/cameras").json()}
     assert {cam: cameras[cam]["inference_ms"] for cam in cameras} == {"cam-a": 12.5, "cam-b": None, "cam-c": None}
     assert cameras["cam-b"]["frames_last_minute"] == 300
+
+
+def test_cameras_show_the_share_of_frames_the_detector_ran_on(api: Api) -> None:
+    """With motion gating the detector skips still frames: its mean time is over the frames it ran on."""
+    latest = T0 + timedelta(minutes=2)
+    gated = make_camera_minute("cam-a", latest, frames_analysed=300, frames_detected=120, inference_ms_sum=1200.0)
+    api.seeded.db.write_minutes([], [gated])
+    admin, _ = api.login("admin")
+    cam = next(c for c in admin.get("/api/cameras").json() if c["id"] == "cam-a")
+    assert (cam["inference_ms"], cam["detector_share"], cam["frames_last_minute"]) == (10.0, 0.4, 300)
 
 
 def test_current_zone_figures(api: Api) -> None:

@@ -220,7 +220,7 @@ def test_process_json_prints_one_object(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1, result.stdout
     summary = json.loads(lines[0])
-    assert set(summary) == {"camera", "frames_analysed", "zones"}
+    assert set(summary) == {"camera", "frames_analysed", "frames_detected", "zones"}
     assert summary["camera"] == "ampenan-hall"
     assert summary["frames_analysed"] > 0  # 2.7 s at 5 fps: 14 frames
     hall = next(c for c in EXAMPLE["cameras"] if c["id"] == "ampenan-hall")

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/cameras", tags=["cameras"], dependencies=[Depend
 @router.get("", response_model=list[CameraOut])
 def cameras(units: AllowedUnits, session: SessionDep) -> list[CameraOut]:
     """Cameras of the caller's units: online/offline from the latest event, the last analysed frame, and
-    the frames analysed and the detector's mean time per frame in the latest minute with frames (any role)."""
+    the frames analysed, the detector's mean time per frame it ran on and the share of frames it ran on in
+    the latest minute with frames (any role)."""
     out = []
     for cam in queries.camera_statuses(session, units):
         seconds = cam.seconds_online_last_minute
@@ -36,6 +37,7 @@ def cameras(units: AllowedUnits, session: SessionDep) -> list[CameraOut]:
                 frames_last_minute=cam.frames_last_minute,
                 analysed_fps=None if fps is None else round(fps, 2),
                 inference_ms=None if inference is None else round(inference, 2),
+                detector_share=_share(cam.frames_detected_last_minute, cam.frames_last_minute, inference),
             )
         )
     return out
@@ -50,3 +52,9 @@ def zones_now(camera_id: str, units: AllowedUnits, session: SessionDep) -> Camer
     zones = [zone_now(zone, minute) for _cam, zone, minute in rows if zone is not None]
     cam = rows[0][0]
     return CameraZonesNow(camera_id=cam.id, unit_id=cam.unit_id, zones=zones)
+
+
+def _share(detected: int | None, analysed: int | None, inference: float | None) -> float | None:
+    if inference is None or not detected or not analysed:
+        return None
+    return round(detected / analysed, 3)
