@@ -69,16 +69,21 @@ INT8_SPEC = {
     "layout": "yolox",
     "label": "yolox_nano_416_int8_qdq.onnx",
 }
-# decode variants: key, clip, decoding threads (0: FFmpeg's frame threads), skip_loop_filter, skip NONREF
-DECODE_VARIANTS = [
-    ("1080p, frame threads (AUTO, 0)", "1080p", 0, False, False),
-    ("1080p, 1 thread", "1080p", 1, False, False),
-    ("1080p, frame threads, skip_loop_filter=all", "1080p", 0, True, False),
-    ("1080p, 1 thread, skip_loop_filter=all", "1080p", 1, True, False),
-    ("1080p B-frames (bframes=2), 1 thread", "1080p-b2", 1, False, False),
-    ("1080p B-frames, 1 thread, skip_frame=NONREF", "1080p-b2", 1, False, True),
-    ("360p sub-stream, frame threads", "360p", 0, False, False),
-    ("360p sub-stream, 1 thread", "360p", 1, False, False),
+# decode rows: key, clip, what, threads (decode: 0 = FFmpeg's frame threads; convert: swscale threads,
+# None = PyAV's default as cvmon uses it), skip_loop_filter, skip NONREF
+DECODE_VARIANTS: list[tuple[str, str, str, int | None, bool, bool]] = [
+    ("1080p, frame threads (AUTO, 0)", "1080p", "decode", 0, False, False),
+    ("1080p, 1 thread", "1080p", "decode", 1, False, False),
+    ("1080p, frame threads, skip_loop_filter=all", "1080p", "decode", 0, True, False),
+    ("1080p, 1 thread, skip_loop_filter=all", "1080p", "decode", 1, True, False),
+    ("1080p B-frames (bframes=2), 1 thread", "1080p-b2", "decode", 1, False, False),
+    ("1080p B-frames, 1 thread, skip_frame=NONREF", "1080p-b2", "decode", 1, False, True),
+    ("360p sub-stream, frame threads", "360p", "decode", 0, False, False),
+    ("360p sub-stream, 1 thread", "360p", "decode", 1, False, False),
+    ("1080p BGR conversion (PyAV default threads)", "1080p", "convert", None, False, False),
+    ("1080p BGR conversion, threads=1", "1080p", "convert", 1, False, False),
+    ("360p BGR conversion (PyAV default threads)", "360p", "convert", None, False, False),
+    ("360p BGR conversion, threads=1", "360p", "convert", 1, False, False),
 ]
 DECODE_CAMERAS = 16  # the target of issue 6: the decode budget of this many cameras
 SECTIONS = ("detectors", "e2e", "side", "decode", "capacity")
@@ -386,10 +391,11 @@ def main() -> None:
     if "decode" in sections:
         print("decoding (PyAV) ...", flush=True)
         rows = []
-        for key, clip_name, threads, slf, nonref in DECODE_VARIANTS:
+        for key, clip_name, what, threads, slf, nonref in DECODE_VARIANTS:
             params = {
                 "key": key,
                 "clip": str(named[clip_name]),
+                "what": what,
                 "threads": threads,
                 "skip_loop_filter": slf,
                 "skip_nonref": nonref,
@@ -399,7 +405,7 @@ def main() -> None:
             r = call("decode", params)
             r.setdefault("key", key)
             rows.append(r)
-            ms, cpu = r.get("decode_ms") or 0, r.get("decode_cpu_ms") or 0
+            ms, cpu = r.get("ms") or 0, r.get("cpu_ms") or 0
             print(f"  {key}: {ms:.2f} ms/frame, {cpu:.2f} CPU-ms/frame", flush=True)
         results["decode"] = {"rows": rows, "cameras": DECODE_CAMERAS, "analysis_fps": args.fps}
         section_done("decode")

@@ -342,61 +342,64 @@ def _session_options(rows_in: list[dict[str, Any]]) -> None:
 def _decode(dec: dict[str, Any]) -> None:
     n = dec.get("cameras", 16)
     fps = dec.get("analysis_fps", 5)
-    print(f"\n== decoding with PyAV: ms per video frame (wall and CPU), {n} cameras' budget ==")
+    print(f"\n== decoding with PyAV: wall and CPU ms per frame, and what {n} cameras need ==")
     rows = []
     for r in dec.get("rows") or []:
         if r.get("error"):
-            rows.append([r.get("key", "?"), *["-"] * 11, r["error"][:50]])
+            rows.append([r.get("key", "?"), *["-"] * 8, r["error"][:50]])
             continue
         c = r["clip"]
-        cam_fps = c.get("fps") or 25
-        budget = r["decode_cpu_ms"] * cam_fps * n / 1000 if r.get("decode_cpu_ms") is not None else None
-        conv = r["convert_cpu_ms"] * fps * n / 1000 if r.get("convert_cpu_ms") is not None else None
+        cores = r["cpu_ms"] * r["per_s"] * n / 1000 if r.get("cpu_ms") is not None else None
         rows.append(
             [
                 r["key"],
                 f"{c['width']}x{c['height']}",
-                _f(r.get("thread_count"), 0),
+                _f(r.get("thread_count"), 0) if r.get("thread_count") is not None else "auto",
                 f"{r['frames_out']}/{r['frames']}",
-                _f(r.get("decode_ms"), 2),
-                _f(r.get("decode_cpu_ms"), 2),
-                _f(r.get("convert_ms"), 2),
-                _f(r.get("convert_cpu_ms"), 2),
-                _f(budget, 2),
-                _f(conv, 2),
-                _f(budget + conv if budget is not None and conv is not None else None, 2),
+                _f(r.get("ms"), 2),
+                _f(r.get("cpu_ms"), 2),
+                f"{r['per_s']:g}",
+                _f(cores, 2),
                 _other(r),
                 "",
             ]
         )
     table(
         [
-            "decoding",
+            "decoding / converting",
             "size",
             "thr",
             "out/frames",
             "ms/frame",
             "CPU-ms/frame",
-            "BGR ms",
-            "BGR CPU-ms",
-            f"dec cores x{n}",
-            f"BGR cores x{n}",
-            f"cores x{n}",
+            "frames/s",
+            f"cores x{n} cams",
             "other load",
             "note",
         ],
         rows,
     )
     print(
-        "ms/frame and CPU-ms/frame: per frame of the stream (every frame must be read, whether or not the "
-        "decoder puts it out; out/frames: frames put out / frames in the clip); CPU: every thread of the process. "
-        "thr: the codec context's thread count once open (FFmpeg picks cores+1 for 0). "
-        f"BGR ms / CPU-ms: to_ndarray('bgr24') of an analysed frame ({fps:g} fps), wall / the converting thread's "
-        f"CPU. dec cores x{n} = decode CPU-ms/frame x 25 fps x {n} cameras / 1000 = core-seconds per second to "
-        f"decode {n} cameras; BGR cores x{n}: the conversions at {fps:g} fps; cores x{n}: both. "
-        "skip_loop_filter=all and skip_frame=NONREF change the pictures (no deblocking; fewer, irregularly spaced "
-        "frames): their effect on detection is not measured here."
+        "decode rows: per frame of the stream (every frame is read, whether or not the decoder puts it out; "
+        "out/frames: frames put out / frames in the clip); thr: the codec context's thread count once open "
+        "(FFmpeg picks cores+1 for 0). Conversion rows: to_ndarray('bgr24') per analysed frame "
+        f"({fps:g} fps), in a pass of their own; out/frames: converted / decoded; thr: swscale threads asked "
+        "(auto: PyAV's default, what cvmon's sources use). CPU: every thread of the process. "
+        f"cores x{n} cams = CPU-ms/frame x frames/s x {n} cameras / 1000: core-seconds per second "
+        f"(decode: x 25 fps; conversion: x {fps:g} fps). skip_loop_filter=all and skip_frame=NONREF change "
+        "the pictures (no deblocking; fewer, irregularly spaced frames): their effect on detection is not measured."
     )
+    by = {r.get("key"): r for r in dec.get("rows") or [] if not r.get("error")}
+    for size in ("1080p", "360p"):
+        d = by.get(f"{size}, 1 thread") or by.get(f"{size} sub-stream, 1 thread")
+        cv = by.get(f"{size} BGR conversion (PyAV default threads)")
+        if d and cv and d.get("cpu_ms") is not None and cv.get("cpu_ms") is not None:
+            a = d["cpu_ms"] * d["per_s"] * n / 1000
+            b = cv["cpu_ms"] * cv["per_s"] * n / 1000
+            print(
+                f"{n} cameras at {size}, one decoding thread each: decode {a:.2f} + BGR conversion {b:.2f} = "
+                f"{a + b:.2f} cores before any inference"
+            )
 
 
 def _capacity(cap: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -94,59 +94,108 @@ def cameras_per_process_auto(cameras: int, cpus: int | None = None) -> int:
     return max(1, math.ceil(cameras / cores))
 
 
+class CameraHost:
+    """Cameras running in threads of one process, one detector per distinct model shared between them.
+
+    The body of a local worker process (``_host_main``) and of a cluster actor
+    (``cvmon.pipeline.cluster``): the same code runs a camera wherever it is placed.
+    """
+
+    def __init__(self, database_url: str, shared: bool) -> None:
+        self.database_url = database_url
+        self.detectors = DetectorCache(get_settings().resolved_model_dir, single_thread=shared)
+        self.decode_threads = 1 if shared else 0
+        self._lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._ended: list[tuple[str, int]] = []
+        self.on_exit: Callable[[str, int], None] | None = None
+
+    def start(self, config: Config, camera_id: str) -> None:
+        """Start a camera in a thread of its own (a camera still stopping is waited for first)."""
+        old = self._threads.get(camera_id)
+        if old is not None:
+            self._stops[camera_id].set()
+            old.join()
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(config, camera_id, stop), name=f"camera-{camera_id}", daemon=True
+        )
+        with self._lock:
+            self._stops[camera_id], self._threads[camera_id] = stop, thread
+        thread.start()
+
+    def _run(self, config: Config, camera_id: str, stop: threading.Event) -> None:
+        code = 1
+        try:
+            code = camera_worker(config, camera_id, self.database_url, stop, self.detectors, self.decode_threads)
+        finally:
+            with self._lock:
+                if self._stops.get(camera_id) is stop:
+                    del self._stops[camera_id], self._threads[camera_id]
+                self._ended.append((camera_id, code))
+            if self.on_exit is not None:
+                self.on_exit(camera_id, code)
+
+    def stop(self, camera_id: str) -> None:
+        """Ask a camera to stop: it flushes its open minute and ends."""
+        with self._lock:
+            event = self._stops.get(camera_id)
+        if event is not None:
+            event.set()
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return sorted(self._threads)
+
+    def ended(self) -> list[tuple[str, int]]:
+        """Cameras that ended since the last call, with their exit codes."""
+        with self._lock:
+            out, self._ended = self._ended, []
+        return out
+
+    def stop_all(self, timeout_s: float | None = None) -> None:
+        """Stop every camera and wait for them."""
+        with self._lock:
+            events, threads = list(self._stops.values()), list(self._threads.values())
+        for event in events:
+            event.set()
+        for thread in threads:
+            thread.join(timeout_s)
+
+
 def _host_main(conn: Connection, database_url: str, shared: bool) -> None:
-    """Body of a worker process: runs the cameras the pool sends it, one thread each, one detector
-    per distinct model; reports each camera's exit code. SIGTERM (or the pool going away) stops all."""
+    """Body of a local worker process: a CameraHost driven through a pipe by the pool; reports each
+    camera's exit code. SIGTERM (or the pool going away) stops all its cameras."""
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    detectors = DetectorCache(get_settings().resolved_model_dir, single_thread=shared)
-    decode_threads = 1 if shared else 0
+    host = CameraHost(database_url, shared)
     send_lock = threading.Lock()
-    stops: dict[str, threading.Event] = {}
-    threads: dict[str, threading.Thread] = {}
 
     def report(camera_id: str, code: int) -> None:
         with send_lock, contextlib.suppress(OSError, ValueError):
             conn.send(("exit", camera_id, code))
 
-    def run_one(config: Config, camera_id: str, stop: threading.Event) -> None:
-        code = 1
-        try:
-            code = camera_worker(config, camera_id, database_url, stop, detectors, decode_threads)
-        finally:
-            report(camera_id, code)
-
+    host.on_exit = report
     quit_asked = False
     while not stopping.is_set():
         try:
-            ready = conn.poll(0.2)
-            message = conn.recv() if ready else None
+            message = conn.recv() if conn.poll(0.2) else None
         except (EOFError, OSError):
             break  # the pool is gone: stop everything
-        for cam_id in [c for c, t in threads.items() if not t.is_alive()]:
-            threads.pop(cam_id).join()
-            stops.pop(cam_id, None)
         if message is None:
-            if quit_asked and not threads:
+            if quit_asked and not host.running():
                 break
             continue
         verb = message[0]
         if verb == "start":
-            _, config, cam_id = message
-            stops[cam_id] = threading.Event()
-            threads[cam_id] = threading.Thread(
-                target=run_one, args=(config, cam_id, stops[cam_id]), name=f"camera-{cam_id}", daemon=True
-            )
-            threads[cam_id].start()
-        elif verb == "stop" and message[1] in stops:
-            stops[message[1]].set()
+            host.start(message[1], message[2])
+        elif verb == "stop":
+            host.stop(message[1])
         elif verb == "quit":
             quit_asked = True
-    for event in stops.values():
-        event.set()
-    for thread in threads.values():
-        thread.join()
+    host.stop_all()
 
 
 @dataclass(slots=True)
