@@ -224,6 +224,12 @@ def main() -> None:
     parser.add_argument(
         "--capacity-clip", choices=("1080p", "360p"), default="1080p", help="main stream or 640x360 sub-stream"
     )
+    parser.add_argument(
+        "--capacity-motion-gate",
+        choices=("default", "on", "off"),
+        default="default",
+        help="cvmon's motion gate in the capacity trials (off: the detector runs on every analysed frame)",
+    )
     parser.add_argument("--capacity-n", help="comma list of camera counts to try instead of the search, e.g. 1,8,16")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json", help="result file")
     args = parser.parse_args()
@@ -418,6 +424,7 @@ def main() -> None:
             "fps": args.fps,
             "detector": {"key": "onnx yolox_nano_416", "model": "yolox_nano_416"},
             "threads": args.capacity_threads,
+            "motion_gate": {"default": None, "on": True, "off": False}[args.capacity_motion_gate],
             "duration_s": cfg["capacity_trial_s"],
             "warmup_s": cfg["capacity_warmup_s"],
             "max_lag_s": 1.0,

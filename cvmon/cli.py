@@ -463,9 +463,23 @@ def run(
             min=1,
             envvar="CVMON_CAMERAS_PER_PROCESS",
             help="Cameras hosted by one worker process, sharing its detector (default: cameras spread "
-            "over one process per CPU core; 1: a process per camera).",
+            "over one process per CPU core; 1: a process per camera; with --cluster: 1).",
         ),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CVMON_CLUSTER",
+            help="Run the cameras as actors on this Ray cluster (e.g. 10.0.0.2:6379 or auto; needs the "
+            "'cluster' extra), restarted or moved to a live node when theirs fails.",
+        ),
+    ] = None,
+    cpus_per_camera: Annotated[
+        float, typer.Option(min=0.0, help="CPUs a camera reserves on the cluster (with --cluster).")
+    ] = 1.0,
+    gpus_per_camera: Annotated[
+        float, typer.Option(min=0.0, help="GPUs a camera reserves on the cluster (with --cluster).")
+    ] = 0.0,
 ) -> None:
     """Run every enabled camera until stopped (Ctrl-C or SIGTERM), in worker processes that share a
     detector between their cameras."""
@@ -481,7 +495,15 @@ def run(
             except KeyError as e:
                 raise ConfigError(str(e.args[0])) from None
     url = database or get_settings().resolved_database_url
-    exits = run_cameras(config_path, url, camera or None, cameras_per_process=cameras_per_process)
+    exits = run_cameras(
+        config_path,
+        url,
+        camera or None,
+        cameras_per_process=cameras_per_process,
+        cluster=cluster,
+        cpus_per_camera=cpus_per_camera,
+        gpus_per_camera=gpus_per_camera,
+    )
     failed = [e.camera_id for e in exits if e.exit_code != 0]
     if failed:
         err.print(f"cvmon: error: camera worker(s) failed: {', '.join(failed)}", markup=False)

@@ -44,7 +44,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # The Ultralytics extra brings a CUDA build of torch (about 5.5 GB, taken from local disk where
 # pip has it); CVMON_SKIP_ULTRALYTICS=1 leaves it out and its tests are then skipped.
-extras="dev"
-if [ "${CVMON_SKIP_ULTRALYTICS:-0}" != 1 ]; then extras="dev,ultralytics"; fi
+extras="dev,cluster"
+if [ "${CVMON_SKIP_ULTRALYTICS:-0}" != 1 ]; then extras="dev,cluster,ultralytics"; fi
 .venv/bin/python -m pip install -q -e ".[$extras]"
 echo "test environment ready"

@@ -83,7 +83,8 @@ def host(params: dict[str, Any]) -> dict[str, Any]:
     detectors = DetectorCache(MODEL_DIR, single_thread=shared)
     cams: list[dict[str, Any]] = []
     for i in params["indices"]:
-        config = camera_config(clip, params["fps"], detector_dict(params["detector"], params.get("threads")))
+        detector = detector_dict(params["detector"], params.get("threads"))
+        config = camera_config(clip, params["fps"], detector, params.get("motion_gate"))
         pipeline = build_pipeline(config, config.cameras[0], MODEL_DIR, detectors)
         source = PacedFileSource(
             f"cam{i}", clip, params["fps"], start=datetime.now(UTC), decode_threads=1 if shared else 0
@@ -142,6 +143,8 @@ def host(params: dict[str, Any]) -> dict[str, Any]:
                 "index": c["index"],
                 "error": c.get("error"),
                 "frames_analysed": len(lags),
+                # frames the detector ran on (cvmon's motion gate skips it while nothing moves)
+                "frames_detected": getattr(c["pipeline"], "frames_detected", None),
                 "decoded": c["source"].decoded,
                 "elapsed_s": elapsed,
                 "analysed_fps": len(lags) / elapsed if elapsed else 0.0,
@@ -286,6 +289,7 @@ def trial(n: int, params: dict[str, Any], python: str, env: dict[str, str], mode
         "median_max_lag_s": median(lags),
         "median_lag_s": median([c["median_lag_s"] for c in cams if c.get("median_lag_s") is not None]),
         "analysed_fps_per_camera": median([c.get("analysed_fps", 0.0) for c in cams]),
+        "detector_share": _share(cams),
         # all the cameras' processes together, shared out over the cameras
         "cpu_pct_per_camera": round(100 * cams_cpu / n, 1),
         "rss_mb_total": rss,
@@ -302,6 +306,15 @@ def trial(n: int, params: dict[str, Any], python: str, env: dict[str, str], mode
         "per_process_memory": memory,
     }
     return result
+
+
+def _share(cams: list[dict[str, Any]]) -> float | None:
+    """Frames the detector ran on / frames analysed, over all cameras (None when unknown)."""
+    ran = [c.get("frames_detected") for c in cams]
+    if not cams or any(r is None for r in ran):
+        return None
+    analysed = sum(c.get("frames_analysed") or 0 for c in cams)
+    return round(sum(ran) / analysed, 3) if analysed else None
 
 
 def _per_added_camera(trials: list[dict[str, Any]]) -> None:

@@ -36,13 +36,18 @@ def ultralytics_env() -> dict[str, str]:
     }
 
 
-def camera_config(clip: Path, fps: float, detector: dict[str, Any] | None = None) -> Any:
-    """A one-camera cvmon Config on ``clip`` with the bench zones (imports cvmon lazily)."""
+def camera_config(
+    clip: Path, fps: float, detector: dict[str, Any] | None = None, motion_gate: bool | None = None
+) -> Any:
+    """A one-camera cvmon Config on ``clip`` with the bench zones (imports cvmon lazily); ``motion_gate``
+    None keeps cvmon's default."""
     from cvmon.config import parse_config
 
     defaults: dict[str, Any] = {"analysis_fps": fps}
     if detector:
         defaults["detector"] = detector
+    if motion_gate is not None:
+        defaults["motion_gate"] = {"enabled": motion_gate}
     return parse_config(
         {
             "units": [{"id": "u", "name": "U", "level": "ulp"}],

@@ -411,8 +411,9 @@ def _capacity(cap: dict[str, Any]) -> None:
             "(single-threaded inference and decoding when a process hosts more than one camera)",
             "process": "one process per camera, cvmon's default threads",
         }.get(mode, mode)
+        gate = {None: "as cvmon's default", True: "on", False: "off"}.get(s.get("motion_gate"), "?")
         print(
-            f"\n== capacity, {mode} mode: {what}; cvmon run_live, no database, "
+            f"\n== capacity, {mode} mode: {what}; cvmon run_live, no database, motion gate {gate}, "
             f"{s['clip'].rsplit('/', 1)[-1]} played at its real rate, {s['fps']:g} analysed fps, "
             f"{s['duration_s']:.0f} s trials, lag limit {s['max_lag_s']:g} s after {s['warmup_s']:g} s warm-up =="
         )
@@ -427,6 +428,7 @@ def _capacity(cap: dict[str, Any]) -> None:
                     _f(t.get("worst_max_lag_s"), 2),
                     _f(t.get("median_lag_s"), 3),
                     _f(t.get("analysed_fps_per_camera"), 2),
+                    _f(t.get("detector_share"), 2),
                     _f(t.get("cpu_pct_per_camera"), 0),
                     _f(t.get("pss_mb_total"), 0),
                     _f(t.get("pss_mb_per_camera"), 0),
@@ -445,6 +447,7 @@ def _capacity(cap: dict[str, Any]) -> None:
                 "worst lag s",
                 "median lag s",
                 "f/s/cam",
+                "det share",
                 "CPU %/cam",
                 "PSS MB all",
                 "PSS MB/cam",
@@ -459,7 +462,8 @@ def _capacity(cap: dict[str, Any]) -> None:
         more = "" if res.get("resolved") else " (search not resolved: more trials or cameras needed)"
         print(f"capacity ({mode}): {res['capacity']} camera(s) with lag under {s['max_lag_s']:g} s{more}")
     print(
-        "procs: processes x cameras per process (*: single-threaded inference and decoding per camera). CPU %/cam: "
+        "procs: processes x cameras per process (*: single-threaded inference and decoding per camera). "
+        "det share: analysed frames the detector ran on (cvmon's motion gate skips the others). CPU %/cam: "
         "the processes' CPU over the trial / cameras, % of one core. PSS MB all: the processes' PSS summed; "
         "PSS/USS +MB/cam: memory per added camera = (total at N - total at the smallest N) / (N - smallest N), the "
         "honest figure (PSS MB/cam also shares out the fixed cost). other cores: machine CPU not used by the cameras."
@@ -467,9 +471,10 @@ def _capacity(cap: dict[str, Any]) -> None:
     if len(modes) > 1 and "shared" in modes and "process" in modes:
         sh, pr = modes["shared"], modes["process"]
         print("\nshared vs process mode:")
+        bounds = "" if sh.get("resolved") and pr.get("resolved") else " (a search not resolved: lower bounds)"
         print(
             f"  cameras sustained: shared {sh['capacity']}, process {pr['capacity']}, "
-            f"ratio {_ratio(sh['capacity'], pr['capacity'])}"
+            f"ratio {_ratio(sh['capacity'], pr['capacity'])}{bounds}"
         )
         by_sh = {t["cameras"]: t for t in sh["trials"]}
         by_pr = {t["cameras"]: t for t in pr["trials"]}

@@ -26,7 +26,7 @@ from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
 from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow, SourceEvent
+from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
 
 
 class MinuteSink(Protocol):
@@ -42,6 +42,9 @@ class MinuteSink(Protocol):
 
 
 FrameCallback = Callable[[FrameResult], None]
+
+WORKER_LOST = "analysis interrupted: the camera's worker was lost and has been restarted"
+WORKER_STOPPED = "not watched: the camera's worker was stopped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +147,21 @@ def run_live(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     tick_s: float = 1.0,
     capture: EvidenceCapture | None = None,
+    resume_gap: datetime | None = None,
 ) -> RunResult:
     """Analyse a live stream until ``stop`` is set; write each minute once it is complete.
 
     The source is read in a thread of its own, so that wall-clock rules (camera_offline) are
-    evaluated every ``tick_s`` even while the camera sends nothing.
+    evaluated every ``tick_s`` even while the camera sends nothing. ``resume_gap`` is where the data
+    of a lost previous worker ends: the time until this one's first frame is recorded as offline.
+    A worker that is stopped records the camera as offline (not watched) from then.
     """
     written = 0
     alerts = 0
+    if resume_gap is not None:
+        lost = SourceEvent(pipeline.camera.id, SourceEventKind.OFFLINE, resume_gap, WORKER_LOST)
+        pipeline.handle_source_event(lost)
+        sink.write_events([lost])
     current_minute: datetime | None = None
     snapshots: list[PendingSnapshot] = []
     items: queue.Queue[SourceItem | BaseException | None] = queue.Queue(maxsize=8)
@@ -204,6 +214,8 @@ def run_live(
         if changes or held:
             sink.write_alerts(pipeline.camera, changes, held)
             alerts += len(changes)
+        if pipeline.events and pipeline.events[-1].kind is SourceEventKind.ONLINE:
+            sink.write_events([SourceEvent(pipeline.camera.id, SourceEventKind.OFFLINE, clock(), WORKER_STOPPED)])
         reader.join(timeout=5)
     return RunResult(pipeline.summary_dict(), written, len(pipeline.events), alerts)
 

@@ -12,16 +12,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from cvmon.config import Config, load_config
 from cvmon.detectors.shared import DetectorCache
-from cvmon.errors import CvmonError
+from cvmon.errors import CvmonError, StorageError
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s, wanted_cameras
 from cvmon.settings import get_settings
 
@@ -71,9 +72,10 @@ def camera_worker(
         pipeline = build_pipeline(config, camera, settings.resolved_model_dir, detectors)
         source = open_source(config, camera, decode_threads=decode_threads)
         if camera.is_live:
+            gap = _resume_point(database_url, camera_id)
             sink, capture = live_outputs(database_url, settings.data_dir, settings.evidence_dir, config, camera)
             with sink:
-                run_live(pipeline, source, sink, stop, capture=capture)
+                run_live(pipeline, source, sink, stop, capture=capture, resume_gap=gap)
         else:
             with open_database(database_url) as db:
                 outputs, capture = camera_outputs(db, settings.evidence_dir, config, camera)
@@ -86,6 +88,19 @@ def camera_worker(
         print(f"[{camera_id}] error: unexpected {type(e).__name__}: {e}", flush=True)
         return 1
     return 0
+
+
+def _resume_point(database_url: str, camera_id: str) -> datetime | None:
+    """Where a lost previous worker's data ends (see ``Database.resume_point``); None when the
+    database cannot tell now (it is down: the camera starts anyway, spooling)."""
+    from cvmon.storage.database import open_database
+
+    try:
+        with open_database(database_url) as db:
+            return db.resume_point(camera_id)
+    except StorageError as err:
+        print(f"[{camera_id}] cannot look up the previous worker's end ({err}); no gap recorded", flush=True)
+        return None
 
 
 def cameras_per_process_auto(cameras: int, cpus: int | None = None) -> int:
@@ -196,6 +211,27 @@ def _host_main(conn: Connection, database_url: str, shared: bool) -> None:
         elif verb == "quit":
             quit_asked = True
     host.stop_all()
+
+
+class CameraPool(Protocol):
+    """Where `cvmon run` runs its cameras: local worker processes, or actors on a cluster."""
+
+    exits: dict[str, int]
+
+    @property
+    def procs(self) -> Mapping[str, object]: ...
+
+    def start(self, config: Config, camera_id: str) -> int: ...
+
+    def running(self) -> set[str]: ...
+
+    def reap(self) -> None: ...
+
+    def terminate(self, camera_ids: Collection[str] | None = None) -> None: ...
+
+    def stop(self, camera_ids: Collection[str], timeout_s: float = ...) -> None: ...
+
+    def join(self) -> None: ...
 
 
 @dataclass(slots=True)
@@ -326,7 +362,7 @@ def _say(line: str, error: bool = False) -> None:
 def apply_reload(
     config_path: Path,
     old: Config,
-    pool: WorkerPool,
+    pool: CameraPool,
     db: Database,
     housekeeper: Housekeeper,
     only: Collection[str] | None = None,
@@ -363,11 +399,16 @@ def run_cameras(
     cameras: list[str] | None = None,
     reload_every: float | None = None,
     cameras_per_process: int | None = None,
+    cluster: str | None = None,
+    cpus_per_camera: float = 1.0,
+    gpus_per_camera: float = 0.0,
 ) -> list[WorkerExit]:
     """Start every enabled camera and wait; SIGINT/SIGTERM are passed on to them.
 
     Cameras are spread over worker processes of up to ``cameras_per_process`` cameras each (default:
-    one process per CPU core, see ``cameras_per_process_auto``).
+    one process per CPU core, see ``cameras_per_process_auto``). With ``cluster`` (a Ray address)
+    they run as actors on that cluster instead, declaring ``cpus_per_camera`` and ``gpus_per_camera``
+    (default one camera per actor), see ``cvmon.pipeline.cluster``.
 
     Every ``reload_every`` seconds (default CVMON_RELOAD_EVERY_S, 2 s) the configuration file is
     checked for edits; see ``apply_reload``. The run ends when no worker runs any more, unless an
@@ -387,7 +428,13 @@ def run_cameras(
     housekeeper = Housekeeper(housekeeping_db, config, notify, get_settings().evidence_dir)
     housekeeping = housekeeper.start(stop_housekeeping)
     starting = wanted_cameras(config, cameras)
-    pool = WorkerPool(database_url, cameras_per_process or cameras_per_process_auto(len(starting)))
+    pool: CameraPool
+    if cluster:
+        from cvmon.pipeline.cluster import RayWorkerPool
+
+        pool = RayWorkerPool(cluster, database_url, cameras_per_process or 1, cpus_per_camera, gpus_per_camera)
+    else:
+        pool = WorkerPool(database_url, cameras_per_process or cameras_per_process_auto(len(starting)))
     for cam_id in starting:
         _say(f"cvmon: camera {cam_id} started, pid {pool.start(config, cam_id)}")
     stopping = threading.Event()

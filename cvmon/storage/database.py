@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -442,6 +442,30 @@ class Database:
             stmt = stmt.where(CameraMinuteRecord.minute < _aware_utc(end, "end"))
         with self._transaction("cannot read camera coverage from", write=False) as session:
             return [_camera_minute_of(rec) for rec in session.scalars(stmt)]
+
+    def resume_point(self, camera_id: str) -> datetime | None:
+        """Where a camera's data ends if its previous worker was lost without saying so: its latest
+        event is ``online`` (a worker that stops, or a camera that drops, leaves ``offline``). Then the
+        time of its last stored frame, or an instant after that event if later; None otherwise."""
+        with self._transaction("cannot read camera events from", write=False) as session:
+            last = session.scalars(
+                select(CameraEventRecord)
+                .where(CameraEventRecord.camera_id == camera_id)
+                .order_by(CameraEventRecord.ts.desc(), CameraEventRecord.kind.desc())
+                .limit(1)
+            ).first()
+            if last is None or last.kind != SourceEventKind.ONLINE.value:
+                return None
+            minute = session.scalars(
+                select(CameraMinuteRecord)
+                .where(CameraMinuteRecord.camera_id == camera_id, CameraMinuteRecord.frames_analysed > 0)
+                .order_by(CameraMinuteRecord.minute.desc())
+                .limit(1)
+            ).first()
+        ends = last.ts + timedelta(milliseconds=1)  # online for an instant at least
+        if minute is not None:
+            ends = max(ends, minute.minute + timedelta(seconds=minute.t_last_s))
+        return ends
 
     def events(self, camera_id: str | None = None) -> list[SourceEvent]:
         """Stored camera events, optionally of one camera, ordered by camera and time."""

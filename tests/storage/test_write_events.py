@@ -9,6 +9,7 @@ import pytest
 from cvmon.errors import StorageError
 from cvmon.storage import Database
 from cvmon.types import SourceEvent, SourceEventKind
+from tests.storage.conftest import MINUTE, make_camera_minute
 
 T0 = datetime(2024, 3, 4, 2, 30, 12, 345678, tzinfo=UTC)
 
@@ -56,3 +57,18 @@ def test_event_of_an_unknown_camera_writes_nothing(synced: Database) -> None:
 def test_naive_event_time_is_refused(synced: Database) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         synced.write_events([SourceEvent("cam-hall", SourceEventKind.ONLINE, datetime(2024, 3, 4))])
+
+
+def test_resume_point_is_where_a_lost_workers_data_ends(synced: Database) -> None:
+    """A worker that was lost (no offline event after its online one) left data up to its last
+    stored frame; a camera that dropped, or a worker that stopped, left an offline event: no gap."""
+    cam = "cam-hall"
+    assert synced.resume_point(cam) is None  # never ran
+    online = MINUTE + timedelta(seconds=5)
+    synced.write_events([SourceEvent(cam, SourceEventKind.ONLINE, online)])
+    assert synced.resume_point(cam) == online + timedelta(milliseconds=1)  # nothing stored after it
+    synced.write_minutes([], [make_camera_minute(cam, MINUTE, t_first_s=5.0, t_last_s=59.8)])
+    synced.write_minutes([], [make_camera_minute(cam, MINUTE + timedelta(minutes=1), t_first_s=0.0, t_last_s=20.4)])
+    assert synced.resume_point(cam) == MINUTE + timedelta(minutes=1, seconds=20.4)
+    synced.write_events([SourceEvent(cam, SourceEventKind.OFFLINE, MINUTE + timedelta(minutes=1, seconds=21), "x")])
+    assert synced.resume_point(cam) is None
