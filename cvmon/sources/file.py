@@ -104,7 +104,8 @@ class FileSource:
                 decoded += 1
                 if not sampler.take(video_s):
                     continue
-                image = np.ascontiguousarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
+                # one swscale thread: PyAV's default starts several per frame, costing more CPU than it saves
+                image = np.ascontiguousarray(frame.to_ndarray(format="bgr24", threads=1), dtype=np.uint8)
                 yield Frame(
                     camera_id=self.camera_id,
                     ts=self.start + timedelta(seconds=video_s),

@@ -263,7 +263,8 @@ class RtspSource:
                             fps=float(rate) if rate else None,
                             codec=stream.codec_context.name,
                         )
-                    image = np.ascontiguousarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
+                    # one swscale thread: PyAV's default starts several per frame, costing more CPU than it saves
+                    image = np.ascontiguousarray(frame.to_ndarray(format="bgr24", threads=1), dtype=np.uint8)
                     item = Frame(camera_id=self.camera_id, ts=ts, index=index, image=image, video_s=video_s)
                     with self._cond:
                         if conn.stopped.is_set():
