@@ -12,6 +12,8 @@ touches old data only, so camera workers keep writing new minutes meanwhile:
    even one written between steps 1 and 2. A final row is never recomputed. Minute rows that
    arrive late for a final hour are deleted and counted, and the row is left as it is: rolling
    them up would only give a partial sum.
+   On PostgreSQL the month partitions of the minute tables are made ahead before step 1, and
+   those that step 2 emptied are dropped after it (``cvmon.storage.partitions``).
 3. Hourly rows older than ``hourly_rows_days`` are deleted.
 4. Evidence older than ``snapshots_days`` is deleted: the row first, then its file. Then the store
    and the rows are reconciled: a file no row points to (left by a crash) is removed once it is
@@ -43,6 +45,7 @@ from cvmon.metrics.histogram import merge_histograms
 from cvmon.storage.database import Database
 from cvmon.storage.merge import normalised_histogram
 from cvmon.storage.models import Base
+from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,8 @@ class RetentionReport:
     file_errors: int = 0  # files that could not be deleted (logged; retried next run)
     alerts_deleted: int = 0
     alerts_kept_for_evidence: int = 0  # old alerts kept because evidence still points to them
+    partitions_made: int = 0  # PostgreSQL: month partitions made ahead (see cvmon.storage.partitions)
+    partitions_dropped: int = 0  # PostgreSQL: month partitions emptied by retention, dropped
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -164,8 +169,12 @@ def run_retention(
     minute_cutoff = hour_start(now - timedelta(days=policy.minute_rows_days))
     hourly_cutoff = hour_start(now - timedelta(days=policy.hourly_rows_days))
     counts: dict[str, int] = defaultdict(int)
+    with db.transaction("cannot make partitions in", write=True) as session:
+        counts["partitions_made"] = len(ensure_partitions(session.connection(), now))
     counts["hours_rolled_up"] = _roll_up_kept_hours(db, max(minute_cutoff, hourly_cutoff), current_hour)
     counts.update(_delete_minutes(db, minute_cutoff, hourly_cutoff))
+    with db.transaction("cannot drop partitions in", write=True) as session:
+        counts["partitions_dropped"] = len(drop_empty_partitions(session.connection(), minute_cutoff))
     with db.transaction("cannot delete hourly figures from", write=True) as session:
         counts["hourly_rows_deleted"] = _rowcount(session, delete(_HOURLY).where(_HOURLY.c.hour < hourly_cutoff))
     counts.update(_delete_old_evidence(db, store, now - timedelta(days=policy.snapshots_days)))

@@ -5,9 +5,6 @@ and the minute rows show the gap as offline time, with no minute counted twice."
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +18,7 @@ from sqlalchemy import Engine, text
 from cvmon.pipeline.runner import WORKER_LOST, WORKER_STOPPED
 from cvmon.storage.database import open_database
 from cvmon.types import SourceEventKind
-from tests.sources.test_live_reload import Output, pid_of, wait_until, write_config
+from tests.sources.cvmon_run import CvmonRun, pid_of, wait_until, write_config
 from tests.storage.conftest import POSTGRES_SERVER, postgres_admin  # noqa: F401
 
 if TYPE_CHECKING:
@@ -93,16 +90,8 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
     config_path = tmp_path / "cameras.yaml"
     write_config(config_path, data)
     env = {**os.environ, "CVMON_DATABASE_URL": postgres_url, "CVMON_RELOAD_EVERY_S": "0.5"}
-    cvmon = Path(sys.executable).parent / "cvmon"
-    proc = subprocess.Popen(
-        [str(cvmon), "run", str(config_path), "--cluster", ray_cluster.address],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = Output(proc.stdout), Output(proc.stderr)
+    run = CvmonRun([str(config_path), "--cluster", ray_cluster.address], env)
+    out, err = run.out, run.err
     db = open_database(postgres_url)
 
     def online() -> int:
@@ -128,11 +117,8 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
         print(f"the camera was analysed again {moved_s:.1f} s after its node was killed")
         time.sleep(3)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
-        out.thread.join(timeout=5)
-        err.thread.join(timeout=5)
-    assert proc.returncode == 0, (out.lines, err.lines)
+        code = run.stop()
+    assert code == 0, run.lines
     assert "Traceback" not in "\n".join(err.lines)
 
     events = db.events("cam-a")

@@ -5,15 +5,11 @@ on untouched; an invalid edit is refused; a removed camera's worker stops."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -23,6 +19,7 @@ from cvmon.storage.database import open_database
 from cvmon.storage.models import ZoneRecord
 from cvmon.types import SourceEventKind
 from tests.conftest import make_blank_video
+from tests.sources.cvmon_run import CvmonRun, alive, pid_of, wait_until, write_config
 
 if TYPE_CHECKING:
     from conftest import RtspServer
@@ -32,51 +29,6 @@ SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
 LEFT = [[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]
 RIGHT = [[0.5, 0.0], [1.0, 0.0], [1.0, 1.0], [0.5, 1.0]]
 LATEST_EDIT_SECOND = 40  # the restart takes a few seconds; both halves must fall in the same minute
-
-
-class Output:
-    """The lines a stream of the subprocess printed so far, read in a thread."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.lines: list[str] = []
-        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _drain(self, stream: IO[str]) -> None:
-        for line in stream:
-            self.lines.append(line.rstrip("\n"))
-
-    def starting(self, prefix: str) -> list[str]:
-        return [line for line in list(self.lines) if line.startswith(prefix)]
-
-
-def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
-
-
-def pid_of(line: str) -> int:
-    return int(line.rsplit("pid ", 1)[1])
-
-
-def alive(pid: int) -> bool:
-    """Whether a process runs (a zombie, ended but not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def write_config(path: Path, data: dict[str, Any]) -> None:
-    """Save as an editor does: a new file moved over the old one."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(data))
-    os.replace(tmp, path)
 
 
 def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> None:
@@ -121,18 +73,10 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
     write_config(config_path, data)
     db_url = f"sqlite:///{tmp_path / 'reload.db'}"
     env = {**os.environ, "CVMON_DATABASE_URL": db_url, "CVMON_RELOAD_EVERY_S": "0.5"}
-    cvmon = Path(sys.executable).parent / "cvmon"
     # A process per camera, so that each camera's restart shows as a new pid (cameras sharing a
     # process are covered by tests/sources/test_shared_workers.py).
-    proc = subprocess.Popen(
-        [str(cvmon), "run", str(config_path), "--cameras-per-process", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = Output(proc.stdout), Output(proc.stderr)
+    run = CvmonRun([str(config_path), "--cameras-per-process", "1"], env)
+    out, err = run.out, run.err
     db = open_database(db_url)
 
     def online(camera_id: str) -> int:
@@ -176,11 +120,8 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
         assert wait_until(lambda: out.starting("cvmon: camera cam-b stopped"), 20), (out.lines, err.lines)
         assert not alive(pids["cam-b"]) and alive(new_a)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
-        out.thread.join(timeout=5)
-        err.thread.join(timeout=5)
-    assert proc.returncode == 0, (out.lines, err.lines)
+        code = run.stop()
+    assert code == 0, run.lines
     assert "Traceback" not in "\n".join(err.lines)
     # one line per camera and change: cam-b and cam-f were never restarted, nobody after the refused edit
     camera_lines = [line for line in out.lines if line.startswith("cvmon: camera ")]

@@ -4,9 +4,6 @@ stopped on its own, while the others in its process run on untouched."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +22,7 @@ from cvmon.pipeline.workers import cameras_per_process_auto
 from cvmon.storage.database import open_database
 from cvmon.types import Detections, Frame, SourceEventKind
 from tests.conftest import MODEL_DIR, make_blank_video
-from tests.sources.test_live_reload import Output, alive, pid_of, wait_until, write_config
+from tests.sources.cvmon_run import CvmonRun, alive, pid_of, wait_until, write_config
 
 if TYPE_CHECKING:
     from conftest import RtspServer
@@ -126,16 +123,8 @@ def test_cameras_sharing_a_process_restart_one_by_one(
     write_config(config_path, data)
     db_url = f"sqlite:///{tmp_path / 'shared.db'}"
     env = {**os.environ, "CVMON_DATABASE_URL": db_url, "CVMON_RELOAD_EVERY_S": "0.5", "CVMON_MODEL_DIR": str(MODEL_DIR)}
-    cvmon = Path(sys.executable).parent / "cvmon"
-    proc = subprocess.Popen(
-        [str(cvmon), "run", str(config_path), "--cameras-per-process", "3"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = Output(proc.stdout), Output(proc.stderr)
+    run = CvmonRun([str(config_path), "--cameras-per-process", "3"], env)
+    out, err = run.out, run.err
     db = open_database(db_url)
 
     def online(camera_id: str) -> int:
@@ -161,11 +150,8 @@ def test_cameras_sharing_a_process_restart_one_by_one(
         time.sleep(1.5)  # a few frames of the new zone
         assert online("cam-b") == 1  # its neighbour's restart did not touch cam-b's connection
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
-        out.thread.join(timeout=5)
-        err.thread.join(timeout=5)
-    assert proc.returncode == 0, (out.lines, err.lines)
+        code = run.stop()
+    assert code == 0, run.lines
     assert "Traceback" not in "\n".join(err.lines + out.lines)
     assert not alive(pid)
     for cam_id in ("cam-a", "cam-b", "cam-f"):

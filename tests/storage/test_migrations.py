@@ -18,6 +18,7 @@ from cvmon.storage import Database, open_database
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
 from cvmon.storage.models import TABLES, Base, CameraMinuteRecord
+from cvmon.storage.partitions import include_in_schema_comparison
 from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WORKERS = 4
@@ -71,7 +72,9 @@ def test_no_column_holds_people_or_credentials(database: Database) -> None:
 
 def test_schema_matches_the_models(database: Database) -> None:
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_in_schema_comparison}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
@@ -160,7 +163,10 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
     finally:
         engine.dispose()
     with open_database(database_url) as db:
-        assert db.camera_minutes() == [make_camera_minute(inference_ms_sum=0.0, inference_ms_max=0.0)]
+        # not measured then, so no frame counts as detected either (revision 0006)
+        assert db.camera_minutes() == [
+            make_camera_minute(inference_ms_sum=0.0, inference_ms_max=0.0, frames_detected=0)
+        ]
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("camera_minutes")}
         assert not columns["inference_ms_sum"]["nullable"] and not columns["inference_ms_max"]["nullable"]
         db.write_minutes([], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))])
@@ -179,3 +185,33 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
 
 def _check_constraints(inspector: Inspector) -> set[str]:
     return {c["name"] or "" for c in inspector.get_check_constraints("camera_minutes")}
+
+
+def test_frames_detected_is_filled_in_where_inference_was_measured(database_url: str, config: Config) -> None:
+    """Before motion gating (revision 0006) every measured frame went through the detector."""
+    engine = make_engine(database_url)
+    alembic = alembic_config()
+    try:
+        with engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "0005")
+        Database(engine, database_url).sync_config(config)
+        with engine.begin() as conn:
+            for i, ms in enumerate((7200.0, 0.0)):
+                conn.execute(
+                    insert(CameraMinuteRecord.__table__).values(
+                        camera_id="cam-hall",
+                        minute=MINUTE + timedelta(minutes=i),
+                        frames_analysed=300,
+                        seconds_online=60.0,
+                        seconds_offline=0.0,
+                        t_first_s=0.0,
+                        t_last_s=59.8,
+                        inference_ms_sum=ms,
+                        inference_ms_max=ms / 100,
+                    )
+                )
+    finally:
+        engine.dispose()
+    with open_database(database_url) as db:
+        assert [c.frames_detected for c in db.camera_minutes()] == [300, 0]

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from cvmon.storage.engine import make_engine
 from cvmon.storage.models import Base
+from cvmon.storage.partitions import include_in_schema_comparison
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()
