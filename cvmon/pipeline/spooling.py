@@ -354,6 +354,10 @@ def live_outputs(
 
     def connect() -> DatabaseOutputs:
         db = open_database(database_url)
+        stored = db.stored_zone_ids(camera.id)
+        if stored is None or {z.id for z in camera.zones} - stored:
+            db.close()  # `cvmon run` has not stored this configuration yet: wait, as for an outage
+            raise StorageError(f"camera {camera.id} and its zones are not stored in the database yet")
         return database_outputs(db, store, config, notify)
 
     sink = SpoolingOutputs(Spool(spool_path(data_dir, camera.id)), connect, camera)

@@ -27,8 +27,7 @@ from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_e
 from cvmon.settings import get_settings
 
 if TYPE_CHECKING:
-    from cvmon.pipeline.housekeeping import Housekeeper
-    from cvmon.storage.database import Database
+    from cvmon.pipeline.bookkeeping import RunBookkeeping
 
 STOP_TIMEOUT_S = 60.0  # a stopped worker flushes its open minute; after this it is killed
 
@@ -363,23 +362,23 @@ def apply_reload(
     config_path: Path,
     old: Config,
     pool: CameraPool,
-    db: Database,
-    housekeeper: Housekeeper,
+    bookkeeping: RunBookkeeping,
     only: Collection[str] | None = None,
 ) -> tuple[Config, ReloadPlan]:
-    """Load the edited file; if valid, store it and restart, start and stop the workers it concerns.
+    """Load the edited file; if valid, store it (now, or once the database answers) and restart,
+    start and stop the workers it concerns.
 
     Returns the configuration now in force (the new one, or ``old`` when the edit is refused) and what was done.
     """
     try:
         new = load_config(config_path)
-        db.sync_config(new)
     except CvmonError as err:
         reason = " ".join(str(err).split())
         _say(f"cvmon: config reload refused: {reason}", error=True)
         return old, ReloadPlan()
     pool.reap()
     plan = plan_reload(old, new, pool.running(), only)
+    bookkeeping.set_config(new)  # zones and units stored before the restarted workers write rows of them
     pool.stop([*plan.restart, *plan.stop])
     for cam_id in plan.stop:
         _say(f"cvmon: camera {cam_id} stopped (removed or disabled)")
@@ -389,7 +388,6 @@ def apply_reload(
         _say(f"cvmon: camera {cam_id} started, pid {pool.start(new, cam_id)}")
     if not plan:
         _say("cvmon: config reloaded, no camera affected")
-    housekeeper.set_config(new)
     return new, plan
 
 
@@ -418,15 +416,8 @@ def run_cameras(
     watcher = FileWatcher(Path(config_path))  # before loading: an edit in between is seen
     config = load_config(config_path)
     from cvmon.alerts.notifications import load_notify_settings
-    from cvmon.pipeline.housekeeping import Housekeeper
-    from cvmon.storage.database import open_database
+    from cvmon.pipeline.bookkeeping import RunBookkeeping
 
-    notify = load_notify_settings()
-    housekeeping_db = open_database(database_url)
-    housekeeping_db.sync_config(config)
-    stop_housekeeping = threading.Event()
-    housekeeper = Housekeeper(housekeeping_db, config, notify, get_settings().evidence_dir)
-    housekeeping = housekeeper.start(stop_housekeeping)
     starting = wanted_cameras(config, cameras)
     pool: CameraPool
     if cluster:
@@ -435,6 +426,7 @@ def run_cameras(
         pool = RayWorkerPool(cluster, database_url, cameras_per_process or 1, cpus_per_camera, gpus_per_camera)
     else:
         pool = WorkerPool(database_url, cameras_per_process or cameras_per_process_auto(len(starting)))
+    bookkeeping = RunBookkeeping(database_url, config, load_notify_settings(), get_settings().evidence_dir).start()
     for cam_id in starting:
         _say(f"cvmon: camera {cam_id} started, pid {pool.start(config, cam_id)}")
     stopping = threading.Event()
@@ -457,16 +449,12 @@ def run_cameras(
                 continue
             next_look = time.monotonic() + every
             if watcher.changed():
-                config, plan = apply_reload(Path(config_path), config, pool, housekeeping_db, housekeeper, cameras)
+                config, plan = apply_reload(Path(config_path), config, pool, bookkeeping, cameras)
                 idle_by_edit = (idle_by_edit or bool(plan.stop)) and not pool.procs
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
         pool.terminate()
         pool.join()
-        stop_housekeeping.set()
-        housekeeping.join(timeout=10)
-        if housekeeper.dispatcher is not None:
-            housekeeper.dispatcher.run_once()  # a last round for what the workers just enqueued
-        housekeeping_db.close()
+        bookkeeping.close()
     return [WorkerExit(cid, code) for cid, code in pool.exits.items()]

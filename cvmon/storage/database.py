@@ -443,6 +443,13 @@ class Database:
         with self._transaction("cannot read camera coverage from", write=False) as session:
             return [_camera_minute_of(rec) for rec in session.scalars(stmt)]
 
+    def stored_zone_ids(self, camera_id: str) -> set[str] | None:
+        """The zones of a camera that ``sync_config`` has stored; None when the camera is not stored."""
+        with self._transaction("cannot read zones from", write=False) as session:
+            if session.get(CameraRecord, camera_id) is None:
+                return None
+            return set(session.scalars(select(ZoneRecord.zone_id).where(ZoneRecord.camera_id == camera_id)))
+
     def resume_point(self, camera_id: str) -> datetime | None:
         """Where a camera's data ends if its previous worker was lost without saying so: its latest
         event is ``online`` (a worker that stops, or a camera that drops, leaves ``offline``). Then the

@@ -14,7 +14,7 @@ import yaml
 from cvmon.alerts.notifications import load_notify_settings
 from cvmon.config import parse_config
 from cvmon.errors import ConfigError
-from cvmon.pipeline.housekeeping import Housekeeper
+from cvmon.pipeline.bookkeeping import RunBookkeeping
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s
 from cvmon.pipeline.workers import WorkerPool, apply_reload
 from cvmon.storage.database import open_database
@@ -159,12 +159,14 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
     config = parse_config(data)
     with open_database(f"sqlite:///{tmp_path / 'reload.db'}") as db:
         db.sync_config(config)
-        housekeeper = Housekeeper(db, config, load_notify_settings(), tmp_path / "evidence")
+        bookkeeping = RunBookkeeping(db.url, config, load_notify_settings(), tmp_path / "evidence").start()
+        assert bookkeeping.ready and bookkeeping.housekeeper is not None
+        housekeeper = bookkeeping.housekeeper
         pool = WorkerPool(db.url)
 
         data["cameras"][0]["zones"][0]["points"] = [[0.0, 0.0], [1.0, 1.0]]
         path.write_text(yaml.safe_dump(data))
-        kept, plan = apply_reload(path, config, pool, db, housekeeper)
+        kept, plan = apply_reload(path, config, pool, bookkeeping)
         assert kept is config and not plan
         err = capsys.readouterr().err.splitlines()
         assert len(err) == 1
@@ -174,7 +176,7 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
         data["cameras"][0]["zones"] = [{"id": "desk", "kind": "queue", "points": HALF}]
         data["retention"] = {"run_every_min": 5}
         path.write_text(yaml.safe_dump(data))
-        new, plan = apply_reload(path, config, pool, db, housekeeper)
+        new, plan = apply_reload(path, config, pool, bookkeeping)
         assert not plan and not pool.procs
         assert capsys.readouterr().out == "cvmon: config reloaded, no camera affected\n"
         assert new.camera("a").zones[0].id == "desk"
@@ -183,3 +185,4 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
         with db.transaction("read", write=False) as session:
             zones = {(z.camera_id, z.zone_id) for z in session.query(ZoneRecord)}
         assert ("a", "desk") in zones and ("a", "hall") in zones  # the old zone keeps its row for history
+        bookkeeping.close()
