@@ -83,3 +83,32 @@ class CvmonRun:
         self.out.thread.join(timeout=5)
         self.err.thread.join(timeout=5)
         return self.proc.returncode
+
+
+SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+
+
+def standing_person(folder: Path, x: float = 0.5) -> Path:
+    """A replay fixture: one person standing with their feet at (x, 0.9) the whole time."""
+    scene = folder / "scene.yaml"
+    scene.write_text(yaml.safe_dump({"people": [{"path": [[0, x, 0.9], [1e6, x, 0.9]], "size": [0.1, 0.4]}]}))
+    return scene
+
+
+def hall_camera(camera_id: str, source: str, zones: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A camera of unit ulp-a whose one zone, the waiting hall, is the whole frame (unless ``zones``)."""
+    zones = zones or [{"id": "hall", "kind": "waiting", "points": SQUARE}]
+    return {"id": camera_id, "unit": "ulp-a", "source": source, "zones": zones}
+
+
+def live_config(cameras: list[dict[str, Any]], detector: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One ULP with these cameras at 5 fps, with short RTSP timeouts for tests."""
+    defaults: dict[str, Any] = {
+        "analysis_fps": 5,
+        "rtsp_open_timeout_s": 5,
+        "rtsp_read_timeout_s": 3,
+        "reconnect_max_s": 1,
+    }
+    if detector is not None:
+        defaults["detector"] = detector
+    return {"units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}], "defaults": defaults, "cameras": cameras}

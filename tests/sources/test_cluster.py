@@ -12,13 +12,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import yaml
 from sqlalchemy import Engine, text
 
 from cvmon.pipeline.runner import WORKER_LOST, WORKER_STOPPED
 from cvmon.storage.database import open_database
 from cvmon.types import SourceEventKind
-from tests.sources.cvmon_run import CvmonRun, pid_of, wait_until, write_config
+from tests.sources.cvmon_run import (
+    CvmonRun,
+    hall_camera,
+    live_config,
+    pid_of,
+    standing_person,
+    wait_until,
+    write_config,
+)
 from tests.storage.conftest import POSTGRES_SERVER, postgres_admin  # noqa: F401
 
 if TYPE_CHECKING:
@@ -28,7 +35,6 @@ ray = pytest.importorskip("ray", reason="the cluster extra (Ray) is not installe
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 pytestmark = [pytest.mark.rtsp, pytest.mark.postgres]
-SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
 MOVE_BOUND_S = 90  # how long the test waits for the worker to come back on the other node
 
 
@@ -67,26 +73,8 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
     ray_cluster: Any, postgres_url: str, start_rtsp_server: Callable[..., RtspServer], tmp_path: Path
 ) -> None:
     server = start_rtsp_server("--pattern", "--width", "320", "--height", "180", "--fps", "10")
-    scene = tmp_path / "scene.yaml"  # one person standing in the hall the whole time
-    scene.write_text(yaml.safe_dump({"people": [{"path": [[0, 0.5, 0.9], [1e6, 0.5, 0.9]], "size": [0.1, 0.4]}]}))
-    data: dict[str, Any] = {
-        "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
-        "defaults": {
-            "analysis_fps": 5,
-            "detector": {"type": "replay", "model": str(scene)},
-            "rtsp_open_timeout_s": 5,
-            "rtsp_read_timeout_s": 3,
-            "reconnect_max_s": 1,
-        },
-        "cameras": [
-            {
-                "id": "cam-a",
-                "unit": "ulp-a",
-                "source": server.url,
-                "zones": [{"id": "hall", "kind": "waiting", "points": SQUARE}],
-            }
-        ],
-    }
+    replay = {"type": "replay", "model": str(standing_person(tmp_path))}
+    data = live_config([hall_camera("cam-a", server.url)], replay)
     config_path = tmp_path / "cameras.yaml"
     write_config(config_path, data)
     env = {**os.environ, "CVMON_DATABASE_URL": postgres_url, "CVMON_RELOAD_EVERY_S": "0.5"}

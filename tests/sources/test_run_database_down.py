@@ -9,16 +9,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-import yaml
 
 from cvmon.storage.database import open_database
 from cvmon.storage.spool import Spool
 from cvmon.types import SourceEventKind
 from tests.own_postgres import own_postgres, postgres_bin
-from tests.sources.cvmon_run import CvmonRun, wait_until, write_config
+from tests.sources.cvmon_run import CvmonRun, hall_camera, live_config, standing_person, wait_until, write_config
 
 if TYPE_CHECKING:
     from conftest import RtspServer
@@ -28,7 +27,6 @@ pytestmark = [
     pytest.mark.rtsp,
     pytest.mark.skipif(BIN is None, reason="PostgreSQL server binaries (initdb, pg_ctl) are not installed"),
 ]
-SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
 
 
 def spooled(path: Path) -> int:
@@ -47,20 +45,8 @@ def test_cvmon_run_measures_while_the_database_is_down_and_delivers_when_it_is_u
 ) -> None:
     assert BIN is not None
     server = start_rtsp_server("--pattern", "--width", "320", "--height", "180", "--fps", "10")
-    scene = tmp_path / "scene.yaml"  # one person standing in the hall the whole time
-    scene.write_text(yaml.safe_dump({"people": [{"path": [[0, 0.5, 0.9], [1e6, 0.5, 0.9]], "size": [0.1, 0.4]}]}))
-    data: dict[str, Any] = {
-        "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
-        "defaults": {"analysis_fps": 5, "detector": {"type": "replay", "model": str(scene)}},
-        "cameras": [
-            {
-                "id": "cam-a",
-                "unit": "ulp-a",
-                "source": server.url,
-                "zones": [{"id": "hall", "kind": "waiting", "points": SQUARE}],
-            }
-        ],
-    }
+    replay = {"type": "replay", "model": str(standing_person(tmp_path))}
+    data = live_config([hall_camera("cam-a", server.url)], replay)
     config_path = tmp_path / "cameras.yaml"
     write_config(config_path, data)
     with own_postgres(BIN) as pg:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -22,12 +22,11 @@ from cvmon.pipeline.workers import cameras_per_process_auto
 from cvmon.storage.database import open_database
 from cvmon.types import Detections, Frame, SourceEventKind
 from tests.conftest import MODEL_DIR, make_blank_video
-from tests.sources.cvmon_run import CvmonRun, alive, pid_of, wait_until, write_config
+from tests.sources.cvmon_run import SQUARE, CvmonRun, alive, hall_camera, live_config, pid_of, wait_until, write_config
 
 if TYPE_CHECKING:
     from conftest import RtspServer
 
-SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
 LEFT = [[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]
 
 
@@ -93,32 +92,8 @@ def test_cameras_sharing_a_process_restart_one_by_one(
 ) -> None:
     server = start_rtsp_server("--pattern", "--width", "320", "--height", "180", "--fps", "10")
     clip = make_blank_video(tmp_path / "short.mp4", seconds=2)
-    data: dict[str, Any] = {
-        "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
-        "defaults": {
-            "analysis_fps": 5,
-            "rtsp_open_timeout_s": 5,
-            "rtsp_read_timeout_s": 3,
-            "reconnect_max_s": 1,
-        },
-        "cameras": [
-            {
-                "id": cam_id,
-                "unit": "ulp-a",
-                "source": server.url,
-                "zones": [{"id": "hall", "kind": "waiting", "points": SQUARE}],
-            }
-            for cam_id in ("cam-a", "cam-b")
-        ]
-        + [
-            {
-                "id": "cam-f",
-                "unit": "ulp-a",
-                "source": str(clip),
-                "zones": [{"id": "hall", "kind": "waiting", "points": SQUARE}],
-            }
-        ],
-    }
+    cameras = [hall_camera("cam-a", server.url), hall_camera("cam-b", server.url), hall_camera("cam-f", str(clip))]
+    data = live_config(cameras)
     config_path = tmp_path / "cameras.yaml"
     write_config(config_path, data)
     db_url = f"sqlite:///{tmp_path / 'shared.db'}"
