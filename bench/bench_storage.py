@@ -665,7 +665,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
         "camera_minute_rows": sum(cam_rows),
         "minute_rows_per_s": minute_rows / wall,
         "all_rows_per_s": (minute_rows + sum(cam_rows)) / wall,
-        "camera_minutes_of_all_cameras_per_s": minute_rows / zone_count / wall,
+        "minutes_of_all_cameras_per_s": minute_rows / zone_count / wall,
         "batch_ms_p50": quantile_ms(all_lat, 0.5) if all_lat else None,
         "batch_ms_p95": quantile_ms(all_lat, 0.95) if all_lat else None,
         "headroom_vs_1000_cameras": minute_rows / wall / ROWS_NEEDED_PER_S,
@@ -870,6 +870,17 @@ def main() -> None:
             ),
             ("latest minute of each zone", lambda s: queries.zones_with_latest_minute(s, cam0, scope)),
         ]
+        if month_first is not None and month_first + timedelta(days=2) in all_days[:-1]:
+            across = month_first + timedelta(days=2)
+            probes.insert(
+                2,
+                (
+                    f"minute rows of 7 local days to {across} (across a month)",
+                    lambda s: queries.minute_rows(
+                        s, cam0, None, *local_day_range(across - timedelta(days=6), tz, 7), scope
+                    ),
+                ),
+            )
         if month_first is not None:
             probes.insert(
                 1,
@@ -933,7 +944,7 @@ def main() -> None:
                 f"  {writers} writer(s), {n_cameras // writers}-{-(-n_cameras // writers)} cameras each: "
                 f"{trial['batches']} batches of {trial['rows_per_batch']:.0f} minute rows (+ coverage), "
                 f"{trial['minute_rows_per_s']:,.0f} minute rows/s ({trial['all_rows_per_s']:,.0f} rows/s with "
-                f"coverage), {trial['camera_minutes_of_all_cameras_per_s']:.2f} minutes of all {n_cameras} cameras/s, "
+                f"coverage), {trial['minutes_of_all_cameras_per_s']:.2f} minutes of all {n_cameras} cameras/s, "
                 f"batch p50 {trial['batch_ms_p50'] or 0:.1f} ms p95 {trial['batch_ms_p95'] or 0:.1f} ms; "
                 f"{trial['headroom_vs_1000_cameras']:.0f}x the {ROWS_NEEDED_PER_S:.0f} rows/s of 1,000 cameras x 3 "
                 f"zones" + (f"; {trial['error_count']} errors: {trial['errors'][0]}" if trial["error_count"] else ""),
