@@ -342,6 +342,9 @@ class RetentionConfig(StrictModel):
         default=35, gt=0, description="Days per-minute rows are kept; they are rolled up to hourly rows first."
     )
     hourly_rows_days: float = Field(default=730, gt=0, description="Days hourly rows are kept.")
+    daily_rows_days: float = Field(
+        default=3650, gt=0, description="Days daily rows (rolled up from hourly rows) are kept."
+    )
     run_every_min: float = Field(default=60, gt=0, description="Minutes between retention runs inside `cvmon run`.")
 
 

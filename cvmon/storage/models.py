@@ -7,13 +7,14 @@ coordinates, and a camera's source URL (which may hold credentials) is never sto
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -270,6 +271,28 @@ class HourlyStatRecord(ZoneFigures, Base):
     hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     minutes: Mapped[int] = mapped_column(Integer)
     final: Mapped[bool] = mapped_column(Boolean)
+
+
+class DailyStatRecord(ZoneFigures, Base):
+    """Figures of one zone for one local calendar day (the time zone of the camera's unit), rolled up
+    from its hourly rows and kept for years after they are gone; ``hours`` counts the hourly rows."""
+
+    __tablename__ = "daily_stats"
+    __table_args__ = (
+        ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),
+        Index("ix_daily_stats_day", "day"),
+        CheckConstraint(
+            "hours >= 0 AND samples >= 0 AND count_sum >= 0 AND count_max >= 0 AND visits >= 0 "
+            "AND seconds_observed >= 0 AND seconds_staffed >= 0 AND seconds_offline >= 0 "
+            "AND seconds_over_capacity >= 0 AND visit_seconds_sum >= 0",
+            name="non_negative",
+        ),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hours: Mapped[int] = mapped_column(Integer)
 
 
 ROLES: tuple[str, ...] = ("admin", "manager", "pic", "auditor", "viewer")

@@ -14,7 +14,8 @@ touches old data only, so camera workers keep writing new minutes meanwhile:
    them up would only give a partial sum.
    On PostgreSQL the month partitions of the minute tables are made ahead before step 1, and
    those that step 2 emptied are dropped after it (``cvmon.storage.partitions``).
-3. Hourly rows older than ``hourly_rows_days`` are deleted.
+3. Daily rows are rolled up from the hourly rows (``cvmon.storage.daily``); then hourly rows older
+   than ``hourly_rows_days`` and daily rows older than ``daily_rows_days`` are deleted.
 4. Evidence older than ``snapshots_days`` is deleted: the row first, then its file. Then the store
    and the rows are reconciled: a file no row points to (left by a crash) is removed once it is
    older than a grace period (a write may still be in flight). A row whose file is gone is
@@ -42,6 +43,7 @@ from cvmon.config.models import RetentionConfig
 from cvmon.errors import CvmonError
 from cvmon.evidence import EvidenceStore
 from cvmon.metrics.histogram import merge_histograms
+from cvmon.storage.daily import delete_old_days, roll_up_days
 from cvmon.storage.database import Database
 from cvmon.storage.merge import normalised_histogram
 from cvmon.storage.models import Base
@@ -127,6 +129,8 @@ class RetentionReport:
     file_errors: int = 0  # files that could not be deleted (logged; retried next run)
     alerts_deleted: int = 0
     alerts_kept_for_evidence: int = 0  # old alerts kept because evidence still points to them
+    days_rolled_up: int = 0  # daily rows (re)computed from hourly rows (cvmon.storage.daily)
+    daily_rows_deleted: int = 0
     partitions_made: int = 0  # PostgreSQL: month partitions made ahead (see cvmon.storage.partitions)
     partitions_dropped: int = 0  # PostgreSQL: month partitions emptied by retention, dropped
 
@@ -175,8 +179,10 @@ def run_retention(
     counts.update(_delete_minutes(db, minute_cutoff, hourly_cutoff))
     with db.transaction("cannot drop partitions in", write=True) as session:
         counts["partitions_dropped"] = len(drop_empty_partitions(session.connection(), minute_cutoff))
+    counts["days_rolled_up"] = roll_up_days(db, now, hourly_cutoff)
     with db.transaction("cannot delete hourly figures from", write=True) as session:
         counts["hourly_rows_deleted"] = _rowcount(session, delete(_HOURLY).where(_HOURLY.c.hour < hourly_cutoff))
+    counts["daily_rows_deleted"] = delete_old_days(db, (now - timedelta(days=policy.daily_rows_days)).date())
     counts.update(_delete_old_evidence(db, store, now - timedelta(days=policy.snapshots_days)))
     counts.update(_reconcile_evidence(db, store, orphan_grace_s))
     counts.update(_delete_old_alerts(db, now - timedelta(days=policy.alerts_days)))

@@ -250,6 +250,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "privacy.retention": ("Lama penyimpanan", "How long data is kept"),
     "privacy.keep_minutes": ("Angka per menit", "Per-minute figures"),
     "privacy.keep_hours": ("Angka per jam", "Hourly figures"),
+    "privacy.keep_days": ("Angka per hari", "Daily figures"),
     "privacy.keep_snapshots": ("Cuplikan bukti anonim", "Anonymised evidence snapshots"),
     "privacy.keep_alerts": ("Peringatan dan tindak lanjutnya", "Alerts and their follow-up"),
     "privacy.days": ("{days} hari", "{days} days"),

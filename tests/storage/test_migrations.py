@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "cameras",
     "zones",
     "minute_stats",
+    "daily_stats",
     "camera_events",
     "camera_minutes",
     "alerts",

@@ -22,6 +22,7 @@ def _config() -> dict:
         "email": "ampenan@example.id",
     }
     config["retention"] = {"snapshots_days": 30, "alerts_days": 180, "minute_rows_days": 14, "hourly_rows_days": 400}
+    config["retention"]["daily_rows_days"] = 1000
     config["data_protection"] = {"controller": "PT PLN (Persero) UIW NTB"}
     return config
 
@@ -35,7 +36,7 @@ def test_notice_shows_retention_controller_and_inherited_contacts(web_app_factor
     assert "PT PLN (Persero) UIW NTB" in text
     retention = re.search(r'data-testid="retention">(.*?)</table>', text, re.DOTALL)
     assert retention is not None
-    assert [d for d in re.findall(r"<td>(\d+) hari</td>", retention.group(1))] == ["14", "400", "30", "180"]
+    assert [d for d in re.findall(r"<td>(\d+) hari</td>", retention.group(1))] == ["14", "400", "1000", "30", "180"]
     rows = dict(re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', text, re.DOTALL))
     assert set(rows) == {"ulp-ampenan", "ulp-cakra", "ulp-bima"}  # the units with cameras
     assert "Manajer ULP Ampenan (PIC layanan)" in rows["ulp-ampenan"] and "ampenan@example.id" in rows["ulp-ampenan"]
