@@ -204,12 +204,16 @@ class RayWorkerPool:
                     self._look(actor)
         self.reap()
 
-    def join(self) -> None:
-        """Wait until every camera has ended, then let the actors go."""
-        while self.running():
+    def join(self, timeout_s: float = 60.0) -> None:
+        """Wait until every camera has ended (an actor that does not answer within ``timeout_s``, on a
+        node that is gone, say, is given up), then let the actors go."""
+        deadline = time.monotonic() + timeout_s
+        while self.running() and time.monotonic() < deadline:
             time.sleep(0.5)
             for actor in self.actors:
                 self._look(actor)
+        for cam_id in self.running():
+            self.exits.setdefault(cam_id, 1)
         for actor in list(self.actors):
             self._retire(actor)
         self.ray.shutdown()
