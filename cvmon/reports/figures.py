@@ -30,6 +30,7 @@ from cvmon.config.rules import merge_layers
 from cvmon.metrics.histogram import histogram_quantile, histogram_share_above, merge_histograms
 from cvmon.metrics.totals import ZoneTotals
 from cvmon.storage.models import (
+    SUMMED_FIGURES,
     AlertRecord,
     CameraMinuteRecord,
     CameraRecord,
@@ -208,16 +209,7 @@ class _Sums:
     visit_hist: list[int]
 
 
-_SUMMED = (
-    "samples",
-    "count_sum",
-    "seconds_observed",
-    "seconds_staffed",
-    "seconds_offline",
-    "seconds_over_capacity",
-    "visits",
-    "visit_seconds_sum",
-)
+_SUMMED = SUMMED_FIGURES
 _FIGURES = (*_SUMMED, "count_max")  # the fields of _Sums but the histogram, in the order queries select them
 
 

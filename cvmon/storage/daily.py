@@ -21,25 +21,14 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cvmon.metrics.histogram import merge_histograms
 from cvmon.storage.database import Database
-from cvmon.storage.merge import normalised_histogram
+from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base, CameraRecord, UnitRecord
 
 RECHECK_DAYS = 8
 BACKFILL_DAYS = 62
 _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _DAILY: Table = Base.metadata.tables["daily_stats"]
-_SUMMED = (
-    "samples",
-    "count_sum",
-    "seconds_observed",
-    "seconds_staffed",
-    "seconds_offline",
-    "seconds_over_capacity",
-    "visits",
-    "visit_seconds_sum",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +134,7 @@ def _roll_up_camera(session: Session, camera_id: str, tz: ZoneInfo, days: list[d
 
 
 def _daily_values(camera_id: str, zone_id: str, day: date, hours: list[Any]) -> dict[str, Any]:
-    latest = max(hours, key=lambda h: h.hour)
-    values: dict[str, Any] = {name: sum(getattr(h, name) for h in hours) for name in _SUMMED}
-    values.update(
-        camera_id=camera_id,
-        zone_id=zone_id,
-        day=day,
-        hours=len(hours),
-        zone_kind=latest.zone_kind,
-        count_max=max(h.count_max for h in hours),
-        visit_hist=merge_histograms(normalised_histogram(list(h.visit_hist)) for h in hours),
-    )
-    return values
+    return {"camera_id": camera_id, "zone_id": zone_id, "day": day, "hours": len(hours), **sum_figures(hours, "hour")}
 
 
 def _same(stored: Any, values: dict[str, Any]) -> bool:

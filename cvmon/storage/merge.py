@@ -14,12 +14,14 @@ first delivery may or may not have committed, is already stored (see ``Database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from cvmon.metrics.histogram import N_BUCKETS, merge_histograms
 from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.models import SUMMED_FIGURES
 from cvmon.types import MinuteRow
 
 MinuteKey = tuple[str, str, datetime]  # camera, zone, minute
@@ -109,3 +111,17 @@ def camera_minutes_after(
         old = after.get(key, stored.get(key))
         after[key] = replace(cam) if old is None else combine_camera_minutes(old, cam)
     return after
+
+
+def sum_figures(rows: Sequence[Any], period: str) -> dict[str, Any]:
+    """The figures of one zone over several periods (minute or hourly rows, objects or result rows,
+    whose time is the attribute ``period``): sums, the largest ``count_max``, merged histograms, and
+    the latest period's ``zone_kind``."""
+    if not rows:
+        raise ValueError("no rows to sum")
+    latest = max(rows, key=lambda r: getattr(r, period))
+    values: dict[str, Any] = {name: sum(getattr(r, name) for r in rows) for name in SUMMED_FIGURES}
+    values["zone_kind"] = latest.zone_kind
+    values["count_max"] = max(r.count_max for r in rows)
+    values["visit_hist"] = merge_histograms(normalised_histogram(list(r.visit_hist)) for r in rows)
+    return values

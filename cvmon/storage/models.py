@@ -105,6 +105,19 @@ class ZoneFigures:
     visit_hist: Mapped[list[int]] = mapped_column(JSON)
 
 
+SUMMED_FIGURES = (
+    "samples",
+    "count_sum",
+    "seconds_observed",
+    "seconds_staffed",
+    "seconds_offline",
+    "seconds_over_capacity",
+    "visits",
+    "visit_seconds_sum",
+)
+"""The ``ZoneFigures`` that add up over time (``count_max`` takes the maximum, ``visit_hist`` merges)."""
+
+
 class MinuteStatRecord(ZoneFigures, Base):
     """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``)."""
 

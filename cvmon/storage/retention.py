@@ -42,11 +42,10 @@ from sqlalchemy.orm import Session
 from cvmon.config.models import RetentionConfig
 from cvmon.errors import CvmonError
 from cvmon.evidence import EvidenceStore
-from cvmon.metrics.histogram import merge_histograms
 from cvmon.storage.daily import delete_old_days, roll_up_days
 from cvmon.storage.database import Database
-from cvmon.storage.merge import normalised_histogram
-from cvmon.storage.models import Base
+from cvmon.storage.merge import sum_figures
+from cvmon.storage.models import SUMMED_FIGURES, Base
 from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions
 
 log = logging.getLogger(__name__)
@@ -65,16 +64,7 @@ _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _EVIDENCE: Table = Base.metadata.tables["evidence"]
 _ALERTS: Table = Base.metadata.tables["alerts"]
 
-_SUMMED = (
-    "samples",
-    "count_sum",
-    "seconds_observed",
-    "seconds_staffed",
-    "seconds_offline",
-    "seconds_over_capacity",
-    "visits",
-    "visit_seconds_sum",
-)
+_SUMMED = SUMMED_FIGURES
 _EXACT = ("minutes", "samples", "count_sum", "count_max", "visits")
 _INEXACT = ("seconds_observed", "seconds_staffed", "seconds_offline", "seconds_over_capacity", "visit_seconds_sum")
 
@@ -213,13 +203,7 @@ def roll_up(minutes: Sequence[Any]) -> dict[str, Any]:
     """The hourly figures of the minute rows of one zone and hour (MinuteRow objects or result rows)."""
     if not minutes:
         raise ValueError("no minute rows to roll up")
-    latest = max(minutes, key=lambda m: m.minute)
-    values: dict[str, Any] = {name: sum(getattr(m, name) for m in minutes) for name in _SUMMED}
-    values["zone_kind"] = latest.zone_kind
-    values["minutes"] = len(minutes)
-    values["count_max"] = max(m.count_max for m in minutes)
-    values["visit_hist"] = merge_histograms(normalised_histogram(list(m.visit_hist)) for m in minutes)
-    return values
+    return {**sum_figures(minutes, "minute"), "minutes": len(minutes)}
 
 
 def _roll_up_kept_hours(db: Database, first_hour: datetime, current_hour: datetime) -> int:
