@@ -6,18 +6,21 @@ A thousand cameras write billions of minute rows a year. On PostgreSQL ``minute_
 (a recording of long ago, a clock far off). Queries over a period read only its months; retention
 drops a month's partition once its rows have been rolled up and deleted. SQLite tables are plain.
 
-``ensure_partitions`` makes the current month's and the next ones' partitions (migration 0007 and
-every housekeeping round); rows that already wait in the default partition for a month being made
-are moved into it in the same transaction.
+``ensure_partitions`` makes the current month's and the next ones' partitions ahead of time
+(migration 0007 and every retention round). Rows of a month that has no partition wait in the
+default partition; ``create_month`` moves them into a new one, as the migration does.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
+log = logging.getLogger(__name__)
 PARTITIONED_TABLES = ("minute_stats", "camera_minutes")
 MONTHS_AHEAD = 2
 _NAME = re.compile(r"^(?P<table>[a-z_]+)_y(?P<year>\d{4})m(?P<month>\d{2})$")
@@ -83,7 +86,10 @@ def monthly_partitions(conn: Connection, table: str) -> dict[datetime, str]:
 
 
 def create_month(conn: Connection, table: str, month: datetime) -> str:
-    """Make one month's partition; rows of that month waiting in the default partition move into it."""
+    """Make one month's partition; rows of that month waiting in the default partition move into it.
+
+    Run it when nothing writes rows of that month (the migration, maintenance): a row of the month
+    committed into the default partition meanwhile makes the attach fail."""
     name = partition_name(table, month)
     start, end = month.isoformat(), next_month(month).isoformat()
     conn.execute(text(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'))
@@ -98,9 +104,21 @@ def create_month(conn: Connection, table: str, month: datetime) -> str:
     return name
 
 
+def _default_holds(conn: Connection, table: str, month: datetime) -> bool:
+    found = conn.execute(
+        text(f'SELECT 1 FROM "{table}_default" WHERE minute >= :start AND minute < :end LIMIT 1'),
+        {"start": month, "end": next_month(month)},
+    ).first()
+    return found is not None
+
+
 def ensure_partitions(conn: Connection, now: datetime, ahead: int = MONTHS_AHEAD) -> list[str]:
     """Make the partitions of the month of ``now`` and of the ``ahead`` months after it where missing.
-    Returns the names made; does nothing on a database without partitioned tables."""
+
+    Safe while cameras write: a month whose rows already wait in the default partition (a database
+    left without maintenance over a month's turn) is left there, and a month that cannot be attached
+    because such a row arrived meanwhile is tried again next time. Returns the names made; does
+    nothing on a database without partitioned tables."""
     made: list[str] = []
     for table in PARTITIONED_TABLES:
         if not is_partitioned(conn, table):
@@ -108,8 +126,12 @@ def ensure_partitions(conn: Connection, now: datetime, ahead: int = MONTHS_AHEAD
         have = monthly_partitions(conn, table)
         month = month_start(now)
         for _ in range(ahead + 1):
-            if month not in have:
-                made.append(create_month(conn, table, month))
+            if month not in have and not _default_holds(conn, table, month):
+                try:
+                    with conn.begin_nested():
+                        made.append(create_month(conn, table, month))
+                except DBAPIError as err:
+                    log.info("partition %s not made now: %s", partition_name(table, month), err.orig)
             month = next_month(month)
     return made
 
