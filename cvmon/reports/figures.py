@@ -209,8 +209,7 @@ class _Sums:
     visit_hist: list[int]
 
 
-_SUMMED = SUMMED_FIGURES
-_FIGURES = (*_SUMMED, "count_max")  # the fields of _Sums but the histogram, in the order queries select them
+_FIGURES = (*SUMMED_FIGURES, "count_max")  # the fields of _Sums but the histogram, in the order queries select them
 
 
 def _sums(values: Sequence[Any], visit_hist: list[int]) -> _Sums:

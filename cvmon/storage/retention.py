@@ -64,7 +64,6 @@ _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _EVIDENCE: Table = Base.metadata.tables["evidence"]
 _ALERTS: Table = Base.metadata.tables["alerts"]
 
-_SUMMED = SUMMED_FIGURES
 _EXACT = ("minutes", "samples", "count_sum", "count_max", "visits")
 _INEXACT = ("seconds_observed", "seconds_staffed", "seconds_offline", "seconds_over_capacity", "visit_seconds_sum")
 
@@ -270,7 +269,7 @@ def _hour_sums(session: Session, start: datetime, end: datetime) -> dict[ZoneHou
             hour.label("hour"),
             func.count().label("minutes"),
             func.max(m.count_max).label("count_max"),
-            *(func.sum(m[name]).label(name) for name in _SUMMED),
+            *(func.sum(m[name]).label(name) for name in SUMMED_FIGURES),
         )
         .where(m.minute >= start, m.minute < end)
         .group_by(m.camera_id, m.zone_id, hour)
