@@ -46,6 +46,27 @@ class PersonTracker:
             return np.zeros((0, 4), np.float32)
         return np.asarray([t.get_state_bbox() for t in tracks], dtype=np.float32).reshape(-1, 4)
 
+    def live_ids(self) -> set[int]:
+        """Ids of every confirmed track the tracker still holds (seen now or lost for a moment)."""
+        return {int(t.tracker_id) for t in self._tracker.tracks if t.tracker_id >= 0}
+
+    def held_unseen(self, max_unseen_s: float) -> Detections:
+        """Confirmed tracks the detector missed in the last update, unseen for at most ``max_unseen_s``,
+        as boxes where the tracker expects them (confidence 0), with their ids."""
+        held = [
+            t
+            for t in self._tracker.tracks
+            if t.tracker_id >= 0 and t.time_since_update > 0 and t.time_since_update_seconds <= max_unseen_s
+        ]
+        if not held:
+            return Detections.empty().with_tracker_id(np.zeros(0, np.int64))
+        return Detections(
+            xyxy=np.asarray([t.get_state_bbox() for t in held], np.float32).reshape(-1, 4),
+            confidence=np.zeros(len(held), np.float32),
+            class_id=np.zeros(len(held), np.int64),
+            tracker_id=np.asarray([t.tracker_id for t in held], np.int64),
+        )
+
     def update(self, detections: Detections, t: float) -> Detections:
         """Detections with ``tracker_id`` set (-1 for a track not yet confirmed), at video time t."""
         sv_dets = sv.Detections(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cvmon.config.rules import ResolvedRules
 from cvmon.types import ZoneKind
@@ -58,6 +58,8 @@ class RuleTrack:
     last_off: float | None = None
     peak: float = 0.0
     opened_at: datetime | None = None
+    peak_reported: float = 0.0  # the peak last handed out as a change (written to the database)
+    peak_reported_t: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class ZoneObservation:
     staffed: bool | None = None
     customers: int = 0  # counter_staff: people in its customer zone and queue
     longest_wait_s: float | None = None  # queue/waiting: the longest visit still going on
+    unstaffed_since_t: float | None = None  # staff zone found unstaffed in this sample: when it emptied
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,19 @@ class Condition:
     value: float
     open_after_s: float
     clear_after_s: float
+    started_t: float | None = None  # the condition became known late: it has held since this time
+    duration: bool = False  # the value is a duration that grows with every sample
+
+
+# A count's new peak is handed out at once (counts grow in steps, and its snapshot shows the worst moment); a
+# duration, which grows every frame, at most every PEAK_EVERY_S, and its final peak always before it clears.
+PEAK_EVERY_S = 10.0
+
+
+def _peak_due(track: RuleTrack, cond: Condition, t: float) -> bool:
+    if track.peak <= track.peak_reported:
+        return False
+    return not cond.duration or track.peak_reported_t is None or t - track.peak_reported_t >= PEAK_EVERY_S
 
 
 def step(
@@ -96,11 +112,22 @@ def step(
     changes: list[AlertChange] = []
     if not track.open:
         if cond.on:
-            since = track.pending_since if track.pending_since is not None else t
+            since = track.pending_since
+            if since is None:
+                since = t if cond.started_t is None else min(t, cond.started_t)
             track = replace(track, pending_since=since, last_on=t)
             if t - since >= cond.open_after_s:
-                track = RuleTrack(open=True, pending_since=since, peak=cond.value, opened_at=wall)
-                changes.append(AlertChange(rule, zone_id, ChangeKind.OPENED, wall, cond.value, wall))
+                # Opened when the delay ran out, even where the condition was known only later.
+                opened = wall - timedelta(seconds=t - (since + cond.open_after_s))
+                track = RuleTrack(
+                    open=True,
+                    pending_since=since,
+                    peak=cond.value,
+                    opened_at=opened,
+                    peak_reported=cond.value,
+                    peak_reported_t=t,
+                )
+                changes.append(AlertChange(rule, zone_id, ChangeKind.OPENED, opened, cond.value, opened))
         elif track.pending_since is not None and (track.last_on is None or t - track.last_on > tolerance_s):
             track = replace(track, pending_since=None, last_on=None)
         return track, changes
@@ -109,11 +136,15 @@ def step(
     assert opened_at is not None
     if cond.value > track.peak:
         track = replace(track, peak=cond.value)
-        changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, cond.value, opened_at))
+    if _peak_due(track, cond, t):
+        changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, opened_at))
+        track = replace(track, peak_reported=track.peak, peak_reported_t=t)
     if cond.off:
         since = track.clear_since if track.clear_since is not None else t
         track = replace(track, clear_since=since, last_off=t)
         if t - since >= cond.clear_after_s:
+            if track.peak > track.peak_reported:
+                changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, opened_at))
             changes.append(AlertChange(rule, zone_id, ChangeKind.CLEARED, wall, cond.value, opened_at))
             track = RuleTrack()
     elif track.clear_since is not None and (track.last_off is None or t - track.last_off > tolerance_s):
@@ -142,7 +173,12 @@ def zone_conditions(
     if obs.kind.measures_wait and w["enabled"]:
         wait = obs.longest_wait_s or 0.0
         out[Rule.LONG_WAIT] = Condition(
-            on=wait > w["sla_s"], off=wait <= w["sla_s"], value=round(wait, 1), open_after_s=0.0, clear_after_s=0.0
+            on=wait > w["sla_s"],
+            off=wait <= w["sla_s"],
+            value=round(wait, 1),
+            open_after_s=0.0,
+            clear_after_s=0.0,
+            duration=True,
         )
     c = rules.over_capacity
     if obs.capacity is not None and c["enabled"]:
@@ -160,12 +196,16 @@ def zone_conditions(
             needed = not u["only_when_customers"] or obs.customers > 0
             on = in_service and not obs.staffed and needed
             since = on_since.get(rule)
+            if since is None and on:
+                since = obs.unstaffed_since_t
             out[rule] = Condition(
                 on=on,
                 off=not on,
                 value=round(t - since, 1) if on and since is not None else 0.0,
                 open_after_s=u["for_s"],
                 clear_after_s=0.0,
+                started_t=obs.unstaffed_since_t,
+                duration=True,
             )
     return out
 
@@ -211,6 +251,7 @@ def evaluate_camera_offline(
         value=round(offline_s, 1),
         open_after_s=r["for_s"],
         clear_after_s=0.0,
+        duration=True,
     )
     track, changes = step(track, cond, t, now, 0.0, Rule.CAMERA_OFFLINE, CAMERA_ZONE)
     return RulesState({**state.tracks, key: track}), changes

@@ -216,6 +216,12 @@ class TrackerConfig(StrictModel):
         default=0.5, gt=0, lt=1, description="Score that puts a detection into ByteTrack's first association stage."
     )
     min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum IoU to match a detection to a track.")
+    hold_unseen_s: float = Field(
+        default=1.5,
+        ge=0,
+        description="A confirmed track the detector missed for a moment (a person partly hidden behind another) "
+        "is still counted where the tracker expects it for up to this many seconds; 0 counts detections only.",
+    )
 
 
 class MotionGateConfig(StrictModel):

@@ -87,6 +87,10 @@ class MinuteAggregator:
             row.t_first_s = min(row.t_first_s, offset)
             row.t_last_s = max(row.t_last_s, offset)
 
+    def add_staffed(self, zone_id: str, ts: datetime, seconds: float) -> None:
+        """Staffed seconds of a sample decided after it was folded in (the staffing debounce ruled late)."""
+        self._row(zone_id, minute_of(ts)).seconds_staffed += seconds
+
     def add_visit(self, zone_id: str, ended: datetime, duration_s: float) -> None:
         minute = minute_of(ended)
         row = self._row(zone_id, minute)

@@ -6,12 +6,14 @@ it produces anonymous minute rows and keeps an in-memory summary for the command
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import perf_counter
 
 import cv2
 import numpy as np
+import supervision as sv
 
 from cvmon.alerts.rules import AlertChange, RulesState, ZoneObservation, evaluate_camera_offline, evaluate_zone_rules
 from cvmon.config.models import CameraConfig, Config
@@ -31,9 +33,12 @@ from cvmon.types import (
     ZoneKind,
 )
 from cvmon.zones.geometry import Zone, membership
-from cvmon.zones.state import PersonInZone, ZoneState, close_zones, update_zones
+from cvmon.zones.staffing_ledger import HeldSample, SettledSample, settle, settle_all
+from cvmon.zones.state import PersonInZone, ZoneState, close_zones, staffing_of_sample, update_zones
 
 MASK_FILL = (114, 114, 114)
+RECENT_ZONE_EVENTS = 1000  # zone events kept in memory for a caller to inspect (bounded)
+HELD_TRACK_DUPLICATE_IOU = 0.6  # a held track this close to a detection is that detection, not a hidden person
 
 
 @dataclass(slots=True)
@@ -114,7 +119,10 @@ class CameraPipeline:
         self.summary = {z.id: ZoneSummary(z.kind) for z in self.zones}
         self.frames_analysed = 0
         self.events: list[SourceEvent] = []
-        self.zone_events: list[ZoneEvent] = []
+        self.zone_events: deque[ZoneEvent] = deque(maxlen=RECENT_ZONE_EVENTS)
+        self.hold_unseen_s = config.tracker_for(camera).hold_unseen_s
+        self._born: dict[int, float] = {}  # video time each live track id was first confirmed (memory only)
+        self._held_staffing: dict[str, tuple[HeldSample, ...]] = {}
         self._mask_polys: list[np.ndarray] | None = None
         self._mask_size: tuple[int, int] | None = None
         self._last_t: float | None = None
@@ -155,19 +163,24 @@ class CameraPipeline:
             found = self._last_found  # nothing moved: the same people in the same places
         detections = found[found.confidence >= self.counting_confidence]
         tracked = self.tracker.update(found, frame.video_s)
+        held = self._held_tracks(detections)
         counted = membership(self.zones, detections, frame.width, frame.height)
-        counts = {zone_id: int(mask.sum()) for zone_id, mask in counted.items()}
+        held_in = membership(self.zones, held, frame.width, frame.height)
+        counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}
+        assert tracked.tracker_id is not None
+        matched = frozenset(int(i) for i in tracked.tracker_id if i >= 0)
+        self._note_births(matched, frame.video_s)
         people = self._people_in_zones(tracked, frame.width, frame.height)
-        self.state, events = update_zones(self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing)
+        self.state, events = update_zones(
+            self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing, matched
+        )
         dt = self._sample_dt(frame.video_s)
-        samples = {
-            z.id: ZoneSample(counts[z.id], self.state.staffed(z.id) if z.kind.measures_staffing else None)
-            for z in self.zones
-        }
+        samples = {z.id: ZoneSample(counts[z.id], False if z.kind.measures_staffing else None) for z in self.zones}
         self.aggregator.add_sample(frame.ts, dt, samples, inference_ms)
         self._summarise_sample(samples, dt)
+        self._settle_staffing(counts, events, frame, dt)
         self._record_zone_events(events)
-        observations = self._observations(counts, frame.video_s)
+        observations = self._observations(counts, frame.video_s, frame.ts, events)
         in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
         self.rules_state, changes = evaluate_zone_rules(
             self.rules_state, observations, self.zone_rules, in_service, frame.video_s, frame.ts
@@ -180,8 +193,12 @@ class CameraPipeline:
             frame.index, frame.video_s, frame.ts, counts, detections, tracked, evidence_boxes, changes, in_service
         )
 
-    def _observations(self, counts: dict[str, int], t: float) -> dict[str, ZoneObservation]:
-        """What the rules need of each zone now."""
+    def _observations(
+        self, counts: dict[str, int], t: float, wall: datetime, events: list[ZoneEvent]
+    ) -> dict[str, ZoneObservation]:
+        """What the rules need of each zone now; a staff zone that was found unstaffed in this sample
+        says since when (the moment it emptied, in video time)."""
+        emptied = {e.zone_id: t - (wall - e.ts).total_seconds() for e in events if e.kind is ZoneEventKind.UNSTAFFED}
         out = {}
         for zone in self.zones:
             cfg = self.zone_cfgs[zone.id]
@@ -203,6 +220,7 @@ class CameraPipeline:
                 staffed=self.state.staffed(zone.id) if zone.kind.measures_staffing else None,
                 customers=customers,
                 longest_wait_s=longest,
+                unstaffed_since_t=emptied.get(zone.id),
             )
         return out
 
@@ -227,11 +245,73 @@ class CameraPipeline:
         assert confirmed.tracker_id is not None
         return {
             zone_id: [
-                PersonInZone(int(confirmed.tracker_id[i]), float(feet[i, 0]), float(feet[i, 1]), float(box_w[i]))
+                PersonInZone(
+                    int(confirmed.tracker_id[i]),
+                    float(feet[i, 0]),
+                    float(feet[i, 1]),
+                    float(box_w[i]),
+                    self._born.get(int(confirmed.tracker_id[i]), -np.inf),
+                )
                 for i in np.nonzero(mask)[0]
             ]
             for zone_id, mask in inside.items()
         }
+
+    def _held_tracks(self, detections: Detections) -> Detections:
+        """Confirmed tracks the detector missed just now (a person hidden for a moment), where the tracker
+        expects them, unless a detection stands there already (then it is that person)."""
+        if self.hold_unseen_s <= 0:
+            return Detections.empty()
+        held = self.tracker.held_unseen(self.hold_unseen_s)
+        if len(held) == 0 or len(detections) == 0:
+            return held
+        overlap = sv.box_iou_batch(held.xyxy, detections.xyxy).max(axis=1)
+        return held[overlap < HELD_TRACK_DUPLICATE_IOU]
+
+    def _note_births(self, matched: frozenset[int], t: float) -> None:
+        """Remember when each track id was first confirmed; forget ids the tracker no longer holds."""
+        for tid in matched:
+            self._born.setdefault(tid, t)
+        if len(self._born) > 4 * max(len(matched), 16):
+            live = self.tracker.live_ids()
+            self._born = {tid: born for tid, born in self._born.items() if tid in live}
+
+    def _settle_staffing(self, counts: dict[str, int], events: list[ZoneEvent], frame: Frame, dt: float) -> None:
+        """Hold a staff zone's undecided samples; fold the decided ones into their own minutes."""
+        for zone in self.zones:
+            if not zone.kind.measures_staffing:
+                continue
+            track = self.state.zones[zone.id]
+            decision = staffing_of_sample(track, counts[zone.id] > 0, frame.video_s, self.timing)
+            zone_events = [e for e in events if e.zone_id == zone.id]
+            held, settled = settle(self._held_staffing.get(zone.id, ()), frame.ts, dt, decision, zone_events)
+            self._held_staffing[zone.id] = held
+            self._fold_staffed(zone.id, settled)
+
+    def _fold_staffed(self, zone_id: str, settled: list[SettledSample]) -> None:
+        for sample in settled:
+            if sample.staffed:
+                self.aggregator.add_staffed(zone_id, sample.ts, sample.dt)
+                self.summary[zone_id].seconds_staffed += sample.dt
+
+    @property
+    def minute_lag_s(self) -> float:
+        """How late the outage of a live camera can be noticed: its read timeout, and a margin."""
+        return self.config.defaults.rtsp_read_timeout_s + 2.0
+
+    def watermark(self, now: datetime, lag_s: float) -> datetime:
+        """The time before which every minute is final: nothing that can still arrive (a visit's exit, a
+        staffing decision, offline time noticed ``lag_s`` late) belongs to a minute before it."""
+        mark = now - timedelta(seconds=lag_s)
+        for held in self._held_staffing.values():
+            if held:
+                mark = min(mark, held[0].ts)
+        if self._last_wall is not None and self._last_t is not None:
+            for track in self.state.zones.values():
+                for visit in track.visits.values():
+                    if visit.confirmed:
+                        mark = min(mark, self._last_wall - timedelta(seconds=self._last_t - visit.last_in_t))
+        return mark
 
     def _sample_dt(self, t: float) -> float:
         """Seconds this sample stands for: the gap since the previous one, within reason."""
@@ -247,8 +327,6 @@ class CameraPipeline:
             s.count_sum += sample.count
             s.max_count = max(s.max_count, sample.count)
             s.seconds_observed += dt
-            if sample.staffed:
-                s.seconds_staffed += dt
 
     def _record_zone_events(self, events: list[ZoneEvent]) -> None:
         for event in events:
@@ -286,11 +364,16 @@ class CameraPipeline:
             self._offline_counted = until
 
     def _end_segment(self) -> None:
-        """Close visits and forget tracks: what comes after a gap is a new segment."""
+        """Close visits and forget tracks: what comes after a gap is a new segment. A staff zone's
+        undecided samples are decided as the zone stood: an absence shorter than the grace is staffed."""
+        for zone_id, held in self._held_staffing.items():
+            self._fold_staffed(zone_id, settle_all(held, self.state.staffed(zone_id)))
+        self._held_staffing = {}
         if self._last_t is not None and self._last_wall is not None:
             self.state, events = close_zones(self.state, self._last_t, self._last_wall)
             self._record_zone_events(events)
         self.state = ZoneState()
+        self._born = {}
         self.tracker.reset()
         self.motion_gate.reset()
         self._last_found = None
@@ -304,12 +387,16 @@ class CameraPipeline:
 
     # -- output ---------------------------------------------------------------------------
 
-    def pop_rows(self, now: datetime | None) -> tuple[list[MinuteRow], list[CameraMinute]]:
-        """Completed minute rows (all of them when ``now`` is None); an ongoing outage is counted into
-        them first, so a minute is never handed out without the offline seconds it holds."""
+    def pop_rows(
+        self, now: datetime | None, upto: datetime | None = None
+    ) -> tuple[list[MinuteRow], list[CameraMinute]]:
+        """Rows of the minutes before ``upto`` (default ``now``; every row when ``now`` is None). An
+        ongoing outage is counted into them up to ``now`` first, so a minute is never handed out without
+        the offline seconds it holds. Pass ``watermark(now, lag)`` as ``upto`` to hand out only minutes
+        that are final."""
         if self._offline_since is not None and now is not None:
             self._count_offline(now)
-        return self.aggregator.pop_complete(now)
+        return self.aggregator.pop_complete(None if now is None else (upto or now))
 
     def summary_dict(self) -> dict[str, object]:
         return {

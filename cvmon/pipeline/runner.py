@@ -2,7 +2,7 @@
 
 ``process_recording`` handles a recorded file (all rows written in one transaction at the end, so
 a corrupt file leaves nothing half-written); ``run_live`` handles a camera stream (each minute
-written once complete, the open minute flushed on stop).
+written once final, the open minutes flushed on stop).
 """
 
 from __future__ import annotations
@@ -195,12 +195,15 @@ def run_live(
             if changes or snapshots:
                 sink.write_alerts(pipeline.camera, changes, snapshots)
                 alerts += len(changes)
-            if current_minute is None or minute_of(now) != current_minute:
-                rows, cams = pipeline.pop_rows(now)
+            # A minute is handed out once final: every exit, staffing decision and offline second that
+            # can still belong to it has arrived (the watermark), so a written minute is never rewritten.
+            mark = pipeline.watermark(now, pipeline.minute_lag_s)
+            if current_minute is None or minute_of(mark) != current_minute:
+                rows, cams = pipeline.pop_rows(now, mark)
                 if rows or cams:
                     sink.write_minutes(rows, cams)
                     written += len(rows)
-                current_minute = minute_of(now)
+                current_minute = minute_of(mark)
     finally:
         stop.set()
         source.close()

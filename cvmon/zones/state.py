@@ -5,10 +5,17 @@ plus the ``ZoneEvent``s that happened. Nothing here keeps hidden counters: all s
 returned value, and it lives in memory only (track ids never leave the worker).
 
 Visits are debounced both ways. A track must stay in a zone ``min_enter_s`` before its visit
-counts; a visit ends only after its person has been outside, or unseen, for ``min_exit_s``. When
-the tracker loses a person and a new id appears near where that visit was last seen (within
-``rejoin_distance`` box widths) while the old visit is still open, the new id continues the same
-visit, so an id switch or a short occlusion does not split one wait into two.
+counts; a visit ends only after its person has been outside, or unseen, for ``min_exit_s``. A
+debounce decides whether something happened, never when: a visit runs from the first to the last
+sighting, a staff zone is staffed from the moment an arrival began and unstaffed from the moment it
+emptied (see ``staffing_of_sample`` and ``cvmon.zones.staffing_ledger``).
+
+When the tracker loses a person and gives them a new id (an id switch, or a track dropped behind
+someone), the new id continues the open visit, so one wait is not split in two, but only when every
+other explanation is worse: the old id is no longer tracked anywhere (not merely outside this zone),
+the new id was born after the old one was last seen, it was born right here (a track that walked in
+from elsewhere or from the zone's edge is a new visit, e.g. the next customer stepping up to a
+counter), and it appeared within ``rejoin_distance`` box widths of where the old one was last seen.
 """
 
 from __future__ import annotations
@@ -67,6 +74,11 @@ class PersonInZone:
     x: float
     y: float
     box_w: float
+    born_t: float = -math.inf  # video time the tracker first confirmed this id (-inf: long ago)
+
+
+# A new id continues a lost visit only if it was born in the zone: first seen at most this long ago.
+BORN_HERE_S = 1e-6
 
 
 def _wall_at(wall: datetime, t_now: float, t: float) -> datetime:
@@ -74,13 +86,22 @@ def _wall_at(wall: datetime, t_now: float, t: float) -> datetime:
 
 
 def _rejoin_candidate(
-    person: PersonInZone, visits: dict[int, Visit], present: set[int], t: float, timing: TimingConfig
+    person: PersonInZone,
+    visits: dict[int, Visit],
+    present: set[int],
+    matched: frozenset[int],
+    t: float,
+    timing: TimingConfig,
 ) -> int | None:
-    """Id of an open visit, whose person is not seen now, that this new track continues."""
+    """Id of the open visit whose person the tracker lost and this newly born track continues, if any."""
+    if t - person.born_t > BORN_HERE_S:
+        return None  # an existing track walking in is a new arrival
     best, best_d = None, math.inf
     for tid, visit in visits.items():
-        if tid in present or t - visit.last_in_t > timing.min_exit_s:
+        if tid in present or tid in matched or t - visit.last_in_t > timing.min_exit_s:
             continue
+        if person.born_t <= visit.last_in_t:
+            continue  # both were seen at once: two people
         reach = timing.rejoin_distance * max(visit.box_w, person.box_w)
         d = math.hypot(person.x - visit.x, person.y - visit.y)
         if d <= reach and d < best_d:
@@ -92,6 +113,7 @@ def _update_visits(
     zone_id: str,
     visits: dict[int, Visit],
     people: list[PersonInZone],
+    matched: frozenset[int],
     t: float,
     wall: datetime,
     timing: TimingConfig,
@@ -102,7 +124,7 @@ def _update_visits(
     for person in sorted(people, key=lambda p: p.track_id):
         visit = new.get(person.track_id)
         if visit is None:
-            old_id = _rejoin_candidate(person, new, present, t, timing)
+            old_id = _rejoin_candidate(person, new, present, matched, t, timing)
             if old_id is not None:
                 visit = new.pop(old_id)
                 present.add(person.track_id)
@@ -131,9 +153,28 @@ def _exit_event(zone_id: str, visit: Visit, wall: datetime, t: float) -> ZoneEve
     )
 
 
+def staffing_of_sample(track: ZoneTrack, occupied: bool, t: float, timing: TimingConfig) -> bool | None:
+    """Whether this sample counts as staffed: True, False, or None while undecided.
+
+    Undecided are the samples of an absence still shorter than ``staffed_grace_s`` (staffed if the person
+    comes back in time, unstaffed from the moment the zone emptied if not) and those of an arrival still
+    shorter than ``min_enter_s`` (staffed from the moment it began, once it lasted long enough).
+    """
+    if track.staffed:
+        return True if occupied else None
+    if occupied:
+        return None
+    recent = track.last_occupied_t is not None and t - track.last_occupied_t <= timing.min_exit_s
+    return None if track.occupied_since_t is not None and recent else False
+
+
 def _update_staffing(
     zone_id: str, track: ZoneTrack, occupied: bool, t: float, wall: datetime, timing: TimingConfig
 ) -> tuple[ZoneTrack, list[ZoneEvent]]:
+    """Advance a staff zone by one sample; events carry when it really changed, not when that was decided.
+
+    STAFFED is dated when the arrival began, UNSTAFFED when the zone emptied (its last occupied sample).
+    """
     events: list[ZoneEvent] = []
     staffed = track.staffed
     since = track.occupied_since_t
@@ -149,7 +190,9 @@ def _update_staffing(
     elif staffed and last is not None and t - last >= timing.staffed_grace_s:
         staffed = False
         since = None
-        events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, _wall_at(wall, t, last + timing.staffed_grace_s)))
+        events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, _wall_at(wall, t, last)))
+    elif not staffed and since is not None and last is not None and t - last > timing.min_exit_s:
+        since = None  # the arrival never lasted: forget it
     return replace(track, staffed=staffed, occupied_since_t=since, last_occupied_t=last), events
 
 
@@ -161,6 +204,7 @@ def update_zones(
     t: float,
     wall: datetime,
     timing: TimingConfig,
+    matched: frozenset[int] | None = None,
 ) -> tuple[ZoneState, list[ZoneEvent]]:
     """Advance every zone by one analysed sample.
 
@@ -172,7 +216,11 @@ def update_zones(
         t: video time of the sample in seconds (monotonic).
         wall: wall-clock time of the sample.
         timing: debounce and grace settings.
+        matched: every id the tracker matched to a detection now, in any zone or none (default: the ids
+            of ``people``); an open visit whose id is among them was not lost and is never continued.
     """
+    if matched is None:
+        matched = frozenset(p.track_id for zone_people in people.values() for p in zone_people)
     new_zones: dict[str, ZoneTrack] = {}
     events: list[ZoneEvent] = []
     for zone in zones:
@@ -180,7 +228,7 @@ def update_zones(
         if zone.kind.measures_staffing:
             track, evs = _update_staffing(zone.id, track, counts.get(zone.id, 0) > 0, t, wall, timing)
             events.extend(evs)
-        visits, evs = _update_visits(zone.id, track.visits, people.get(zone.id, []), t, wall, timing)
+        visits, evs = _update_visits(zone.id, track.visits, people.get(zone.id, []), matched, t, wall, timing)
         events.extend(evs)
         new_zones[zone.id] = replace(track, visits=visits)
     return ZoneState(new_zones), events
@@ -189,7 +237,9 @@ def update_zones(
 def close_zones(state: ZoneState, t: float, wall: datetime) -> tuple[ZoneState, list[ZoneEvent]]:
     """End every open visit at its last sighting (end of a recording, or a camera going offline).
 
-    Staffing state is dropped too: after a gap it is learnt again from what the camera shows.
+    Staffing state is dropped too: after a gap it is learnt again from what the camera shows. An absence
+    still within its grace at the end counts as staffed (it was shorter than the grace), so a staffed
+    zone is unstaffed from the end on.
     """
     events: list[ZoneEvent] = []
     for zone_id, track in state.zones.items():
@@ -197,6 +247,5 @@ def close_zones(state: ZoneState, t: float, wall: datetime) -> tuple[ZoneState, 
             if visit.confirmed:
                 events.append(_exit_event(zone_id, visit, wall, t))
         if track.staffed:
-            last = track.last_occupied_t if track.last_occupied_t is not None else t
-            events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, _wall_at(wall, t, min(t, last))))
+            events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, wall))
     return ZoneState(), events

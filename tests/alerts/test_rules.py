@@ -138,7 +138,7 @@ def test_camera_offline_fires_on_wall_clock_and_clears_when_back() -> None:
     state, ch = evaluate_camera_offline(state, None, T0 + timedelta(seconds=95), rules)
     changes += ch
     assert [(c.kind.value, (c.ts - T0).total_seconds(), c.value) for c in changes] == [
-        ("opened", 61.0, 61.0),
+        ("opened", 60.0, 61.0),  # opened when the 60 s ran out, although the tick that saw it came at 61 s
         ("peak", 90.0, 90.0),
         ("cleared", 95.0, 0.0),
     ]
@@ -159,3 +159,53 @@ def test_layers_override_in_order() -> None:
     assert merged.escalate_after_s == 60
     lowered = merge_layers([RulesConfig.model_validate({"queue_long": {"threshold": 2}})])
     assert lowered.queue_long["clear_below"] == 2
+
+
+def unstaffed_run(absent_from: float, decided_at: float, until: float, for_s: float = 120):  # type: ignore[no-untyped-def]
+    """A counter whose staff left at ``absent_from``; the staffing grace rules it unstaffed at ``decided_at``."""
+    rules = merge_layers([RulesConfig.model_validate({"counter_unstaffed": {"for_s": for_s}})])
+    state, changes = RulesState(), []
+    for i in range(round(until * FPS)):
+        t = round(i / FPS, 6)
+        staffed = t < decided_at
+        obs = ZoneObservation(
+            kind=ZoneKind.COUNTER_STAFF,
+            count=0,
+            staffed=staffed,
+            customers=1,
+            unstaffed_since_t=absent_from if abs(t - decided_at) < 1e-9 else None,
+        )
+        state, ch = evaluate_zone_rules(state, {"s": obs}, {"s": rules}, True, t, T0 + timedelta(seconds=t))
+        changes += ch
+    return changes
+
+
+def test_counter_unstaffed_counts_from_when_the_counter_emptied_not_from_the_end_of_the_grace() -> None:
+    changes = unstaffed_run(absent_from=10.0, decided_at=30.0, until=200)
+    opened = next(c for c in changes if c.kind is ChangeKind.OPENED)
+    assert (opened.ts - T0).total_seconds() == pytest.approx(130.0)  # emptied at 10 s + 120 s
+    peaks = [c.value for c in changes if c.kind is ChangeKind.PEAK]
+    assert peaks and peaks[-1] <= 190.0
+
+
+def test_a_delay_shorter_than_the_grace_opens_as_soon_as_it_is_known_dated_when_it_ran_out() -> None:
+    changes = unstaffed_run(absent_from=10.0, decided_at=30.0, until=40, for_s=5)
+    opened = next(c for c in changes if c.kind is ChangeKind.OPENED)
+    assert (opened.ts - T0).total_seconds() == pytest.approx(15.0)
+    assert opened.value == pytest.approx(20.0)  # unstaffed for 20 s when the grace decided it
+
+
+def test_a_growing_duration_is_not_handed_out_every_frame_and_its_final_peak_is_exact() -> None:
+    """Unstaffed for three minutes: about one peak per 10 s instead of 900, the last one exact."""
+    rules = merge_layers([RulesConfig.model_validate({"counter_unstaffed": {"for_s": 10}})])
+    state, changes = RulesState(), []
+    for i in range(round(200 * FPS)):
+        t = round(i / FPS, 6)
+        staffed = t >= 190
+        obs = ZoneObservation(kind=ZoneKind.COUNTER_STAFF, count=int(staffed), staffed=staffed, customers=1)
+        state, ch = evaluate_zone_rules(state, {"s": obs}, {"s": rules}, True, t, T0 + timedelta(seconds=t))
+        changes += ch
+    peaks = [c for c in changes if c.kind is ChangeKind.PEAK]
+    assert 10 <= len(peaks) <= 25
+    assert peaks[-1].value == pytest.approx(189.8)  # the longest it was unstaffed, handed out before clearing
+    assert [c.kind for c in changes[-2:]] == [ChangeKind.PEAK, ChangeKind.CLEARED]

@@ -35,8 +35,9 @@ def run(timeline: dict[float, list[PersonInZone]], until: float, zone: Zone = QU
     return state, events
 
 
-def p(track_id: int, x: float = 0.5, y: float = 0.5, w: float = 0.05) -> PersonInZone:
-    return PersonInZone(track_id, x, y, w)
+def p(track_id: int, x: float = 0.5, y: float = 0.5, w: float = 0.05, born: float = -1e9) -> PersonInZone:
+    """A person seen in the zone; ``born`` is when the tracker first confirmed the id (default: long ago)."""
+    return PersonInZone(track_id, x, y, w, born)
 
 
 def visits(events) -> list[float]:
@@ -69,7 +70,7 @@ def test_hidden_longer_than_min_exit_splits_the_visit() -> None:
 
 
 def test_new_track_id_near_the_lost_one_continues_the_visit() -> None:
-    _, events = run({10.0: [p(1, 0.50)], 30.0: [], 31.0: [p(2, 0.52)], 60.0: []}, 70)
+    _, events = run({10.0: [p(1, 0.50)], 30.0: [], 31.0: [p(2, 0.52, born=31.0)], 60.0: []}, 70)
     assert visits(events) == [49.8]
 
 
@@ -81,7 +82,7 @@ def test_new_track_id_far_away_is_another_visit() -> None:
 def test_two_people_two_visits_and_an_id_swap_between_them_keeps_two() -> None:
     timeline = {
         0.0: [p(1, 0.2), p(2, 0.8)],
-        20.0: [p(3, 0.2), p(2, 0.8)],  # person 1 re-identified as 3 at once
+        20.0: [p(3, 0.2, born=20.0), p(2, 0.8)],  # person 1 re-identified as 3 at once
         40.0: [p(3, 0.2)],
         50.0: [],
     }
@@ -113,7 +114,65 @@ def test_staffing_with_grace(timeline, until, staffed_at_end, kinds) -> None:  #
     assert [e.kind.value for e in events if e.kind in (ZoneEventKind.STAFFED, ZoneEventKind.UNSTAFFED)] == kinds
 
 
-def test_unstaffed_event_time_is_when_the_grace_ran_out() -> None:
+def test_unstaffed_event_time_is_when_the_zone_emptied_not_when_the_grace_ran_out() -> None:
     _, events = run({0.0: [p(1)], 5.0: []}, 20, zone=STAFF)
     unstaffed = next(e for e in events if e.kind is ZoneEventKind.UNSTAFFED)
-    assert unstaffed.ts == T0 + timedelta(seconds=4.8 + 10.0)
+    assert unstaffed.ts == T0 + timedelta(seconds=4.8)
+    staffed = next(e for e in events if e.kind is ZoneEventKind.STAFFED)
+    assert staffed.ts == T0  # the arrival began at 0 s; the 2 s debounce only confirmed it
+
+
+def run_with_matched(
+    samples: list[tuple[float, list[PersonInZone], frozenset[int]]], zone: Zone = QUEUE
+) -> list[float]:
+    """Feed explicit samples (time, people in the zone, every id the tracker matched); visit durations."""
+    state, events = ZoneState(), []
+    for t, people, matched in samples:
+        state, evs = update_zones(
+            state, [zone], {zone.id: people}, {zone.id: len(people)}, t, T0 + timedelta(seconds=t), TIMING, matched
+        )
+        events += evs
+    state, closing = close_zones(state, samples[-1][0], T0 + timedelta(seconds=samples[-1][0]))
+    return visits(events + closing)
+
+
+def ticks(start: float, end: float) -> list[float]:
+    return [round(start + i / FPS, 6) for i in range(round((end - start) * FPS))]
+
+
+def test_next_customer_stepping_up_where_the_last_one_stood_is_a_new_visit() -> None:
+    """A leaves the counter (still tracked, outside the zone); B, queued behind, steps into A's place."""
+    a_at_counter = [(t, [p(1, 0.5)], frozenset({1, 2})) for t in ticks(0, 30)]
+    a_walks_off = [(t, [], frozenset({1, 2})) for t in ticks(30, 31)]
+    b_steps_up = [(t, [p(2, 0.5)], frozenset({1, 2})) for t in ticks(31, 60)]
+    assert run_with_matched(a_at_counter + a_walks_off + b_steps_up) == [29.8, 28.8]
+
+
+def test_an_existing_track_never_takes_over_a_lost_visit() -> None:
+    """A's track is lost at the counter (not matched anywhere); B, tracked long before, steps in."""
+    a_at_counter = [(t, [p(1, 0.5)], frozenset({1, 2})) for t in ticks(0, 30)]
+    lost = [(t, [], frozenset({2})) for t in ticks(30, 31)]
+    b_steps_up = [(t, [p(2, 0.52, born=5.0)], frozenset({2})) for t in ticks(31, 60)]
+    assert run_with_matched(a_at_counter + lost + b_steps_up) == [29.8, 28.8]
+
+
+def test_a_new_id_born_in_place_of_a_lost_one_continues_its_visit() -> None:
+    """The tracker drops A behind someone for a second and finds them again under a new id."""
+    a_waits = [(t, [p(1, 0.5)], frozenset({1})) for t in ticks(0, 30)]
+    hidden = [(t, [], frozenset()) for t in ticks(30, 31)]
+    again = [(t, [p(7, 0.52, born=31.0)], frozenset({7})) for t in ticks(31, 60)]
+    assert run_with_matched(a_waits + hidden + again) == [59.8]
+
+
+def test_a_new_id_while_the_old_one_is_still_tracked_elsewhere_is_another_person() -> None:
+    a_waits = [(t, [p(1, 0.5)], frozenset({1})) for t in ticks(0, 30)]
+    a_outside = [(t, [], frozenset({1})) for t in ticks(30, 31)]
+    newcomer = [(t, [p(7, 0.52, born=31.0)], frozenset({1, 7})) for t in ticks(31, 60)]
+    assert run_with_matched(a_waits + a_outside + newcomer) == [29.8, 28.8]
+
+
+def test_a_new_id_born_before_the_old_one_vanished_is_another_person() -> None:
+    both = [(t, [p(1, 0.5)], frozenset({1, 7})) for t in ticks(0, 30)]  # 7 tracked elsewhere since 10 s
+    a_lost = [(t, [], frozenset({7})) for t in ticks(30, 31)]
+    seven_in = [(t, [p(7, 0.52, born=10.0)], frozenset({7})) for t in ticks(31, 60)]
+    assert run_with_matched(both + a_lost + seven_in) == [29.8, 28.8]
