@@ -172,7 +172,7 @@ class CameraPipeline:
         self._note_births(matched, frame.video_s)
         people = self._people_in_zones(tracked, frame.width, frame.height)
         self.state, events = update_zones(
-            self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing, matched
+            self.state, self.zones, people, counts, frame.video_s, frame.ts, self.timing, matched, 1.0 / self.fps
         )
         dt = self._sample_dt(frame.video_s)
         samples = {z.id: ZoneSample(counts[z.id], False if z.kind.measures_staffing else None) for z in self.zones}
@@ -370,7 +370,7 @@ class CameraPipeline:
             self._fold_staffed(zone_id, settle_all(held, self.state.staffed(zone_id)))
         self._held_staffing = {}
         if self._last_t is not None and self._last_wall is not None:
-            self.state, events = close_zones(self.state, self._last_t, self._last_wall)
+            self.state, events = close_zones(self.state, self._last_t, self._last_wall, 1.0 / self.fps)
             self._record_zone_events(events)
         self.state = ZoneState()
         self._born = {}

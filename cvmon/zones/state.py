@@ -117,6 +117,7 @@ def _update_visits(
     t: float,
     wall: datetime,
     timing: TimingConfig,
+    sample_s: float,
 ) -> tuple[dict[int, Visit], list[ZoneEvent]]:
     events: list[ZoneEvent] = []
     new = dict(visits)
@@ -140,16 +141,19 @@ def _update_visits(
         if t - visit.last_in_t >= timing.min_exit_s:
             del new[tid]
             if visit.confirmed:
-                events.append(_exit_event(zone_id, visit, wall, t))
+                events.append(_exit_event(zone_id, visit, wall, t, sample_s))
     return new, events
 
 
-def _exit_event(zone_id: str, visit: Visit, wall: datetime, t: float) -> ZoneEvent:
+def _exit_event(zone_id: str, visit: Visit, wall: datetime, t: float, sample_s: float) -> ZoneEvent:
+    """The end of a visit, dated at its last sighting. Its duration adds one sample to the time between the
+    first and last sighting: the person entered, on average, half a sample before being first seen, and
+    left half a sample after being last seen."""
     return ZoneEvent(
         zone_id,
         ZoneEventKind.EXITED,
         _wall_at(wall, t, visit.last_in_t),
-        duration_s=visit.last_in_t - visit.first_in_t,
+        duration_s=visit.last_in_t - visit.first_in_t + sample_s,
     )
 
 
@@ -205,6 +209,7 @@ def update_zones(
     wall: datetime,
     timing: TimingConfig,
     matched: frozenset[int] | None = None,
+    sample_s: float = 0.0,
 ) -> tuple[ZoneState, list[ZoneEvent]]:
     """Advance every zone by one analysed sample.
 
@@ -218,6 +223,7 @@ def update_zones(
         timing: debounce and grace settings.
         matched: every id the tracker matched to a detection now, in any zone or none (default: the ids
             of ``people``); an open visit whose id is among them was not lost and is never continued.
+        sample_s: the seconds one sample stands for (1 / analysis fps), added to each visit's duration.
     """
     if matched is None:
         matched = frozenset(p.track_id for zone_people in people.values() for p in zone_people)
@@ -228,13 +234,13 @@ def update_zones(
         if zone.kind.measures_staffing:
             track, evs = _update_staffing(zone.id, track, counts.get(zone.id, 0) > 0, t, wall, timing)
             events.extend(evs)
-        visits, evs = _update_visits(zone.id, track.visits, people.get(zone.id, []), matched, t, wall, timing)
+        visits, evs = _update_visits(zone.id, track.visits, people.get(zone.id, []), matched, t, wall, timing, sample_s)
         events.extend(evs)
         new_zones[zone.id] = replace(track, visits=visits)
     return ZoneState(new_zones), events
 
 
-def close_zones(state: ZoneState, t: float, wall: datetime) -> tuple[ZoneState, list[ZoneEvent]]:
+def close_zones(state: ZoneState, t: float, wall: datetime, sample_s: float = 0.0) -> tuple[ZoneState, list[ZoneEvent]]:
     """End every open visit at its last sighting (end of a recording, or a camera going offline).
 
     Staffing state is dropped too: after a gap it is learnt again from what the camera shows. An absence
@@ -245,7 +251,7 @@ def close_zones(state: ZoneState, t: float, wall: datetime) -> tuple[ZoneState, 
     for zone_id, track in state.zones.items():
         for visit in track.visits.values():
             if visit.confirmed:
-                events.append(_exit_event(zone_id, visit, wall, t))
+                events.append(_exit_event(zone_id, visit, wall, t, sample_s))
         if track.staffed:
             events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, wall))
     return ZoneState(), events

@@ -176,3 +176,16 @@ def test_a_new_id_born_before_the_old_one_vanished_is_another_person() -> None:
     a_lost = [(t, [], frozenset({7})) for t in ticks(30, 31)]
     seven_in = [(t, [p(7, 0.52, born=10.0)], frozenset({7})) for t in ticks(31, 60)]
     assert run_with_matched(both + a_lost + seven_in) == [29.8, 28.8]
+
+
+def test_a_visit_lasts_one_sample_longer_than_between_its_first_and_last_sighting() -> None:
+    """Seen at 10.0 .. 69.8 s at 5 fps: entered, on average, 0.1 s before and left 0.1 s after."""
+    state, events = ZoneState(), []
+    for i in range(400):
+        t = round(i / FPS, 6)
+        people = [p(1)] if 10.0 <= t < 70.0 else []
+        state, evs = update_zones(
+            state, [QUEUE], {"q": people}, {"q": len(people)}, t, T0 + timedelta(seconds=t), TIMING, sample_s=1 / FPS
+        )
+        events += evs
+    assert visits(events) == [60.0]
