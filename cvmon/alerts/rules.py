@@ -255,3 +255,16 @@ def evaluate_camera_offline(
     )
     track, changes = step(track, cond, t, now, 0.0, Rule.CAMERA_OFFLINE, CAMERA_ZONE)
     return RulesState({**state.tracks, key: track}), changes
+
+
+def close_open_alerts(state: RulesState, wall: datetime) -> tuple[RulesState, list[AlertChange]]:
+    """Clear every open alert at ``wall``, the last time its condition was observed (the end of a
+    recording: nothing after it is known, so no condition goes on); each one's final peak first."""
+    changes: list[AlertChange] = []
+    for (rule, zone_id), track in state.tracks.items():
+        if not track.open or track.opened_at is None:
+            continue
+        if track.peak > track.peak_reported:
+            changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, track.opened_at))
+        changes.append(AlertChange(rule, zone_id, ChangeKind.CLEARED, wall, track.peak, track.opened_at))
+    return RulesState(), changes

@@ -15,7 +15,14 @@ import cv2
 import numpy as np
 import supervision as sv
 
-from cvmon.alerts.rules import AlertChange, RulesState, ZoneObservation, evaluate_camera_offline, evaluate_zone_rules
+from cvmon.alerts.rules import (
+    AlertChange,
+    RulesState,
+    ZoneObservation,
+    close_open_alerts,
+    evaluate_camera_offline,
+    evaluate_zone_rules,
+)
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
@@ -379,10 +386,14 @@ class CameraPipeline:
         self._last_found = None
         self._last_t = None
 
-    def finish(self, now: datetime | None = None) -> None:
-        """End of the run: close open visits, and count an ongoing outage up to ``now``."""
+    def finish(self, now: datetime | None = None, close_alerts: bool = False) -> None:
+        """End of the run: close open visits, and count an ongoing outage up to ``now``. With
+        ``close_alerts`` (the end of a recording) every open alert clears at the last analysed frame."""
         if self._offline_since is not None and now is not None:
             self._count_offline(now)
+        if close_alerts and self._last_wall is not None:
+            self.rules_state, changes = close_open_alerts(self.rules_state, self._last_wall)
+            self.alert_changes.extend(changes)
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def process_recording(
             snapshots += capture.on_frame(item.image, result, result.in_service)
         if on_frame is not None:
             on_frame(result)
-    pipeline.finish()
+    pipeline.finish(close_alerts=True)  # nothing is known after the recording's last frame
     rows, cams = pipeline.pop_rows(None)
     changes = pipeline.pop_alert_changes()
     if capture is not None:

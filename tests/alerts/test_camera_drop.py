@@ -121,3 +121,45 @@ def test_an_outage_across_minutes_is_in_each_minute_when_it_is_handed_out(tmp_pa
     assert offline == pytest.approx({T0: 10.2, T0 + timedelta(minutes=1): 60.0, T0 + timedelta(minutes=2): 20.0})
     rows = [r for batch, _ in handed_out for r in batch]
     assert sum(r.samples for r in rows) == 300
+
+
+def test_a_recording_that_ends_during_an_alert_clears_it_at_its_last_frame(tmp_path: Path) -> None:
+    """Nothing is known after a recording's last frame: its open conditions end there, so its alerts do
+    not stay open for ever (issue 16, item 2)."""
+    from cvmon.pipeline.runner import process_recording
+    from cvmon.sources.file import FileSource
+    from tests.conftest import make_blank_video
+    from tests.pipeline.test_replay_pipeline import ListSink
+
+    people = [{"path": [[0, 0.1 * i, 0.9], [300, 0.1 * i, 0.9]], "size": [0.05, 0.25]} for i in range(1, 5)]
+    (tmp_path / "scene.yaml").write_text(yaml.safe_dump({"people": people}))
+    video = make_blank_video(tmp_path / "blank.mp4", 40)
+    config = parse_config(
+        {
+            "units": [
+                {
+                    "id": "u",
+                    "name": "U",
+                    "level": "ulp",
+                    "service_hours": {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                }
+            ],
+            "defaults": {"rules": {"queue_long": {"threshold": 3, "for_s": 10}}},
+            "cameras": [
+                {
+                    "id": "cam",
+                    "unit": "u",
+                    "source": str(video),
+                    "detector": {"type": "replay", "model": str(tmp_path / "scene.yaml")},
+                    "zones": [{"id": "queue", "kind": "queue", "points": QUEUE}],
+                }
+            ],
+        }
+    )
+    pipeline = build_pipeline(config, config.cameras[0], tmp_path)
+    sink = ListSink()
+    process_recording(pipeline, FileSource("cam", video, 5, start=T0), sink)
+    queue = [(c.kind, round((c.ts - T0).total_seconds(), 1)) for c in sink.alerts if c.rule is Rule.QUEUE_LONG]
+    assert queue[0] == (ChangeKind.OPENED, 10.0)
+    assert queue[-1] == (ChangeKind.CLEARED, 39.8)
+    assert pipeline.rules_state.open_alerts() == []
