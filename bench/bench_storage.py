@@ -73,7 +73,7 @@ from cvmon.api.current import zone_now
 from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.config import parse_config
 from cvmon.config.models import Config
-from cvmon.metrics.histogram import add_to_histogram
+from cvmon.histogram import DurationHistogram
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
 from cvmon.storage.coverage import CameraMinute
@@ -171,7 +171,7 @@ def _visit_values() -> str:
     rows = []
     for visits, variants in VISITS.items():
         for variant, durations in enumerate(variants):
-            hist = json.dumps(add_to_histogram([], durations))
+            hist = json.dumps(DurationHistogram.of(durations).to_json())
             rows.append(f"({visits}, {variant}, {float(sum(durations))}, '{hist}')")
     return ", ".join(rows)
 
@@ -626,7 +626,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
                             seconds_observed=60.0,
                             visits=len(durations),
                             visit_seconds_sum=sum(durations),
-                            visit_hist=add_to_histogram([], durations),
+                            visit_hist=DurationHistogram.of(durations),
                             t_first_s=0.0,
                             t_last_s=59.8,
                         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from cvmon.metrics.histogram import add_to_histogram
+from cvmon.histogram import DurationHistogram
 from cvmon.storage.models import HourlyStatRecord
 from tests.api.conftest import T0, Api, sqlite_only
 from tests.storage.conftest import make_camera_minute
@@ -92,7 +92,7 @@ def _hourly(zone_id: str, hour_offset: int, **values: Any) -> HourlyStatRecord:
         "seconds_over_capacity": 0.0,
         "visits": 10,
         "visit_seconds_sum": 100.0,
-        "visit_hist": add_to_histogram([], [12.0] * 10),
+        "visit_hist": DurationHistogram.of([12.0] * 10).to_json(),
         "final": True,
     }
     figures.update(values)
