@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
+from cvmon.histogram import DurationHistogram
 from cvmon.storage.database import Database
 from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base, CameraRecord, UnitRecord
@@ -133,7 +134,7 @@ def _same(stored: Any, values: dict[str, Any]) -> bool:
             if not math.isclose(stored[name], value, rel_tol=1e-9, abs_tol=1e-6):
                 return False
         elif name == "visit_hist":
-            if [int(v) for v in stored[name]] != list(value):
+            if DurationHistogram.from_json(stored[name]) != DurationHistogram.from_json(value):
                 return False
         elif stored[name] != value:
             return False

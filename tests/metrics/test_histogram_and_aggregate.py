@@ -1,4 +1,4 @@
-"""Visit-duration histograms and the per-minute aggregator (offline gaps, minute boundaries)."""
+"""The zone figures value and the per-minute aggregator (offline gaps, minute boundaries)."""
 
 from __future__ import annotations
 
@@ -8,43 +8,11 @@ import pytest
 
 from cvmon.config.models import ZoneConfig
 from cvmon.figures import ZoneFigures
-from cvmon.histogram import BUCKET_EDGES_S, N_BUCKETS, DurationHistogram, bucket_of
+from cvmon.histogram import DurationHistogram
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample, minute_of
 from cvmon.types import ZoneKind
 from cvmon.zones.geometry import Zone
 from tests.conftest import T0
-
-
-@pytest.mark.parametrize(
-    ("duration", "bucket"),
-    [(0.0, 0), (4.99, 0), (5.0, 1), (59.9, 6), (60.0, 7), (7200.0, N_BUCKETS - 1), (1e6, N_BUCKETS - 1)],
-)
-def test_bucket_of(duration: float, bucket: int) -> None:
-    assert bucket_of(duration) == bucket
-
-
-def test_quantiles_interpolate_within_a_bucket() -> None:
-    hist = DurationHistogram.of([62.0] * 10)  # all in the 60-90 s bucket
-    assert hist.quantile(0.5) == pytest.approx(75.0)
-    assert hist.quantile(1.0) == pytest.approx(90.0)
-    assert DurationHistogram().quantile(0.5) is None
-    assert DurationHistogram.of([9000.0]).quantile(0.9) == BUCKET_EDGES_S[-1]
-
-
-def test_quantile_of_mixed_visits_lies_in_the_right_bucket() -> None:
-    hist = DurationHistogram.of([10, 20, 30, 200, 300, 400, 500, 600, 700, 800])
-    p50 = hist.quantile(0.5)
-    assert p50 is not None and 300 <= p50 <= 360  # the 5th of 10 visits, 300 s, lies in 300-360
-    assert hist + hist == hist.times(2) == DurationHistogram.of([10, 20, 30, 200, 300, 400, 500, 600, 700, 800] * 2)
-
-
-def test_histogram_zero_and_stored_form() -> None:
-    hist = DurationHistogram.of([3.0, 40.0])
-    assert hist + DurationHistogram() == hist == DurationHistogram() + hist
-    assert DurationHistogram.from_json(hist.to_json()) == hist
-    assert DurationHistogram.from_json([0] * N_BUCKETS) == DurationHistogram()
-    with pytest.raises(ValueError, match="buckets"):
-        DurationHistogram.from_json([1, 2])
 
 
 def test_zone_figures_add_up() -> None:
