@@ -47,7 +47,8 @@ from sqlalchemy.engine import make_url
 
 from cvmon.config import parse_config
 from cvmon.config.models import Config
-from cvmon.metrics.histogram import add_to_histogram, merge_histograms
+from cvmon.figures import SUMMED_FIGURES
+from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.storage import open_database
 from cvmon.storage.models import AlertRecord, CameraMinuteRecord, HourlyStatRecord, MinuteStatRecord
 
@@ -130,7 +131,7 @@ def _zone_row(rng: random.Random, kind: str, mean: float, samples: int, capacity
         "seconds_over_capacity": over,
         "visits": len(durations),
         "visit_seconds_sum": float(sum(durations)),
-        "visit_hist": add_to_histogram([], durations),
+        "visit_hist": DurationHistogram.of(durations).to_json(),
         "t_first_s": 0.0,
         "t_last_s": seconds - 0.2,
     }
@@ -165,9 +166,7 @@ def camera_day(rng: random.Random, day: date) -> Iterator[tuple[datetime, dict[s
 
 
 def _hourly(camera: str, zone: str, hour: datetime, rows: list[dict[str, Any]], final: bool) -> dict[str, Any]:
-    summed = ("samples", "count_sum", "seconds_observed", "seconds_staffed", "seconds_offline")
-    summed += ("seconds_over_capacity", "visits", "visit_seconds_sum")
-    values = {name: sum(r[name] for r in rows) for name in summed}
+    values = {name: sum(r[name] for r in rows) for name in SUMMED_FIGURES}
     return {
         "camera_id": camera,
         "zone_id": zone,
@@ -175,7 +174,7 @@ def _hourly(camera: str, zone: str, hour: datetime, rows: list[dict[str, Any]], 
         "zone_kind": rows[0]["zone_kind"],
         "minutes": len(rows),
         "count_max": max(r["count_max"] for r in rows),
-        "visit_hist": merge_histograms(r["visit_hist"] for r in rows),
+        "visit_hist": sum((DurationHistogram.from_json(r["visit_hist"]) for r in rows), NO_VISITS).to_json(),
         "final": final,
         **values,
     }

@@ -73,7 +73,7 @@ from cvmon.api.current import zone_now
 from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.config import parse_config
 from cvmon.config.models import Config
-from cvmon.metrics.histogram import add_to_histogram
+from cvmon.histogram import DurationHistogram
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
 from cvmon.storage.coverage import CameraMinute
@@ -171,7 +171,7 @@ def _visit_values() -> str:
     rows = []
     for visits, variants in VISITS.items():
         for variant, durations in enumerate(variants):
-            hist = json.dumps(add_to_histogram([], durations))
+            hist = json.dumps(DurationHistogram.of(durations).to_json())
             rows.append(f"({visits}, {variant}, {float(sum(durations))}, '{hist}')")
     return ", ".join(rows)
 
@@ -223,8 +223,9 @@ FROM (
 ) b
 """
 
-# Every complete hour, summed as retention's roll-up does; the visit histograms are merged element-wise
-# (through their distinct values per hour: a few, so that few JSON arrays are taken apart).
+# Every complete hour, summed as retention's roll-up does; the visit histograms (layout 2: {"v": 2, "b": [[bucket,
+# count], ...]}) are merged bucket by bucket (through their distinct values per hour: a few, so that few JSON values
+# are taken apart).
 HOURLY_SQL = """
 WITH hist_counts AS (
     SELECT camera_id, zone_id, date_trunc('hour', minute AT TIME ZONE 'UTC') AS hour,
@@ -232,11 +233,14 @@ WITH hist_counts AS (
     FROM minute_stats WHERE minute >= :start AND minute < :end
     GROUP BY 1, 2, 3, 4
 ), bucket_sums AS (
-    SELECT c.camera_id, c.zone_id, c.hour, e.idx, sum(c.n * CAST(e.v AS int)) AS total
-    FROM hist_counts c CROSS JOIN LATERAL json_array_elements_text(CAST(c.hist AS json)) WITH ORDINALITY AS e(v, idx)
+    SELECT c.camera_id, c.zone_id, c.hour, CAST(e.bin ->> 0 AS int) AS bucket,
+        sum(c.n * CAST(e.bin ->> 1 AS int)) AS total
+    FROM hist_counts c CROSS JOIN LATERAL json_array_elements(CAST(c.hist AS json) -> 'b') AS e(bin)
     GROUP BY 1, 2, 3, 4
 ), hists AS (
-    SELECT camera_id, zone_id, hour, json_agg(total ORDER BY idx) AS visit_hist FROM bucket_sums GROUP BY 1, 2, 3
+    SELECT camera_id, zone_id, hour,
+        json_build_object('v', 2, 'b', json_agg(json_build_array(bucket, total) ORDER BY bucket)) AS visit_hist
+    FROM bucket_sums GROUP BY 1, 2, 3
 ), sums AS (
     SELECT camera_id, zone_id, date_trunc('hour', minute AT TIME ZONE 'UTC') AS hour, max(zone_kind) AS zone_kind,
         count(*) AS minutes, sum(samples) AS samples, sum(count_sum) AS count_sum, max(count_max) AS count_max,
@@ -250,8 +254,8 @@ INSERT INTO hourly_stats (camera_id, zone_id, hour, zone_kind, minutes, samples,
     seconds_staffed, seconds_offline, seconds_over_capacity, visits, visit_seconds_sum, visit_hist, final)
 SELECT s.camera_id, s.zone_id, s.hour AT TIME ZONE 'UTC', s.zone_kind, s.minutes, s.samples, s.count_sum, s.count_max,
     s.seconds_observed, s.seconds_staffed, s.seconds_offline, s.seconds_over_capacity, s.visits, s.visit_seconds_sum,
-    h.visit_hist, false
-FROM sums s JOIN hists h USING (camera_id, zone_id, hour)
+    COALESCE(h.visit_hist, CAST('{"v": 2, "b": []}' AS json)), false
+FROM sums s LEFT JOIN hists h USING (camera_id, zone_id, hour)
 """
 
 EVENTS_SQL = """
@@ -626,7 +630,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
                             seconds_observed=60.0,
                             visits=len(durations),
                             visit_seconds_sum=sum(durations),
-                            visit_hist=add_to_histogram([], durations),
+                            visit_hist=DurationHistogram.of(durations),
                             t_first_s=0.0,
                             t_last_s=59.8,
                         )

@@ -264,13 +264,13 @@ def stats(
             f.zone_id,
             f.kind,
             str(f.minutes),
-            "-" if f.mean_count is None else f"{f.mean_count:.2f}",
-            str(f.max_count),
-            str(f.visits),
+            "-" if f.figures.mean_count is None else f"{f.figures.mean_count:.2f}",
+            str(f.figures.count_max),
+            str(f.figures.visits),
             "-" if d["visit_p50_s"] is None else f"{d['visit_p50_s']}",
             "-" if d["visit_p90_s"] is None else f"{d['visit_p90_s']}",
             "-" if f.staffed_ratio is None else f"{100 * f.staffed_ratio:.0f}%",
-            f"{f.seconds_offline:.0f}",
+            f"{f.figures.seconds_offline:.0f}",
         )
     out.print(table)
 

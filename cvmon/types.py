@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
+
+from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -160,32 +162,21 @@ class SourceEvent:
     reason: str = ""
 
 
-@dataclass(slots=True)
-class MinuteRow:
-    """Aggregated, anonymous figures of one zone of one camera for one wall-clock minute (UTC).
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinuteRow(ZoneFigures):
+    """The figures of one zone of one camera for one wall-clock minute (UTC): a ``ZoneFigures`` and its key.
 
-    ``visit_hist`` counts completed visits per bucket of ``cvmon.metrics.histogram.BUCKET_EDGES_S``.
-    ``t_first_s``/``t_last_s`` are the seconds within the minute that the samples covered; they
-    let a writer tell a re-run (overlap: replace) from a resumed minute (no overlap: merge).
+    ``t_first_s``/``t_last_s`` are the seconds within the minute that the samples, visits and offline
+    time covered (``t_first_s > t_last_s`` when nothing did).
     """
 
     camera_id: str
     zone_id: str
     zone_kind: str
     minute: datetime
-    samples: int = 0
-    count_sum: int = 0
-    count_max: int = 0
-    seconds_observed: float = 0.0
-    seconds_staffed: float = 0.0
-    seconds_offline: float = 0.0
-    seconds_over_capacity: float = 0.0
-    visits: int = 0
-    visit_seconds_sum: float = 0.0
-    visit_hist: list[int] = field(default_factory=list)
     t_first_s: float = 60.0
     t_last_s: float = 0.0
 
-    @property
-    def mean_count(self) -> float:
-        return self.count_sum / self.samples if self.samples else 0.0
+    def with_figures(self, figures: ZoneFigures) -> MinuteRow:
+        """The same key and covered seconds with other figures."""
+        return replace(self, **{name: getattr(figures, name) for name in FIGURE_FIELDS})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cvmon.api.schemas import ZoneNow
-from cvmon.metrics.histogram import histogram_quantile
+from cvmon.figures import ZoneFigures
 from cvmon.storage.models import MinuteStatRecord, ZoneRecord
 from cvmon.types import ZoneKind
 
@@ -28,12 +28,12 @@ def zone_now(zone: ZoneRecord, minute: MinuteStatRecord | None) -> ZoneNow:
         occupancy=round(mean / zone.capacity, 4) if mean is not None and zone.capacity else None,
         staffed_ratio=staffed,
         visits=minute.visits if minute else None,
-        wait_p50_s=_quantile(minute.visit_hist, 0.5) if wait and minute else None,
-        wait_p90_s=_quantile(minute.visit_hist, 0.9) if wait and minute else None,
+        wait_p50_s=_quantile(minute, 0.5) if wait and minute else None,
+        wait_p90_s=_quantile(minute, 0.9) if wait and minute else None,
         seconds_offline=minute.seconds_offline if minute else None,
     )
 
 
-def _quantile(hist: list[int], q: float) -> float | None:
-    value = histogram_quantile(hist, q)
+def _quantile(minute: MinuteStatRecord, q: float) -> float | None:
+    value = ZoneFigures.from_columns(minute).visit_hist.quantile(q)
     return None if value is None else round(value, 1)

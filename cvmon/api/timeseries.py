@@ -8,13 +8,12 @@ start lies in the requested period. Wait percentiles come from the merged durati
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, tzinfo
 from typing import Literal
 
-from cvmon.metrics.histogram import histogram_quantile
-from cvmon.metrics.totals import ZoneTotals
-from cvmon.storage.models import HourlyStatRecord, MinuteStatRecord, ZoneFigures, ZoneRecord
+from cvmon.figures import ZoneFigures
+from cvmon.storage.models import HourlyStatRecord, MinuteStatRecord, ZoneFigureColumns, ZoneRecord
 from cvmon.types import ZoneKind
 
 Resolution = Literal["minute", "quarter", "hour", "day"]
@@ -23,12 +22,13 @@ MINUTE_ONLY: frozenset[str] = frozenset({"minute", "quarter"})
 
 
 @dataclass(slots=True)
-class _Bucket(ZoneTotals):
+class _Bucket:
+    figures: ZoneFigures = field(default_factory=ZoneFigures)
     minutes: int = 0
 
-    def add_rows(self, row: ZoneFigures, minutes: int) -> None:
+    def add_rows(self, row: ZoneFigureColumns, minutes: int) -> None:
         self.minutes += minutes
-        self.add(row)
+        self.figures = self.figures + ZoneFigures.from_columns(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +66,20 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def _point(t: datetime, b: _Bucket, kind: ZoneKind, capacity: int | None) -> Point:
-    mean = b.count_sum / b.samples if b.samples else None
+    f = b.figures
+    mean = f.mean_count
     wait = kind.measures_wait
-    staffed = b.seconds_staffed / b.seconds_observed if kind.measures_staffing and b.seconds_observed else None
     return Point(
         t=t,
         minutes=b.minutes,
         count_mean=_round(mean, 3),
-        count_max=b.count_max,
-        wait_p50_s=_round(histogram_quantile(b.hist, 0.5), 1) if wait else None,
-        wait_p90_s=_round(histogram_quantile(b.hist, 0.9), 1) if wait else None,
-        staffed_ratio=_round(staffed, 4),
+        count_max=f.count_max,
+        wait_p50_s=_round(f.visit_hist.quantile(0.5), 1) if wait else None,
+        wait_p90_s=_round(f.visit_hist.quantile(0.9), 1) if wait else None,
+        staffed_ratio=_round(f.staffed_ratio, 4) if kind.measures_staffing else None,
         occupancy=_round(mean / capacity, 4) if mean is not None and capacity else None,
-        visits=b.visits,
-        seconds_offline=round(b.seconds_offline, 1),
+        visits=f.visits,
+        seconds_offline=round(f.seconds_offline, 1),
     )
 
 
@@ -94,7 +94,7 @@ def zone_series(
     never at minute or quarter resolution."""
     minutes = list(minute_rows)
     covered = {(r.zone_id, _hour(r.minute)) for r in minutes}
-    figures: list[tuple[str, datetime, int, ZoneFigures]] = [(r.zone_id, r.minute, 1, r) for r in minutes]
+    figures: list[tuple[str, datetime, int, ZoneFigureColumns]] = [(r.zone_id, r.minute, 1, r) for r in minutes]
     if resolution not in MINUTE_ONLY:
         figures += [(r.zone_id, r.hour, r.minutes, r) for r in hourly_rows if (r.zone_id, r.hour) not in covered]
     buckets: dict[str, dict[datetime, _Bucket]] = {z.zone_id: {} for z in zones}

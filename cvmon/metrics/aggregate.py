@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from cvmon.metrics.histogram import add_to_histogram, empty_histogram
+from cvmon.figures import FIGURE_FIELDS, ZoneFigures
+from cvmon.histogram import DurationHistogram
 from cvmon.storage.coverage import CameraMinute
 from cvmon.types import MinuteRow
 from cvmon.zones.geometry import Zone
@@ -24,6 +25,20 @@ class ZoneSample:
     staffed: bool | None = None
 
 
+@dataclass(slots=True)
+class _OpenMinute:
+    """A zone's minute still being filled: its figures so far and the seconds they covered."""
+
+    zone_kind: str
+    figures: ZoneFigures = field(default_factory=ZoneFigures)
+    t_first_s: float = 60.0
+    t_last_s: float = 0.0
+
+    def add(self, figures: ZoneFigures, first_s: float, last_s: float) -> None:
+        self.figures = self.figures + figures
+        self.t_first_s, self.t_last_s = min(self.t_first_s, first_s), max(self.t_last_s, last_s)
+
+
 class MinuteAggregator:
     """Accumulates figures per zone and UTC minute; hands out minutes once they are complete.
 
@@ -34,21 +49,14 @@ class MinuteAggregator:
     def __init__(self, camera_id: str, zones: list[Zone]) -> None:
         self.camera_id = camera_id
         self.zones = {z.id: z for z in zones}
-        self._rows: dict[tuple[str, datetime], MinuteRow] = {}
+        self._rows: dict[tuple[str, datetime], _OpenMinute] = {}
         self._cams: dict[datetime, CameraMinute] = {}
 
-    def _row(self, zone_id: str, minute: datetime) -> MinuteRow:
+    def _row(self, zone_id: str, minute: datetime) -> _OpenMinute:
         key = (zone_id, minute)
         row = self._rows.get(key)
         if row is None:
-            row = MinuteRow(
-                camera_id=self.camera_id,
-                zone_id=zone_id,
-                zone_kind=self.zones[zone_id].kind.value,
-                minute=minute,
-                visit_hist=empty_histogram(),
-            )
-            self._rows[key] = row
+            row = self._rows[key] = _OpenMinute(self.zones[zone_id].kind.value)
         return row
 
     def _cam(self, minute: datetime) -> CameraMinute:
@@ -74,32 +82,27 @@ class MinuteAggregator:
         cam.t_first_s = min(cam.t_first_s, offset)
         cam.t_last_s = max(cam.t_last_s, offset)
         for zone_id, sample in samples.items():
-            row = self._row(zone_id, minute)
-            row.samples += 1
-            row.count_sum += sample.count
-            row.count_max = max(row.count_max, sample.count)
-            row.seconds_observed += dt
-            if sample.staffed:
-                row.seconds_staffed += dt
             capacity = self.zones[zone_id].capacity
-            if capacity is not None and sample.count > capacity:
-                row.seconds_over_capacity += dt
-            row.t_first_s = min(row.t_first_s, offset)
-            row.t_last_s = max(row.t_last_s, offset)
+            figures = ZoneFigures(
+                samples=1,
+                count_sum=sample.count,
+                count_max=sample.count,
+                seconds_observed=dt,
+                seconds_staffed=dt if sample.staffed else 0.0,
+                seconds_over_capacity=dt if capacity is not None and sample.count > capacity else 0.0,
+            )
+            self._row(zone_id, minute).add(figures, offset, offset)
 
     def add_staffed(self, zone_id: str, ts: datetime, seconds: float) -> None:
         """Staffed seconds of a sample decided after it was folded in (the staffing debounce ruled late)."""
-        self._row(zone_id, minute_of(ts)).seconds_staffed += seconds
+        row = self._row(zone_id, minute_of(ts))
+        row.figures = row.figures + ZoneFigures(seconds_staffed=seconds)
 
     def add_visit(self, zone_id: str, ended: datetime, duration_s: float) -> None:
         minute = minute_of(ended)
-        row = self._row(zone_id, minute)
-        row.visits += 1
-        row.visit_seconds_sum += duration_s
-        row.visit_hist = add_to_histogram(row.visit_hist, [duration_s])
         offset = (ended - minute).total_seconds()
-        row.t_first_s = min(row.t_first_s, offset)
-        row.t_last_s = max(row.t_last_s, offset)
+        figures = ZoneFigures(visits=1, visit_seconds_sum=duration_s, visit_hist=DurationHistogram.of([duration_s]))
+        self._row(zone_id, minute).add(figures, offset, offset)
 
     def add_offline(self, start: datetime, end: datetime) -> None:
         """Record that the camera showed nothing from start to end (a gap, not zero people)."""
@@ -114,16 +117,25 @@ class MinuteAggregator:
             cam.seconds_offline += seconds
             cam.t_first_s, cam.t_last_s = min(cam.t_first_s, a), max(cam.t_last_s, b)
             for zone_id in self.zones:
-                row = self._row(zone_id, minute)
-                row.seconds_offline += seconds
-                row.t_first_s, row.t_last_s = min(row.t_first_s, a), max(row.t_last_s, b)
+                self._row(zone_id, minute).add(ZoneFigures(seconds_offline=seconds), a, b)
             t = piece_end
 
     def pop_complete(self, now: datetime | None) -> tuple[list[MinuteRow], list[CameraMinute]]:
         """Rows of minutes that ended at or before ``now`` (every row when ``now`` is None)."""
         cutoff = None if now is None else minute_of(now)
-        keys = [k for k in self._rows if cutoff is None or k[1] < cutoff]
-        rows = [self._rows.pop(k) for k in sorted(keys, key=lambda k: (k[1], k[0]))]
+        keys = sorted((k for k in self._rows if cutoff is None or k[1] < cutoff), key=lambda k: (k[1], k[0]))
+        rows = [self._minute_row(zone_id, minute, self._rows.pop((zone_id, minute))) for zone_id, minute in keys]
         cam_keys = [m for m in self._cams if cutoff is None or m < cutoff]
         cams = [self._cams.pop(m) for m in sorted(cam_keys)]
         return rows, cams
+
+    def _minute_row(self, zone_id: str, minute: datetime, acc: _OpenMinute) -> MinuteRow:
+        return MinuteRow(
+            camera_id=self.camera_id,
+            zone_id=zone_id,
+            zone_kind=acc.zone_kind,
+            minute=minute,
+            t_first_s=acc.t_first_s,
+            t_last_s=acc.t_last_s,
+            **{name: getattr(acc.figures, name) for name in FIGURE_FIELDS},
+        )

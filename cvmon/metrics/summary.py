@@ -9,48 +9,67 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cvmon.metrics.histogram import histogram_quantile, merge_histograms
+from cvmon.figures import ZoneFigures, total
 from cvmon.types import MinuteRow, ZoneKind
 
 
 @dataclass(frozen=True, slots=True)
 class ZonePeriodStats:
-    """One zone over a period."""
+    """One zone over a period: its summed figures and how many minute rows they came from."""
 
     camera_id: str
     zone_id: str
     kind: str
     minutes: int
-    samples: int
-    mean_count: float | None
-    max_count: int
-    visits: int
-    mean_visit_s: float | None
-    visit_p50_s: float | None
-    visit_p90_s: float | None
-    staffed_ratio: float | None
-    seconds_observed: float
-    seconds_offline: float
-    seconds_over_capacity: float
+    figures: ZoneFigures
+
+    @property
+    def samples(self) -> int:
+        return self.figures.samples
+
+    @property
+    def visit_p50_s(self) -> float | None:
+        return self.figures.visit_hist.quantile(0.5)
+
+    @property
+    def visit_p90_s(self) -> float | None:
+        return self.figures.visit_hist.quantile(0.9)
+
+    @property
+    def staffed_ratio(self) -> float | None:
+        return self.figures.staffed_ratio if ZoneKind(self.kind).measures_staffing else None
 
     def as_dict(self) -> dict[str, object]:
-        wait = ZoneKind(self.kind).measures_wait
+        f = self.figures
         return {
-            "kind": self.kind,
+            **figures_summary(ZoneKind(self.kind), f),
             "minutes": self.minutes,
-            "mean_count": None if self.mean_count is None else round(self.mean_count, 3),
-            "max_count": self.max_count,
-            "visits": self.visits,
-            "mean_visit_s": _round(self.mean_visit_s),
-            "wait_p50_s": _round(self.visit_p50_s) if wait else None,
-            "wait_p90_s": _round(self.visit_p90_s) if wait else None,
-            "visit_p50_s": _round(self.visit_p50_s),
-            "visit_p90_s": _round(self.visit_p90_s),
-            "staffed_ratio": None if self.staffed_ratio is None else round(self.staffed_ratio, 4),
-            "seconds_observed": round(self.seconds_observed, 1),
-            "seconds_offline": round(self.seconds_offline, 1),
-            "seconds_over_capacity": round(self.seconds_over_capacity, 1),
+            "mean_count": None if f.mean_count is None else round(f.mean_count, 3),
+            "mean_visit_s": _round(f.mean_visit_s),
+            "seconds_observed": round(f.seconds_observed, 1),
+            "seconds_offline": round(f.seconds_offline, 1),
+            "seconds_over_capacity": round(f.seconds_over_capacity, 1),
         }
+
+
+def figures_summary(kind: ZoneKind, figures: ZoneFigures) -> dict[str, object]:
+    """A zone's figures as the command line shows them (``cvmon process``, ``cvmon stats``):
+    mean and largest count, visits, wait or visit p50 and p90 from the histogram, staffed ratio."""
+    p50, p90 = _round(figures.visit_hist.quantile(0.5)), _round(figures.visit_hist.quantile(0.9))
+    wait = kind.measures_wait
+    staffed = figures.staffed_ratio if kind.measures_staffing else None
+    mean = figures.mean_count
+    return {
+        "kind": kind.value,
+        "mean_count": round(mean, 3) if mean is not None else 0.0,
+        "max_count": figures.count_max,
+        "visits": figures.visits,
+        "wait_p50_s": p50 if wait else None,
+        "wait_p90_s": p90 if wait else None,
+        "visit_p50_s": p50,
+        "visit_p90_s": p90,
+        "staffed_ratio": None if staffed is None else round(staffed, 4),
+    }
 
 
 def _round(value: float | None) -> float | None:
@@ -58,35 +77,11 @@ def _round(value: float | None) -> float | None:
 
 
 def zone_period_stats(rows: Iterable[MinuteRow]) -> list[ZonePeriodStats]:
-    """Group minute rows by camera and zone and combine them."""
+    """Group minute rows by camera and zone and add them up."""
     groups: dict[tuple[str, str], list[MinuteRow]] = {}
     for row in rows:
         groups.setdefault((row.camera_id, row.zone_id), []).append(row)
-    out = []
-    for (camera_id, zone_id), group in sorted(groups.items()):
-        kind = group[0].zone_kind
-        samples = sum(r.samples for r in group)
-        visits = sum(r.visits for r in group)
-        observed = sum(r.seconds_observed for r in group)
-        hist = merge_histograms(r.visit_hist for r in group)
-        staffing = ZoneKind(kind).measures_staffing
-        out.append(
-            ZonePeriodStats(
-                camera_id=camera_id,
-                zone_id=zone_id,
-                kind=kind,
-                minutes=len(group),
-                samples=samples,
-                mean_count=sum(r.count_sum for r in group) / samples if samples else None,
-                max_count=max(r.count_max for r in group),
-                visits=visits,
-                mean_visit_s=sum(r.visit_seconds_sum for r in group) / visits if visits else None,
-                visit_p50_s=histogram_quantile(hist, 0.5),
-                visit_p90_s=histogram_quantile(hist, 0.9),
-                staffed_ratio=sum(r.seconds_staffed for r in group) / observed if staffing and observed else None,
-                seconds_observed=observed,
-                seconds_offline=sum(r.seconds_offline for r in group),
-                seconds_over_capacity=sum(r.seconds_over_capacity for r in group),
-            )
-        )
-    return out
+    return [
+        ZonePeriodStats(camera_id, zone_id, group[-1].zone_kind, len(group), total(group))
+        for (camera_id, zone_id), group in sorted(groups.items())
+    ]

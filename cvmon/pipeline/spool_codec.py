@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
+from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.database import StoredMinutes
@@ -45,11 +46,11 @@ def _from_json(cls: type[T], data: Json, times: tuple[str, ...]) -> T:
 
 
 def minute_row_to_json(row: MinuteRow) -> Json:
-    return _to_json(row)
+    return {**_to_json(row), "visit_hist": row.visit_hist.to_json()}
 
 
 def minute_row_from_json(data: Json) -> MinuteRow:
-    return _from_json(MinuteRow, data, ("minute",))
+    return _from_json(MinuteRow, {**data, "visit_hist": DurationHistogram.from_json(data["visit_hist"])}, ("minute",))
 
 
 def camera_minute_to_json(cam: CameraMinute) -> Json:

@@ -27,10 +27,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from cvmon.config.models import Config
 from cvmon.config.rules import merge_layers
-from cvmon.metrics.histogram import histogram_quantile, histogram_share_above, merge_histograms
-from cvmon.metrics.totals import ZoneTotals
+from cvmon.figures import SUMMED_FIGURES, ZoneFigures, total
+from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.storage.models import (
-    SUMMED_FIGURES,
     AlertRecord,
     CameraMinuteRecord,
     CameraRecord,
@@ -173,12 +172,14 @@ class UnitFigures:
 
 
 @dataclass(slots=True)
-class _ZoneAcc(ZoneTotals):
+class _ZoneAcc:
     """Everything a zone contributes over the period's service minutes.
 
-    ``hist`` is kept for queue and waiting zones only: the wait figures are all that read it.
+    The visit histogram of ``figures`` is kept for queue and waiting zones only: the wait figures are
+    all that read it.
     """
 
+    figures: ZoneFigures = field(default_factory=ZoneFigures)
     camera_id: str = ""
     zone_id: str = ""
     name: str = ""
@@ -193,27 +194,19 @@ class _ZoneAcc(ZoneTotals):
     unstaffed: list[tuple[datetime, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Sums:
-    """Sums over rows of one zone, in the shape ``ZoneTotals.add`` reads."""
-
-    samples: int
-    count_sum: int
-    count_max: int
-    seconds_observed: float
-    seconds_staffed: float
-    seconds_offline: float
-    seconds_over_capacity: float
-    visits: int
-    visit_seconds_sum: float
-    visit_hist: list[int]
+_FIGURES = (*SUMMED_FIGURES, "count_max")  # the figures but the histogram, in the order queries select them
 
 
-_FIGURES = (*SUMMED_FIGURES, "count_max")  # the fields of _Sums but the histogram, in the order queries select them
+def _sums(values: Sequence[Any], visit_hist: DurationHistogram = NO_VISITS) -> ZoneFigures:
+    return ZoneFigures(**dict(zip(_FIGURES, values, strict=True)), visit_hist=visit_hist)
 
 
-def _sums(values: Sequence[Any], visit_hist: list[int]) -> _Sums:
-    return _Sums(**dict(zip(_FIGURES, values, strict=True)), visit_hist=visit_hist)
+def _histograms(counted: Counter[str]) -> DurationHistogram:
+    """The sum of stored histograms (JSON text) counted by how many rows hold each."""
+    out = NO_VISITS
+    for text, n in counted.items():
+        out = out + DurationHistogram.from_json(json.loads(text)).times(n)
+    return out
 
 
 @dataclass(slots=True)
@@ -383,7 +376,8 @@ def _add_minute_sums(session: Session, zones: dict[tuple[str, str], _ZoneAcc], s
         for camera_id, zone_id, *values in session.execute(
             stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, zones))
         ):
-            zones[(camera_id, zone_id)].add(_sums(values, visit_hist=[]))
+            acc = zones[(camera_id, zone_id)]
+            acc.figures = acc.figures + _sums(values)
 
 
 def _add_visit_histograms(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
@@ -402,8 +396,8 @@ def _add_visit_histograms(session: Session, zones: dict[tuple[str, str], _ZoneAc
             if (camera_id, zone_id) in minutes:
                 minutes[(camera_id, zone_id)][text] += n
     for key, counted in minutes.items():
-        scaled = ([n * v for v in json.loads(text)] for text, n in counted.items())
-        zones[key].hist = merge_histograms([zones[key].hist, *scaled])
+        acc = zones[key]
+        acc.figures = acc.figures + ZoneFigures(visit_hist=_histograms(counted))
 
 
 def _add_queue_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
@@ -478,8 +472,8 @@ def _add_uncovered_hours(
     for key, kept in uncovered.items():
         *summed, count_max = zip(*kept, strict=True)
         acc = zones[key]
-        scaled = ([n * v for v in json.loads(text)] for text, n in hists[key].items())
-        acc.add(_sums([*map(sum, summed), max(count_max)], merge_histograms(scaled) if acc.kind.measures_wait else []))
+        visits = _histograms(hists[key]) if acc.kind.measures_wait else NO_VISITS
+        acc.figures = acc.figures + _sums([*map(sum, summed), max(count_max)], visits)
 
 
 def _online_seconds(session: Session, cameras: list[str], slices: list[Slice]) -> dict[str, float]:
@@ -526,16 +520,16 @@ def _nth(ordered: list[tuple[float, int]], index: int) -> float:
 
 def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
     queues = [z for z in zones if z.kind is ZoneKind.QUEUE]
-    samples = sum(z.samples for z in queues)
+    figures = total(z.figures for z in queues)
     means: Counter[float] = Counter()
     for z in queues:
         means.update(z.queue_means)
     over = sum(n for z in queues for mean, n in z.queue_means.items() if mean >= z.threshold)
     return QueueFigures(
         zones=len(queues),
-        mean=sum(z.count_sum for z in queues) / samples if samples else None,
+        mean=figures.mean_count,
         p90=_p90(means),
-        max=max((z.count_max for z in queues), default=None) if samples else None,
+        max=figures.count_max if figures.samples else None,
         share_over_threshold=_share(over, means.total()),
         minutes=means.total(),
     )
@@ -543,14 +537,15 @@ def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
 
 def _wait(zones: list[_ZoneAcc]) -> WaitFigures:
     waits = [z for z in zones if z.kind.measures_wait]
-    visits = sum(sum(z.hist) for z in waits)
-    over = sum((histogram_share_above(z.hist, z.sla_s) or 0.0) * sum(z.hist) for z in waits)
-    merged = merge_histograms(z.hist for z in waits)
+    hists = [z.figures.visit_hist for z in waits]
+    visits = sum(h.total for h in hists)
+    over = sum((h.share_above(z.sla_s) or 0.0) * h.total for z, h in zip(waits, hists, strict=True))
+    merged = sum(hists, NO_VISITS)
     return WaitFigures(
         zones=len(waits),
         visits=visits,
-        p50_s=histogram_quantile(merged, 0.5),
-        p90_s=histogram_quantile(merged, 0.9),
+        p50_s=merged.quantile(0.5),
+        p90_s=merged.quantile(0.9),
         share_over_sla=_share(over, visits),
         sla_s=tuple(sorted({z.sla_s for z in waits})),
     )
@@ -590,15 +585,15 @@ def _staffing(zones: list[_ZoneAcc]) -> StaffingFigures:
                 z.zone_id,
                 z.name,
                 z.kind.value,
-                _share(z.seconds_staffed, z.seconds_observed),
+                z.figures.staffed_ratio,
                 runs,
                 length,
             )
         )
-    counted = [z for z in zones if z.kind.measures_staffing]
+    counted = total(z.figures for z in zones if z.kind.measures_staffing)
     return StaffingFigures(
         zones=tuple(staffed),
-        staffed_share=_share(sum(z.seconds_staffed for z in counted), sum(z.seconds_observed for z in counted)),
+        staffed_share=counted.staffed_ratio,
         episodes=sum(s.episodes for s in staffed),
         episode_minutes=sum(s.episode_minutes for s in staffed),
     )
@@ -609,23 +604,22 @@ def _occupancy(zones: list[_ZoneAcc]) -> OccupancyFigures:
     out = []
     for z in with_capacity:
         assert z.capacity is not None
-        mean = z.count_sum / z.samples if z.samples else None
+        f = z.figures
         out.append(
             OccupiedZone(
                 z.camera_id,
                 z.zone_id,
                 z.name,
                 z.capacity,
-                None if mean is None else mean / z.capacity,
-                z.count_max / z.capacity if z.samples else None,
-                _share(z.seconds_over_capacity, z.seconds_observed),
+                None if f.mean_count is None else f.mean_count / z.capacity,
+                f.count_max / z.capacity if f.samples else None,
+                _share(f.seconds_over_capacity, f.seconds_observed),
             )
         )
+    both = total(z.figures for z in with_capacity)
     return OccupancyFigures(
         zones=tuple(out),
-        share_over_capacity=_share(
-            sum(z.seconds_over_capacity for z in with_capacity), sum(z.seconds_observed for z in with_capacity)
-        ),
+        share_over_capacity=_share(both.seconds_over_capacity, both.seconds_observed),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,8 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cvmon.figures import FIGURE_FIELDS, ZoneFigures
+from cvmon.histogram import DurationHistogram
 from cvmon.storage.database import Database
 from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base, CameraRecord, UnitRecord
@@ -31,29 +33,15 @@ _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _DAILY: Table = Base.metadata.tables["daily_stats"]
 
 
-@dataclass(frozen=True, slots=True)
-class DailyRow:
-    """One zone's figures over one local day."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DailyRow(ZoneFigures):
+    """One zone's figures over one local day, the sum of its ``hours`` hourly rows."""
 
     camera_id: str
     zone_id: str
     zone_kind: str
     day: date
     hours: int
-    samples: int
-    count_sum: int
-    count_max: int
-    seconds_observed: float
-    seconds_staffed: float
-    seconds_offline: float
-    seconds_over_capacity: float
-    visits: int
-    visit_seconds_sum: float
-    visit_hist: list[int] = field(default_factory=list)
-
-    @property
-    def mean_count(self) -> float:
-        return self.count_sum / self.samples if self.samples else 0.0
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -146,7 +134,7 @@ def _same(stored: Any, values: dict[str, Any]) -> bool:
             if not math.isclose(stored[name], value, rel_tol=1e-9, abs_tol=1e-6):
                 return False
         elif name == "visit_hist":
-            if [int(v) for v in stored[name]] != list(value):
+            if DurationHistogram.from_json(stored[name]) != DurationHistogram.from_json(value):
                 return False
         elif stored[name] != value:
             return False
@@ -174,9 +162,10 @@ def daily_rows(
     with db.transaction("cannot read daily figures from", write=False) as session:
         out = []
         for row in session.execute(stmt):
-            values = {name: row._mapping[name] for name in DailyRow.__dataclass_fields__}
-            values["visit_hist"] = [int(v) for v in values["visit_hist"]]
-            out.append(DailyRow(**values))
+            values = row._mapping
+            key = {name: values[name] for name in ("camera_id", "zone_id", "zone_kind", "day", "hours")}
+            figures = ZoneFigures.from_columns(values)
+            out.append(DailyRow(**key, **{name: getattr(figures, name) for name in FIGURE_FIELDS}))
         return out
 
 

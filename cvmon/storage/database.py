@@ -16,14 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
-from cvmon.storage.coverage import CameraMinute
+from cvmon.figures import FIGURE_FIELDS, ZoneFigures
+from cvmon.storage.coverage import COVERAGE_FIELDS, CameraMinute
 from cvmon.storage.engine import SQLITE_IMMEDIATE, make_engine, mask_url, storage_error
 from cvmon.storage.merge import (
     CameraMinuteKey,
     MinuteKey,
     camera_minutes_after,
     minute_rows_after,
-    normalised_histogram,
 )
 from cvmon.storage.migrate import upgrade_to_head
 from cvmon.storage.models import (
@@ -38,31 +38,6 @@ from cvmon.storage.models import (
 from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
 
 REASON_LENGTH = 500
-_MINUTE_FIELDS = (
-    "zone_kind",
-    "samples",
-    "count_sum",
-    "count_max",
-    "seconds_observed",
-    "seconds_staffed",
-    "seconds_offline",
-    "seconds_over_capacity",
-    "visits",
-    "visit_seconds_sum",
-    "visit_hist",
-    "t_first_s",
-    "t_last_s",
-)
-_CAMERA_MINUTE_FIELDS = (
-    "frames_analysed",
-    "seconds_online",
-    "seconds_offline",
-    "t_first_s",
-    "t_last_s",
-    "inference_ms_sum",
-    "inference_ms_max",
-    "frames_detected",
-)
 
 
 def open_database(url: str) -> Database:
@@ -106,7 +81,7 @@ def _minute_utc(value: datetime, what: str) -> datetime:
 
 def _checked_minute_row(row: MinuteRow) -> MinuteRow:
     minute = _minute_utc(row.minute, f"MinuteRow({row.camera_id}/{row.zone_id}).minute")
-    return replace(row, minute=minute, visit_hist=normalised_histogram(row.visit_hist))
+    return replace(row, minute=minute)
 
 
 def _checked_camera_minute(cam: CameraMinute) -> CameraMinute:
@@ -133,13 +108,24 @@ def _holds_after(
 
 
 def _minute_row_of(rec: MinuteStatRecord) -> MinuteRow:
-    values = {name: getattr(rec, name) for name in _MINUTE_FIELDS}
-    values["visit_hist"] = [int(v) for v in rec.visit_hist]
-    return MinuteRow(camera_id=rec.camera_id, zone_id=rec.zone_id, minute=rec.minute, **values)
+    return MinuteRow(
+        camera_id=rec.camera_id,
+        zone_id=rec.zone_id,
+        zone_kind=rec.zone_kind,
+        minute=rec.minute,
+        t_first_s=rec.t_first_s,
+        t_last_s=rec.t_last_s,
+        **{name: getattr(ZoneFigures.from_columns(rec), name) for name in FIGURE_FIELDS},
+    )
+
+
+def _minute_values(row: MinuteRow) -> dict[str, Any]:
+    """A minute row's column values (its key left out)."""
+    return {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s, "t_last_s": row.t_last_s}
 
 
 def _camera_minute_of(rec: CameraMinuteRecord) -> CameraMinute:
-    values = {name: getattr(rec, name) for name in _CAMERA_MINUTE_FIELDS}
+    values = {name: getattr(rec, name) for name in COVERAGE_FIELDS}
     return CameraMinute(camera_id=rec.camera_id, minute=rec.minute, **values)
 
 
@@ -306,7 +292,7 @@ class Database:
             False when there was nothing to write or ``unless_stored_after`` found the batch stored.
 
         Raises:
-            ValueError: a minute is naive or not truncated to the minute, or a histogram has the wrong length.
+            ValueError: a minute is naive or not truncated to the minute.
             StorageError: the database refused the batch (nothing was written).
         """
         new_rows = [_checked_minute_row(row) for row in rows]
@@ -324,14 +310,14 @@ class Database:
                 return False
             after_rows = minute_rows_after({_minute_key(r): r for r in current.rows}, new_rows)
             for key, row in after_rows.items():
-                values = {name: getattr(row, name) for name in _MINUTE_FIELDS}
+                values = _minute_values(row)
                 if key in stored_rows:
                     _set_fields(stored_rows[key], values)
                 else:
                     session.add(MinuteStatRecord(camera_id=key[0], zone_id=key[1], minute=key[2], **values))
             after_cameras = camera_minutes_after({_camera_key(c): c for c in current.cameras}, new_cameras)
             for cam_key, cam in after_cameras.items():
-                cam_values = {name: getattr(cam, name) for name in _CAMERA_MINUTE_FIELDS}
+                cam_values = {name: getattr(cam, name) for name in COVERAGE_FIELDS}
                 if cam_key in stored_cameras:
                     _set_fields(stored_cameras[cam_key], cam_values)
                 else:

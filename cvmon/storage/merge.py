@@ -19,9 +19,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from cvmon.metrics.histogram import N_BUCKETS, merge_histograms
+from cvmon.figures import ZoneFigures, total
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.models import SUMMED_FIGURES
 from cvmon.types import MinuteRow
 
 MinuteKey = tuple[str, str, datetime]  # camera, zone, minute
@@ -37,55 +36,19 @@ def intervals_overlap(a_first: float, a_last: float, b_first: float, b_last: flo
     return max(a_first, b_first) <= min(a_last, b_last)
 
 
-def normalised_histogram(hist: list[int]) -> list[int]:
-    """A visit histogram of exactly ``N_BUCKETS`` ints; an empty list means no visits.
-
-    Raises:
-        ValueError: the histogram has another non-zero length.
-    """
-    if not hist:
-        return [0] * N_BUCKETS
-    if len(hist) != N_BUCKETS:
-        raise ValueError(f"visit_hist has {len(hist)} buckets, expected {N_BUCKETS}")
-    return [int(v) for v in hist]
-
-
 def combine_minute_rows(old: MinuteRow, new: MinuteRow) -> MinuteRow:
     """The row to store when ``new`` is written over ``old`` for the same (camera, zone, minute)."""
     if intervals_overlap(old.t_first_s, old.t_last_s, new.t_first_s, new.t_last_s):
-        return replace(new, visit_hist=normalised_histogram(new.visit_hist))
-    return replace(
-        new,
-        samples=old.samples + new.samples,
-        count_sum=old.count_sum + new.count_sum,
-        count_max=max(old.count_max, new.count_max),
-        seconds_observed=old.seconds_observed + new.seconds_observed,
-        seconds_staffed=old.seconds_staffed + new.seconds_staffed,
-        seconds_offline=old.seconds_offline + new.seconds_offline,
-        seconds_over_capacity=old.seconds_over_capacity + new.seconds_over_capacity,
-        visits=old.visits + new.visits,
-        visit_seconds_sum=old.visit_seconds_sum + new.visit_seconds_sum,
-        visit_hist=merge_histograms([normalised_histogram(old.visit_hist), normalised_histogram(new.visit_hist)]),
-        t_first_s=min(old.t_first_s, new.t_first_s),
-        t_last_s=max(old.t_last_s, new.t_last_s),
-    )
+        return new
+    merged = new.with_figures(old + new)
+    return replace(merged, t_first_s=min(old.t_first_s, new.t_first_s), t_last_s=max(old.t_last_s, new.t_last_s))
 
 
 def combine_camera_minutes(old: CameraMinute, new: CameraMinute) -> CameraMinute:
     """The coverage to store when ``new`` is written over ``old`` for the same (camera, minute)."""
     if intervals_overlap(old.t_first_s, old.t_last_s, new.t_first_s, new.t_last_s):
         return replace(new)
-    return replace(
-        new,
-        frames_analysed=old.frames_analysed + new.frames_analysed,
-        seconds_online=old.seconds_online + new.seconds_online,
-        seconds_offline=old.seconds_offline + new.seconds_offline,
-        t_first_s=min(old.t_first_s, new.t_first_s),
-        t_last_s=max(old.t_last_s, new.t_last_s),
-        inference_ms_sum=old.inference_ms_sum + new.inference_ms_sum,
-        inference_ms_max=max(old.inference_ms_max, new.inference_ms_max),
-        frames_detected=old.frames_detected + new.frames_detected,
-    )
+    return replace(new + old, camera_id=new.camera_id, minute=new.minute)
 
 
 def minute_rows_after(stored: Mapping[MinuteKey, MinuteRow], rows: Iterable[MinuteRow]) -> dict[MinuteKey, MinuteRow]:
@@ -94,10 +57,7 @@ def minute_rows_after(stored: Mapping[MinuteKey, MinuteRow], rows: Iterable[Minu
     for row in rows:
         key = (row.camera_id, row.zone_id, row.minute)
         old = after.get(key, stored.get(key))
-        if old is None:
-            after[key] = replace(row, visit_hist=normalised_histogram(row.visit_hist))
-        else:
-            after[key] = combine_minute_rows(old, row)
+        after[key] = row if old is None else combine_minute_rows(old, row)
     return after
 
 
@@ -114,14 +74,10 @@ def camera_minutes_after(
 
 
 def sum_figures(rows: Sequence[Any], period: str) -> dict[str, Any]:
-    """The figures of one zone over several periods (minute or hourly rows, objects or result rows,
-    whose time is the attribute ``period``): sums, the largest ``count_max``, merged histograms, and
-    the latest period's ``zone_kind``."""
+    """The column values of one zone's figures over several periods (minute or hourly rows, objects or
+    result rows, whose time is the attribute ``period``): their ``ZoneFigures`` added up, and the
+    latest period's ``zone_kind``."""
     if not rows:
         raise ValueError("no rows to sum")
     latest = max(rows, key=lambda r: getattr(r, period))
-    values: dict[str, Any] = {name: sum(getattr(r, name) for r in rows) for name in SUMMED_FIGURES}
-    values["zone_kind"] = latest.zone_kind
-    values["count_max"] = max(r.count_max for r in rows)
-    values["visit_hist"] = merge_histograms(normalised_histogram(list(r.visit_hist)) for r in rows)
-    return values
+    return {**total(ZoneFigures.from_columns(r) for r in rows).as_columns(), "zone_kind": latest.zone_kind}

@@ -89,8 +89,9 @@ class ZoneRecord(Base):
     points: Mapped[list[Any]] = mapped_column(JSON)
 
 
-class ZoneFigures:
-    """The figures of a zone over a period, shared by minute and hourly rows."""
+class ZoneFigureColumns:
+    """The columns of a ``cvmon.figures.ZoneFigures`` (one each, of the same names), shared by minute,
+    hourly and daily rows."""
 
     zone_kind: Mapped[str] = mapped_column(String(32))
     samples: Mapped[int] = mapped_column(Integer)
@@ -105,20 +106,7 @@ class ZoneFigures:
     visit_hist: Mapped[list[int]] = mapped_column(JSON)
 
 
-SUMMED_FIGURES = (
-    "samples",
-    "count_sum",
-    "seconds_observed",
-    "seconds_staffed",
-    "seconds_offline",
-    "seconds_over_capacity",
-    "visits",
-    "visit_seconds_sum",
-)
-"""The ``ZoneFigures`` that add up over time (``count_max`` takes the maximum, ``visit_hist`` merges)."""
-
-
-class MinuteStatRecord(ZoneFigures, Base):
+class MinuteStatRecord(ZoneFigureColumns, Base):
     """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``)."""
 
     __tablename__ = "minute_stats"
@@ -259,7 +247,7 @@ class OutboxRecord(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-class HourlyStatRecord(ZoneFigures, Base):
+class HourlyStatRecord(ZoneFigureColumns, Base):
     """Figures of one zone for one UTC hour, rolled up from its minute rows (kept longer than they are).
 
     ``minutes`` counts the minute rows rolled in. While an hour's minute rows exist the row is
@@ -286,7 +274,7 @@ class HourlyStatRecord(ZoneFigures, Base):
     final: Mapped[bool] = mapped_column(Boolean)
 
 
-class DailyStatRecord(ZoneFigures, Base):
+class DailyStatRecord(ZoneFigureColumns, Base):
     """Figures of one zone for one local calendar day (the time zone of the camera's unit), rolled up
     from its hourly rows and kept for years after they are gone; ``hours`` counts the hourly rows."""
 

@@ -30,7 +30,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,10 +42,11 @@ from sqlalchemy.orm import Session
 from cvmon.config.models import RetentionConfig
 from cvmon.errors import CvmonError
 from cvmon.evidence import EvidenceStore
+from cvmon.figures import COUNTED, FIGURE_FIELDS, SUMMED_FIGURES, TIMED, ZoneFigures
 from cvmon.storage.daily import delete_old_days, roll_up_days
 from cvmon.storage.database import Database
 from cvmon.storage.merge import sum_figures
-from cvmon.storage.models import SUMMED_FIGURES, Base
+from cvmon.storage.models import Base
 from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,16 @@ _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _EVIDENCE: Table = Base.metadata.tables["evidence"]
 _ALERTS: Table = Base.metadata.tables["alerts"]
 
-_EXACT = ("minutes", "samples", "count_sum", "count_max", "visits")
-_INEXACT = ("seconds_observed", "seconds_staffed", "seconds_offline", "seconds_over_capacity", "visit_seconds_sum")
+_EXACT = ("minutes", *COUNTED, "count_max")
 
 ZoneHour = tuple[str, str, datetime]
 
 
-@dataclass(frozen=True, slots=True)
-class HourlyRow:
-    """Figures of one zone for one UTC hour, the sums of the ``minutes`` minute rows rolled into it.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HourlyRow(ZoneFigures):
+    """The figures of one zone for one UTC hour: the sum of the ``minutes`` minute rows rolled into it.
 
-    Like ``cvmon.types.MinuteRow``, but per hour, with the number of minutes and without the
-    minute's covered seconds (``t_first_s``/``t_last_s``). ``final``: the hour's minute rows are
-    deleted and the row no longer changes.
+    ``final``: the hour's minute rows are deleted and the row no longer changes.
     """
 
     camera_id: str
@@ -84,21 +82,7 @@ class HourlyRow:
     zone_kind: str
     hour: datetime
     minutes: int
-    samples: int
-    count_sum: int
-    count_max: int
-    seconds_observed: float
-    seconds_staffed: float
-    seconds_offline: float
-    seconds_over_capacity: float
-    visits: int
-    visit_seconds_sum: float
-    visit_hist: list[int] = field(default_factory=list)
     final: bool = False
-
-    @property
-    def mean_count(self) -> float:
-        return self.count_sum / self.samples if self.samples else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +282,7 @@ def _same_figures(stored: Any, figures: dict[str, Any]) -> bool:
     """Whether a stored hourly row has the minute count and sums the database computed."""
     if any(int(stored[name]) != int(figures[name] or 0) for name in _EXACT):
         return False
-    return all(math.isclose(stored[n], figures[n] or 0.0, rel_tol=1e-9, abs_tol=1e-6) for n in _INEXACT)
+    return all(math.isclose(stored[n], figures[n] or 0.0, rel_tol=1e-9, abs_tol=1e-6) for n in TIMED)
 
 
 def _chunks(keys: Sequence[ZoneHour]) -> Iterable[tuple[datetime, datetime, set[ZoneHour]]]:
@@ -346,10 +330,9 @@ def _upsert_hourly(session: Session, values: list[dict[str, Any]]) -> int:
 
 
 def _hourly_row(values: Any) -> HourlyRow:
-    row = {name: values[name] for name in HourlyRow.__dataclass_fields__}
-    row["visit_hist"] = [int(v) for v in row["visit_hist"]]
-    row["final"] = bool(row["final"])
-    return HourlyRow(**row)
+    key = {name: values[name] for name in ("camera_id", "zone_id", "zone_kind", "hour", "minutes")}
+    figures = ZoneFigures.from_columns(values)
+    return HourlyRow(**key, final=bool(values["final"]), **{name: getattr(figures, name) for name in FIGURE_FIELDS})
 
 
 # --- evidence and alerts -------------------------------------------------------------------------

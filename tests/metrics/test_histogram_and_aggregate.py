@@ -1,4 +1,4 @@
-"""Visit-duration histograms and the per-minute aggregator (offline gaps, minute boundaries)."""
+"""The zone figures value and the per-minute aggregator (offline gaps, minute boundaries)."""
 
 from __future__ import annotations
 
@@ -7,43 +7,34 @@ from datetime import timedelta
 import pytest
 
 from cvmon.config.models import ZoneConfig
+from cvmon.figures import ZoneFigures
+from cvmon.histogram import DurationHistogram
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample, minute_of
-from cvmon.metrics.histogram import (
-    BUCKET_EDGES_S,
-    N_BUCKETS,
-    add_to_histogram,
-    bucket_of,
-    empty_histogram,
-    histogram_quantile,
-    merge_histograms,
-)
 from cvmon.types import ZoneKind
 from cvmon.zones.geometry import Zone
 from tests.conftest import T0
 
 
-@pytest.mark.parametrize(
-    ("duration", "bucket"),
-    [(0.0, 0), (4.99, 0), (5.0, 1), (59.9, 6), (60.0, 7), (7200.0, N_BUCKETS - 1), (1e6, N_BUCKETS - 1)],
-)
-def test_bucket_of(duration: float, bucket: int) -> None:
-    assert bucket_of(duration) == bucket
-
-
-def test_quantiles_interpolate_within_a_bucket() -> None:
-    hist = add_to_histogram(empty_histogram(), [62.0] * 10)  # all in the 60-90 s bucket
-    assert histogram_quantile(hist, 0.5) == pytest.approx(75.0)
-    assert histogram_quantile(hist, 1.0) == pytest.approx(90.0)
-    assert histogram_quantile(empty_histogram(), 0.5) is None
-    open_ended = add_to_histogram(empty_histogram(), [9000.0])
-    assert histogram_quantile(open_ended, 0.9) == BUCKET_EDGES_S[-1]
-
-
-def test_quantile_of_mixed_visits_lies_in_the_right_bucket() -> None:
-    hist = add_to_histogram(empty_histogram(), [10, 20, 30, 200, 300, 400, 500, 600, 700, 800])
-    p50 = histogram_quantile(hist, 0.5)
-    assert p50 is not None and 300 <= p50 <= 360  # the 5th of 10 visits, 300 s, lies in 300-360
-    assert merge_histograms([hist, hist]) == [2 * v for v in hist]
+def test_zone_figures_add_up() -> None:
+    a = ZoneFigures(
+        samples=3, count_sum=5, count_max=4, seconds_observed=0.6, visits=1, visit_hist=DurationHistogram.of([9.0])
+    )
+    b = ZoneFigures(samples=2, count_sum=1, count_max=1, seconds_staffed=0.4, seconds_offline=30.0)
+    both = a + b
+    assert both == ZoneFigures(
+        samples=5,
+        count_sum=6,
+        count_max=4,
+        seconds_observed=0.6,
+        seconds_staffed=0.4,
+        seconds_offline=30.0,
+        visits=1,
+        visit_hist=DurationHistogram.of([9.0]),
+    )
+    assert a + ZoneFigures() == a and b + a == both
+    assert both.mean_count == pytest.approx(6 / 5)
+    assert ZoneFigures().mean_count is None and ZoneFigures().staffed_ratio is None
+    assert ZoneFigures.from_columns(both.as_columns()) == both
 
 
 ZONES = [
@@ -78,7 +69,7 @@ def test_samples_visits_and_capacity_by_minute() -> None:
     rest, _ = agg.pop_complete(None)
     q1 = next(r for r in rest if r.zone_id == "q")
     assert (q1.samples, q1.visits, q1.visit_seconds_sum, q1.seconds_over_capacity) == (2, 1, 42.0, 1.0)
-    assert sum(q1.visit_hist) == 1 and q1.visit_hist[bucket_of(42.0)] == 1
+    assert q1.visit_hist == DurationHistogram.of([42.0])
     s1 = next(r for r in rest if r.zone_id == "s")
     assert s1.seconds_staffed == 2.0
 

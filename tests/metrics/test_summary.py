@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from cvmon.metrics.histogram import add_to_histogram, empty_histogram
+from cvmon.histogram import DurationHistogram
 from cvmon.metrics.summary import zone_period_stats
 from cvmon.types import MinuteRow
 from tests.conftest import T0
@@ -28,7 +28,7 @@ def test_period_figures_combine_minutes_by_hand() -> None:
             seconds_observed=60,
             visits=2,
             visit_seconds_sum=100,
-            visit_hist=add_to_histogram(empty_histogram(), [40, 60]),
+            visit_hist=DurationHistogram.of([40, 60]),
         ),
         row(
             "q",
@@ -41,21 +41,21 @@ def test_period_figures_combine_minutes_by_hand() -> None:
             seconds_offline=30,
             visits=1,
             visit_seconds_sum=200,
-            visit_hist=add_to_histogram(empty_histogram(), [200]),
+            visit_hist=DurationHistogram.of([200]),
         ),
         row("s", "counter_staff", 0, samples=300, seconds_observed=60, seconds_staffed=45),
         row("s", "counter_staff", 1, samples=150, seconds_observed=30, seconds_staffed=0, seconds_offline=30),
     ]
     q, s = zone_period_stats(rows)
-    assert (q.zone_id, q.minutes, q.samples, q.max_count, q.visits) == ("q", 2, 450, 4, 3)
-    assert q.mean_count == pytest.approx(750 / 450)
-    assert q.mean_visit_s == pytest.approx(100.0)
-    assert q.visit_p50_s is not None and 60 <= q.visit_p50_s <= 90  # the middle visit, 60 s, in 60-90
-    assert q.visit_p90_s is not None and 180 <= q.visit_p90_s <= 240  # the longest, 200 s, in 180-240
-    assert q.seconds_offline == 30 and q.staffed_ratio is None
+    assert (q.zone_id, q.minutes, q.samples, q.figures.count_max, q.figures.visits) == ("q", 2, 450, 4, 3)
+    assert q.figures.mean_count == pytest.approx(750 / 450)
+    assert q.figures.mean_visit_s == pytest.approx(100.0)
+    assert q.visit_p50_s == pytest.approx(60.0, rel=0.02)  # the middle visit
+    assert q.visit_p90_s == pytest.approx(60 + 0.8 * 140, rel=0.02)  # between the two longest
+    assert q.figures.seconds_offline == 30 and q.staffed_ratio is None
     assert q.as_dict()["wait_p50_s"] == q.as_dict()["visit_p50_s"]
     assert s.staffed_ratio == pytest.approx(45 / 90)  # offline time is not counted as unstaffed
-    assert s.as_dict()["wait_p50_s"] is None and s.mean_count == 0
+    assert s.as_dict()["wait_p50_s"] is None and s.figures.mean_count == 0
 
 
 def test_no_rows_no_figures() -> None:

@@ -11,7 +11,7 @@ import yaml
 
 from cvmon.alerts.rules import AlertChange
 from cvmon.config import parse_config
-from cvmon.metrics.histogram import bucket_of
+from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.sources.file import FileSource
 from cvmon.storage.coverage import CameraMinute
@@ -108,8 +108,8 @@ def test_visits_are_exact_in_count_and_close_in_duration(scripted: tuple[dict, L
     assert rows[("queue", m0)].visits == 1 and rows[("queue", m1)].visits == 1
     assert rows[("queue", m0)].visit_seconds_sum == pytest.approx(30.0, abs=0.4)
     assert rows[("queue", m1)].visit_seconds_sum == pytest.approx(62.4, abs=0.4)
-    assert rows[("queue", m1)].visit_hist[bucket_of(62.4)] == 1
-    assert sum(rows[("queue", m0)].visit_hist) == 1
+    assert rows[("queue", m1)].visit_hist == DurationHistogram.of([rows[("queue", m1)].visit_seconds_sum])
+    assert rows[("queue", m0)].visit_hist.total == 1
 
 
 def test_staffing_seconds_follow_the_grace_period(scripted: tuple[dict, ListSink]) -> None:

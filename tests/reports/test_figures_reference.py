@@ -27,12 +27,7 @@ from sqlalchemy.orm import Session
 from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.config.rules import merge_layers
-from cvmon.metrics.histogram import (
-    add_to_histogram,
-    histogram_quantile,
-    histogram_share_above,
-    merge_histograms,
-)
+from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.reports.figures import Period, UnitFigures, _p90, _service_ranges, period_of
 from cvmon.reports.report import build_report
 from cvmon.storage import Database
@@ -160,7 +155,7 @@ def _hourly(cam: str, zone: dict[str, Any], hour: datetime, scale: int) -> dict[
         "seconds_over_capacity": 60.0 * scale,
         "visits": 3,
         "visit_seconds_sum": 1000.0,
-        "visit_hist": add_to_histogram([], (100.0, 200.0, 700.0)),
+        "visit_hist": DurationHistogram.of((100.0, 200.0, 700.0)).to_json(),
         "final": True,
     }
 
@@ -260,12 +255,10 @@ def _reference(session: Session, config: Config, subtree: list[str], period: Per
     queues = of_kind(ZoneKind.QUEUE)
     means = [(mean(r), key) for key in queues for r in minutes if (r.camera_id, r.zone_id) == key and r.samples]
     waits = of_kind(ZoneKind.QUEUE, ZoneKind.WAITING)
-    hists = {key: merge_histograms(r.visit_hist for r in rows[key]) for key in waits}
-    visits = sum(sum(h) for h in hists.values())
-    merged = merge_histograms(hists.values())
-    over_sla = sum(
-        (histogram_share_above(h, _threshold_and_sla(config, *key)[1]) or 0.0) * sum(h) for key, h in hists.items()
-    )
+    hists = {key: sum((DurationHistogram.from_json(r.visit_hist) for r in rows[key]), NO_VISITS) for key in waits}
+    visits = sum(h.total for h in hists.values())
+    merged = sum(hists.values(), NO_VISITS)
+    over_sla = sum((h.share_above(_threshold_and_sla(config, *key)[1]) or 0.0) * h.total for key, h in hists.items())
     staffing = []
     for key in of_kind(ZoneKind.COUNTER_STAFF, ZoneKind.POST):
         zone = zones[key]
@@ -301,8 +294,8 @@ def _reference(session: Session, config: Config, subtree: list[str], period: Per
         "queue_over": sum(1 for m, key in means if m is not None and m >= _threshold_and_sla(config, *key)[0]),
         "queue_minutes": len(means),
         "visits": visits,
-        "wait_p50": histogram_quantile(merged, 0.5),
-        "wait_p90": histogram_quantile(merged, 0.9),
+        "wait_p50": merged.quantile(0.5),
+        "wait_p90": merged.quantile(0.9),
         "over_sla": over_sla / visits if visits else None,
         "staffing": staffing,
         "occupancy": occupancy,

@@ -39,7 +39,7 @@ def test_a_local_day_sums_its_own_hours_in_its_time_zone(database: Database, tmp
     mar4, mar5 = by_day[date(2024, 3, 4)], by_day[date(2024, 3, 5)]
     assert (mar4.hours, mar4.samples, mar4.count_sum, mar4.count_max) == (1, 600, 300, 5)
     assert (mar5.hours, mar5.samples, mar5.count_sum, mar5.count_max) == (1, 300, 300, 4)
-    assert mar4.visits == 4 and sum(mar4.visit_hist) == 4  # two rows of two visits each
+    assert mar4.visits == 4 and mar4.visit_hist.total == 4  # two rows of two visits each
     assert mar4.mean_count == 0.5
     assert day_bounds(date(2024, 3, 5), ZoneInfo("Asia/Makassar")) == (
         datetime(2024, 3, 4, 16, tzinfo=UTC),

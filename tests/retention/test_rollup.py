@@ -10,6 +10,7 @@ import pytest
 
 from cvmon.config.models import RetentionConfig
 from cvmon.evidence import EvidenceStore
+from cvmon.histogram import DurationHistogram
 from cvmon.storage import Database
 from cvmon.storage.retention import HourlyRow, RetentionReport, hour_start, hourly_rows, run_retention
 from cvmon.types import MinuteRow
@@ -37,9 +38,9 @@ def expected_hourly(
             groups[(row.camera_id, row.zone_id, hour)].append(row)
     out = []
     for (camera_id, zone_id, hour), group in sorted(groups.items()):
-        hist = [0] * len(group[0].visit_hist)
+        hist = DurationHistogram()
         for row in group:
-            hist = [a + b for a, b in zip(hist, row.visit_hist, strict=True)]
+            hist = hist + row.visit_hist
         out.append(
             HourlyRow(
                 camera_id=camera_id,

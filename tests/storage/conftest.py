@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from cvmon.config import Config, parse_config
-from cvmon.metrics.histogram import add_to_histogram
+from cvmon.histogram import DurationHistogram
 from cvmon.storage import CameraMinute, Database, open_database
 from cvmon.types import MinuteRow
 
@@ -87,7 +87,7 @@ def make_minute_row(
         "seconds_over_capacity": 5.5,
         "visits": len(visit_durations),
         "visit_seconds_sum": float(sum(visit_durations)),
-        "visit_hist": add_to_histogram([], visit_durations),
+        "visit_hist": DurationHistogram.of(visit_durations),
         "t_first_s": 0.0,
         "t_last_s": 59.8,
     }

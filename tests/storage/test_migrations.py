@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,11 +15,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Inspector, insert, inspect, select
 
 from cvmon.config import Config
+from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
+from cvmon.storage.daily import daily_rows
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
-from cvmon.storage.models import TABLES, Base, CameraMinuteRecord
+from cvmon.storage.models import TABLES, Base, CameraMinuteRecord, DailyStatRecord, HourlyStatRecord, MinuteStatRecord
 from cvmon.storage.partitions import include_in_schema_comparison
+from cvmon.storage.retention import hourly_rows
 from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WORKERS = 4
@@ -216,3 +220,68 @@ def test_frames_detected_is_filled_in_where_inference_was_measured(database_url:
         engine.dispose()
     with open_database(database_url) as db:
         assert [c.frames_detected for c in db.camera_minutes()] == [300, 0]
+
+
+def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str, config: Config) -> None:
+    """Revision 0009 rewrites the fixed-bucket histograms (layout 1) of minute, hourly and daily rows into
+    layout 2, keeping every visit where the old buckets read it; the downgrade keeps the counts too."""
+    engine = make_engine(database_url)
+    alembic = alembic_config()
+    old = [0] * (len(LEGACY_EDGES_S) + 1)
+    old[7], old[12] = 3, 1  # three visits of 60-90 s, one of 300-360 s
+    empty = [0] * (len(LEGACY_EDGES_S) + 1)
+    figures = {
+        "zone_kind": "queue",
+        "samples": 300,
+        "count_sum": 600,
+        "count_max": 3,
+        "seconds_observed": 60.0,
+        "seconds_staffed": 0.0,
+        "seconds_offline": 0.0,
+        "seconds_over_capacity": 0.0,
+        "visit_seconds_sum": 560.0,
+    }
+    key = {"camera_id": "cam-hall", "zone_id": "queue-1"}
+    try:
+        with engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "0008")
+        Database(engine, database_url).sync_config(config)
+        with engine.begin() as conn:
+            for i, hist in enumerate((old, empty)):
+                visits = sum(hist)
+                minute = MINUTE + timedelta(minutes=i)
+                values = {**key, **figures, "visits": visits, "visit_hist": hist}
+                conn.execute(
+                    insert(MinuteStatRecord.__table__).values(minute=minute, t_first_s=0.0, t_last_s=59.8, **values)
+                )
+            conn.execute(
+                insert(HourlyStatRecord.__table__).values(
+                    hour=MINUTE.replace(minute=0), minutes=2, final=False, **values | {"visits": 4, "visit_hist": old}
+                )
+            )
+            conn.execute(
+                insert(DailyStatRecord.__table__).values(
+                    day=MINUTE.date(), hours=1, **values | {"visits": 4, "visit_hist": old}
+                )
+            )
+    finally:
+        engine.dispose()
+    expected = from_legacy(old)
+    assert expected.total == 4
+    assert expected.quantile(0.5) == pytest.approx(78.75, rel=0.02)  # where the old interpolation put them
+    with open_database(database_url) as db:
+        assert [r.visit_hist for r in db.minute_rows()] == [expected, DurationHistogram()]
+        assert [r.visit_hist for r in hourly_rows(db)] == [expected]
+        assert [r.visit_hist for r in daily_rows(db)] == [expected]
+        with db.engine.connect() as conn:
+            stored = conn.execute(select(MinuteStatRecord.__table__.c.visit_hist)).scalars().all()
+        assert all(s["v"] == 2 for s in stored)
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0008")
+        with db.engine.connect() as conn:
+            back = conn.execute(select(MinuteStatRecord.__table__.c.visit_hist).order_by("minute")).scalars().all()
+        assert [sum(h) for h in back] == [4, 0] and back[0][7] == 3 and back[1] == empty
+    with open_database(database_url) as db:  # and up again
+        assert [r.visit_hist.total for r in db.minute_rows()] == [4, 0]

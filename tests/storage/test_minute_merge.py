@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from cvmon.metrics.histogram import N_BUCKETS
+from cvmon.histogram import DurationHistogram
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.merge import combine_camera_minutes, combine_minute_rows, intervals_overlap, normalised_histogram
+from cvmon.storage.merge import combine_camera_minutes, combine_minute_rows, intervals_overlap
 from cvmon.types import MinuteRow
 from tests.storage.conftest import MINUTE
 
@@ -38,14 +38,12 @@ def _row(**values: object) -> MinuteRow:
 def test_overlap_replaces() -> None:
     old = _row(samples=10, count_max=5, t_first_s=0.0, t_last_s=30.0)
     new = _row(samples=7, count_max=1, t_first_s=0.0, t_last_s=30.0)
-    assert combine_minute_rows(old, new) == _row(
-        samples=7, count_max=1, t_first_s=0.0, t_last_s=30.0, visit_hist=[0] * N_BUCKETS
-    )
+    assert combine_minute_rows(old, new) == _row(samples=7, count_max=1, t_first_s=0.0, t_last_s=30.0)
 
 
 def test_disjoint_merges() -> None:
-    hist_a = [1] + [0] * (N_BUCKETS - 1)
-    hist_b = [2] + [0] * (N_BUCKETS - 2) + [1]
+    hist_a = DurationHistogram.of([1.0])
+    hist_b = DurationHistogram.of([2.0, 3.0, 9000.0])
     old = _row(
         samples=10,
         count_sum=20,
@@ -69,7 +67,7 @@ def test_disjoint_merges() -> None:
     merged = combine_minute_rows(old, new)
     assert (merged.samples, merged.count_sum, merged.count_max, merged.seconds_staffed) == (17, 23, 5, 10.0)
     assert merged.visits == 4
-    assert merged.visit_hist == [3] + [0] * (N_BUCKETS - 2) + [1]
+    assert merged.visit_hist == DurationHistogram.of([1.0, 2.0, 3.0, 9000.0])
     assert (merged.t_first_s, merged.t_last_s) == (0.0, 59.0)
 
 
@@ -102,9 +100,3 @@ def test_camera_minutes_follow_the_same_rule() -> None:
     assert combine_camera_minutes(a, a) == a
     rerun = replace(a, inference_ms_sum=1000.0, inference_ms_max=12.0)
     assert combine_camera_minutes(a, rerun) == rerun
-
-
-def test_normalised_histogram() -> None:
-    assert normalised_histogram([]) == [0] * N_BUCKETS
-    with pytest.raises(ValueError, match=f"expected {N_BUCKETS}"):
-        normalised_histogram([1, 2])

@@ -36,7 +36,7 @@ def _pack(seeded: Seeded, unit: str, scope: list[str], start: Any, end: Any) -> 
 
 def _expected_queue_a(i: int) -> dict[str, Any]:
     """Minute i of queue-a as seeded: 300 samples counting 300*(i+2) people, at most i+3, capacity 8, two visits
-    of 40 s and 55 s (histogram buckets 30-45 s and 45-60 s: p50 at 45 s, p90 at 45 + 0.8 * 15 = 57 s)."""
+    of 40 s and 55 s (p50 47.5 s, p90 40 + 0.9 * 15 = 53.5 s; from the histogram within 2 %: 47.5 and 53.2 s)."""
     mean = (300 * (i + 2)) / 300
     return {
         "count_mean": mean,
@@ -44,8 +44,8 @@ def _expected_queue_a(i: int) -> dict[str, Any]:
         "occupancy": mean / 8,
         "staffed_ratio": None,
         "visits": 2,
-        "wait_p50_s": 45.0,
-        "wait_p90_s": 57.0,
+        "wait_p50_s": 47.5,
+        "wait_p90_s": 53.2,
         "seconds_offline": 0.0,
     }
 
@@ -99,7 +99,7 @@ def test_pack_of_a_unit_holds_its_subtree_only(seeded: Seeded) -> None:
     queue_b = pack.cameras[1].zones[0]
     # queue-b: the default row, 630 people-samples over 300 samples, at most 4, no capacity; no coverage rows.
     assert [(p.count_mean, p.count_max, p.occupancy, p.wait_p90_s) for p in queue_b.points] == [
-        (2.1, 4, None, 57.0)
+        (2.1, 4, None, 53.2)
     ] * 3
     assert pack.cameras[1].coverage == []
     assert sorted(a.camera_id for a in pack.alerts) == ["cam-a", "cam-b"]
@@ -165,9 +165,9 @@ def test_pack_page_shows_the_minutes_alerts_and_thumbnails(web: Browser) -> None
     assert "ULP Ampenan, 23-11-2026 09:00 WITA sampai 23-11-2026 09:03 WITA" in page
     assert 'data-camera="cam-a"' in page and 'data-camera="cam-b"' not in page
     assert _zone_rows(page, "queue-a") == [
-        {"mean": "2", "max": "3", "occupancy": "25%", "visits": "2", "p50": "45 s", "p90": "57 s", "offline": "0"},
-        {"mean": "3", "max": "4", "occupancy": "38%", "visits": "2", "p50": "45 s", "p90": "57 s", "offline": "0"},
-        {"mean": "4", "max": "5", "occupancy": "50%", "visits": "2", "p50": "45 s", "p90": "57 s", "offline": "0"},
+        {"mean": "2", "max": "3", "occupancy": "25%", "visits": "2", "p50": "47.5 s", "p90": "53.2 s", "offline": "0"},
+        {"mean": "3", "max": "4", "occupancy": "38%", "visits": "2", "p50": "47.5 s", "p90": "53.2 s", "offline": "0"},
+        {"mean": "4", "max": "5", "occupancy": "50%", "visits": "2", "p50": "47.5 s", "p90": "53.2 s", "offline": "0"},
     ]
     assert (
         _zone_rows(page, "staff-a") == [{"mean": "1", "max": "1", "staffed": "75%", "visits": "0", "offline": "0"}] * 3
@@ -279,9 +279,9 @@ def test_pack_pdf_holds_the_figures_and_the_snapshot(web: Browser, tmp_path: Pat
         "Dibuat 23-11-2026 11:00 WITA oleh auditor",
         "queue-a",
         "staff-a",
-        "09:00 WITA 2 3 25% 2 45 s 57 s 0",
-        "09:01 WITA 3 4 38% 2 45 s 57 s 0",
-        "09:02 WITA 4 5 50% 2 45 s 57 s 0",
+        "09:00 WITA 2 3 25% 2 47.5 s 53.2 s 0",
+        "09:01 WITA 3 4 38% 2 47.5 s 53.2 s 0",
+        "09:02 WITA 4 5 50% 2 47.5 s 53.2 s 0",
         "09:00 WITA 1 1 75% 0 0",
         "09:02 WITA 298 60 0",
         "daring 180 s, luring 0 s; 3 dari 3 menit dengan data",
