@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cvmon.api.cli import serve, users_app
+from cvmon.api.cli import audit_app, serve, users_app
 from cvmon.errors import ConfigError, CvmonError
 from cvmon.reports.cli import report_command
 
@@ -40,6 +40,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 app.command("serve")(serve)
 app.command("report")(report_command)
 

@@ -123,6 +123,7 @@ def create_app(
             audit_repo,
             max_per_user=settings.login_max_failures,
             max_per_address=settings.login_max_failures_per_address,
+            max_per_username=settings.login_max_failures_per_username,
             window=timedelta(minutes=settings.login_window_minutes),
             lockout=timedelta(minutes=settings.login_lockout_minutes),
         ),

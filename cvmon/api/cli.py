@@ -1,4 +1,4 @@
-"""Command-line parts of the API: ``cvmon users ...`` and ``cvmon serve``.
+"""Command-line parts of the API: ``cvmon users ...``, ``cvmon audit verify`` and ``cvmon serve``.
 
 Registered in ``cvmon.cli``; errors are raised as cvmon exceptions and turned into one-line
 messages and exit codes there. Heavy imports (FastAPI, uvicorn, argon2) happen inside the commands.
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cvmon.storage.users import User
 
 users_app = typer.Typer(no_args_is_help=True, help="Users of the web viewer and API: roles and units.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit log: check its hash chain.")
 
 DatabaseOption = Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")]
 UnitsOption = Annotated[
@@ -69,9 +70,9 @@ def users_add(
     """Create a user (the first admin too); the password is prompted for, or read from stdin, never an argument."""
     from cvmon.storage.users import UserRepository, check_password, check_role, check_username
 
-    check_username(username)
+    name = check_username(username)
     check_role(role)
-    password = check_password(_read_password(password_stdin))
+    password = check_password(_read_password(password_stdin), name)
     with _open(database) as db:
         user = UserRepository(db).add(username, password, role, unit, actor=_cli_actor(), now=datetime.now(UTC))
     typer.echo(f"added {_describe(user)}")
@@ -167,10 +168,41 @@ def users_set_password(
     """Set a new password (prompted for, or read from stdin); the user's sessions end."""
     from cvmon.storage.users import UserRepository, check_password
 
-    password = check_password(_read_password(password_stdin))
+    password = check_password(_read_password(password_stdin), username)
     with _open(database) as db:
         user = UserRepository(db).set_password(username, password, actor=_cli_actor(), now=datetime.now(UTC))
     typer.echo(f"new password for {user.username}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None) -> None:
+    """Lift a user's lock-outs after failed logins (their failure counts start again)."""
+    from cvmon.storage.audit import AuditAction, AuditRepository
+    from cvmon.storage.users import UserRepository
+
+    with _open(database) as db:
+        user = UserRepository(db).get(username)
+        AuditRepository(db).record(
+            datetime.now(UTC), _cli_actor(), AuditAction.LOGIN_UNLOCK, f"user:{user.username}", {"lifted": "all"}
+        )
+    typer.echo(f"lifted the lock-outs of {user.username}")
+
+
+@audit_app.command("verify")
+def audit_verify(database: DatabaseOption = None) -> None:
+    """Check the audit log's hash chain: the first broken row and exit 1, or "intact" and exit 0."""
+    from cvmon.storage.audit import AuditRepository
+
+    with _open(database) as db:
+        report = AuditRepository(db).verify()
+    if report.broken is not None:
+        typer.echo(
+            f"audit log BROKEN at row {report.broken.id}: {report.broken.reason} "
+            f"({report.rows} row(s) before it intact)"
+        )
+        raise typer.Exit(1)
+    head = f", last hash {report.head}" if report.head else ""
+    typer.echo(f"audit log intact: {report.rows} row(s){head}")
 
 
 def serve(

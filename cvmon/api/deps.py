@@ -64,10 +64,16 @@ class Principal:
     token_hash: str
     csrf_token: str
     client_addr: str | None
+    whole_organisation: bool = False  # the scope holds every unit: a root admin sees everything
 
     @property
     def actor(self) -> AuditActor:
         return AuditActor(self.user.username, self.client_addr)
+
+    @property
+    def audit_scope(self) -> tuple[str, ...] | None:
+        """The units whose audit rows the caller may read; None for the whole organisation."""
+        return None if self.whole_organisation else self.scope
 
 
 def authenticated(request: Request, context: ContextDep, client_addr: ClientAddr) -> Principal:
@@ -86,6 +92,7 @@ def authenticated(request: Request, context: ContextDep, client_addr: ClientAddr
         token_hash=token_hash,
         csrf_token=context.tokens.csrf_token(token),
         client_addr=client_addr,
+        whole_organisation=signed_in.whole_organisation,
     )
 
 

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from cvmon.api.user_admin import AdminConflict
 from cvmon.errors import ConfigError, CvmonError, StorageError
 from cvmon.evidence.errors import EvidenceTampered
 from cvmon.storage.alerts import AlertNotFound, AlertStateError
@@ -23,6 +24,7 @@ STATUS_OF: tuple[tuple[type[CvmonError], int], ...] = (
     (AlertStateError, status.HTTP_409_CONFLICT),
     (EvidenceTampered, status.HTTP_409_CONFLICT),
     (UserExists, status.HTTP_409_CONFLICT),
+    (AdminConflict, status.HTTP_409_CONFLICT),
     (UserError, status.HTTP_422_UNPROCESSABLE_CONTENT),  # a bad username, role, unit list or password
     (ConfigError, status.HTTP_400_BAD_REQUEST),
 )

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from cvmon.storage.alerts import FollowUp
 from cvmon.storage.models import USERNAME_LENGTH
-from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role
+from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, Role
 
 
 def _no_nul(value: str) -> str:
@@ -22,6 +22,9 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 """A string without NUL characters, which PostgreSQL cannot store."""
 RoleName = Annotated[Text, WithJsonSchema({"type": "string", "enum": [r.value for r in Role]})]
 MAX_UNITS = 100
+PASSWORD_RULE = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, and strong: zxcvbn's score at least {MIN_PASSWORD_SCORE} of 4."
+)
 
 
 class LoginIn(BaseModel):
@@ -177,11 +180,23 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class LockoutOut(BaseModel):
+    until: datetime = Field(description="When the lock-out ends by itself.")
+    by: str = Field(
+        description="username_address: too many failed logins from one address (only that address is "
+        "locked out); username: too many from any addresses (locked out everywhere)."
+    )
+    client_addr: str | None = Field(description="The address locked out (username_address).")
+
+
 class UserOut(BaseModel):
     username: str
     role: Role
     units: list[str] = Field(description="Units the user is bound to (each seen with the units below it).")
     disabled: bool
+    lockouts: list[LockoutOut] = Field(
+        default_factory=list, description="Lock-outs after failed logins in force now (an admin can lift them)."
+    )
 
 
 class UserIn(BaseModel):
@@ -192,9 +207,9 @@ class UserIn(BaseModel):
         description=f"2 to {USERNAME_LENGTH} characters: letters, digits, '.', '_', '@', '-', starting with a "
         "letter or digit; stored in lower case.",
     )
-    password: str = Field(max_length=MAX_PASSWORD_LENGTH, description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH, description=PASSWORD_RULE)
     role: RoleName
-    units: list[Text] = Field(max_length=MAX_UNITS, description="Ids of stored units; at least one.")
+    units: list[Text] = Field(max_length=MAX_UNITS, description="Ids of units within the caller's; at least one.")
 
 
 class UserPatch(BaseModel):
@@ -205,6 +220,4 @@ class UserPatch(BaseModel):
     role: RoleName | None = None
     units: list[Text] | None = Field(default=None, max_length=MAX_UNITS, description="Replaces the user's units.")
     disabled: bool | None = Field(default=None, description="true disables the user, false enables them.")
-    password: str | None = Field(
-        default=None, max_length=MAX_PASSWORD_LENGTH, description=f"At least {MIN_PASSWORD_LENGTH} characters."
-    )
+    password: str | None = Field(default=None, max_length=MAX_PASSWORD_LENGTH, description=PASSWORD_RULE)

@@ -34,7 +34,16 @@ class ApiSettings(BaseSettings):
         default=None, description="Bearer token that opens /metrics; unset: /metrics answers 401 to everyone."
     )
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins of one username within the window that lock it out."
+        default=5,
+        ge=1,
+        description="Failed logins of one username from one client address within the window that lock "
+        "that username out for that address (the user still signs in from elsewhere).",
+    )
+    login_max_failures_per_username: int = Field(
+        default=50,
+        ge=1,
+        description="Failed logins of one username from any addresses within the window that lock it out "
+        "everywhere (guessing spread over many addresses).",
     )
     login_max_failures_per_address: int = Field(
         default=20,

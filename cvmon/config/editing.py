@@ -4,7 +4,9 @@ The file is read with ruamel.yaml, which keeps comments, key order and flow styl
 an edit does not touch. Every change is validated by the same models as ``cvmon config check``
 (as the file it will become) before anything is written; the previous file is kept as
 ``cameras.yaml.1``, ``.2``... (the highest number is the newest), and the new one replaces it
-atomically.
+atomically. An editor bound to units saves only edits that touch cameras of those units (before
+and after the edit) and nothing else of the file; any other edit is refused before anything is
+written (``OutOfScope``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,10 @@ KEEP_BACKUPS = 30
 # Keys of a camera the camera form edits (zones and masks have their own editor).
 CAMERA_FIELDS = ("id", "name", "unit", "source", "analysis_fps", "enabled")
 _BACKUP = re.compile(r"\.(\d+)$")
+
+
+class OutOfScope(ConfigError):
+    """An edit would change a camera outside the editor's units, or something beside the cameras."""
 
 
 def _yaml() -> YAML:
@@ -65,6 +71,7 @@ class ConfigFile:
             raise ConfigError(f"{path}: invalid YAML: {str(err).splitlines()[0]}") from None
         if not isinstance(self.doc, CommentedMap):
             raise ConfigError(f"{path}: the top level must be a mapping with units and cameras")
+        self._original = text
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -134,11 +141,36 @@ class ConfigFile:
         """The edited file as ``cvmon config check`` would read it; ConfigError lists every problem."""
         return config_from_text(self.text(), self.path)
 
-    def save(self) -> tuple[Config, Path | None]:
+    def check_units(self, allowed_units: Collection[str]) -> None:
+        """OutOfScope unless every camera the edit adds, changes or removes belongs to one of
+        ``allowed_units`` before and after it, and nothing but cameras changes."""
+        before, after = _plain(_yaml().load(self._original)), _plain(self.doc)
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            raise OutOfScope("the file's top level changed")
+        if {k: v for k, v in before.items() if k != "cameras"} != {k: v for k, v in after.items() if k != "cameras"}:
+            raise OutOfScope("only cameras can be changed here")
+        old, new = _cameras_by_id(before.get("cameras")), _cameras_by_id(after.get("cameras"))
+        for camera_id in sorted(old.keys() | new.keys()):
+            if old.get(camera_id) == new.get(camera_id):
+                continue
+            for cam in (old.get(camera_id), new.get(camera_id)):
+                if cam is not None and cam.get("unit") not in allowed_units:
+                    raise OutOfScope(f"camera '{camera_id}': unit '{cam.get('unit')}' is not one of your units")
+
+    def save(self, allowed_units: Collection[str] | None = None) -> tuple[Config, Path | None]:
         """Validate, keep the current file as the next numbered backup, write the new one atomically.
 
+        Args:
+            allowed_units: the units whose cameras the edit may touch (``check_units``); None for any.
+
         Returns the new configuration and the backup's path (None when there was no file).
+
+        Raises:
+            OutOfScope: the edit touches something outside ``allowed_units`` (nothing is written).
+            ConfigError: the edited file is invalid (nothing is written).
         """
+        if allowed_units is not None:
+            self.check_units(allowed_units)
         config = self.validate()
         text = self.text()
         backup = None
@@ -151,6 +183,26 @@ class ConfigFile:
 
 
 ZONE_KEYS = ("id", "name", "kind", "capacity", "queue", "counter")
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip YAML as plain dicts, lists and scalars (comments and styles dropped)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cameras_by_id(cameras: Any) -> dict[str, dict[str, Any]]:
+    """The cameras keyed by id (an entry that is no mapping, or has no id, by its position)."""
+    found: dict[str, dict[str, Any]] = {}
+    for i, cam in enumerate(cameras if isinstance(cameras, list) else []):
+        if isinstance(cam, dict) and cam.get("id") is not None:
+            found[str(cam["id"])] = cam
+        else:
+            found[f"#{i}"] = cam if isinstance(cam, dict) else {"value": cam}
+    return found
 
 
 def _by_id(items: Any) -> dict[Any, CommentedMap]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cvmon.alerts.rules import AlertChange, ChangeKind
 from cvmon.errors import CvmonError
+from cvmon.storage.audit import AuditAction, AuditActor, add_audit_row
 from cvmon.storage.database import Database
 from cvmon.storage.models import AlertRecord, UnitRecord
 
@@ -142,13 +143,26 @@ class AlertRepository:
         with self.db.transaction("cannot read alerts from", write=False) as session:
             return [_alert(r) for r in session.scalars(stmt)]
 
-    def acknowledge(self, alert_id: int, who: str, now: datetime, units: Sequence[str] | None = None) -> Alert:
+    def acknowledge(
+        self,
+        alert_id: int,
+        who: str,
+        now: datetime,
+        units: Sequence[str] | None = None,
+        *,
+        audit: AuditActor | None = None,
+    ) -> Alert:
+        """Acknowledge an alert of the units; with ``audit``, its audit row is written in the same
+        transaction, so the change and its row commit together or not at all."""
         with self.db.transaction("cannot write alerts to", write=True) as session:
             rec = self._record(session, alert_id, units)
             if rec.resolved_at is not None:
                 raise AlertStateError(f"alert {alert_id} is already resolved")
             if rec.acked_at is None:
                 rec.acked_at, rec.acked_by = now, who
+            if audit is not None:
+                details = {"unit": rec.unit_id, "camera": rec.camera_id, "rule": rec.rule}
+                add_audit_row(session, now, audit, AuditAction.ALERT_ACK, f"alert:{alert_id}", details)
             return _alert(rec)
 
     def resolve(
@@ -159,8 +173,11 @@ class AlertRepository:
         category: FollowUp,
         note: str,
         units: Sequence[str] | None = None,
+        *,
+        audit: AuditActor | None = None,
     ) -> Alert:
-        """Record the follow-up; resolving also acknowledges an alert nobody acknowledged."""
+        """Record the follow-up; resolving also acknowledges an alert nobody acknowledged. With ``audit``,
+        its audit row is written in the same transaction."""
         if not note.strip():
             raise AlertStateError("a follow-up note is needed to resolve an alert")
         with self.db.transaction("cannot write alerts to", write=True) as session:
@@ -171,6 +188,15 @@ class AlertRepository:
                 rec.acked_at, rec.acked_by = now, who
             rec.resolved_at, rec.resolved_by = now, who
             rec.followup_category, rec.followup_note = category.value, note.strip()[:2000]
+            if audit is not None:
+                details = {
+                    "unit": rec.unit_id,
+                    "camera": rec.camera_id,
+                    "rule": rec.rule,
+                    "category": category.value,
+                    "note": note[:500],
+                }
+                add_audit_row(session, now, audit, AuditAction.ALERT_RESOLVE, f"alert:{alert_id}", details)
             return _alert(rec)
 
     def escalate_due(self, now: datetime, after_s: dict[str, float], default_after_s: float) -> list[Alert]:

@@ -342,8 +342,9 @@ class UserSessionRecord(Base):
 class AuditRecord(Base):
     """One line of the append-only audit log: who did what to which target, when and from where.
 
-    Rows are only ever inserted; the migration installs triggers that refuse UPDATE and DELETE.
-    ``actor`` is a username (or ``cli:<login>``), kept as text so the log outlives any user row.
+    Rows are only ever inserted; the migrations install triggers that refuse UPDATE, DELETE and (on
+    SQLite) an INSERT that would replace a row. ``actor`` is a username (or ``cli:<login>``), kept as
+    text so the log outlives any user row. ``row_hash`` chains the rows (``cvmon.storage.audit_chain``).
     """
 
     __tablename__ = "audit_log"
@@ -360,6 +361,8 @@ class AuditRecord(Base):
     target: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     client_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

@@ -1,7 +1,9 @@
 """Users of the API and web viewer: roles, the units they are bound to, password hashes and sessions.
 
 Every change to a user is written to the audit log in the same transaction. Passwords are hashed
-with argon2id (pwdlib); a user is never deleted, only disabled, so the audit log keeps naming them.
+with argon2id (pwdlib) and must be strong: zxcvbn (Dropbox's strength estimator) must score them
+at least ``MIN_PASSWORD_SCORE`` of 4, with the username counted as a guessable word. A user is
+never deleted, only disabled, so the audit log keeps naming them.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from datetime import datetime
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, literal, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import Session, aliased
+from zxcvbn import zxcvbn
 
 from cvmon.errors import CvmonError
 from cvmon.storage.audit import AuditAction, AuditActor, add_audit_row
@@ -30,6 +33,10 @@ from cvmon.storage.models import (
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
+# zxcvbn's score (0 to 4): 3 is "safely unguessable: moderate protection from offline slow-hash scenario".
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's own limit; a longer password is judged by its first characters.
+_SCORED_CHARACTERS = 72
 _USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{USERNAME_LENGTH - 1}}}$")
 
 
@@ -77,6 +84,7 @@ class SignedIn:
     user: User
     expires_at: datetime
     scope: tuple[str, ...]
+    whole_organisation: bool = False  # the scope holds every stored unit
 
 
 class AuthOutcome(enum.StrEnum):
@@ -106,12 +114,28 @@ def check_username(username: str) -> str:
     return name
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, username: str | None = None) -> str:
+    """The password unchanged, or UserError: too short, too long, or weak by zxcvbn's estimate (the
+    message says why and how to do better)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise UserError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+    hints = [normalise_username(username)] if username else []
+    result = zxcvbn(password[:_SCORED_CHARACTERS], user_inputs=hints)
+    if result["score"] < MIN_PASSWORD_SCORE:
+        feedback = result["feedback"]
+        advice = " ".join(part for part in (feedback["warning"], *feedback["suggestions"]) if part)
+        raise UserError(
+            f"the password is too easy to guess (strength {result['score']} of 4, at least {MIN_PASSWORD_SCORE} "
+            f"needed){': ' + advice if advice else ''}"
+        )
     return password
+
+
+def within(units: Sequence[str], scope: Sequence[str]) -> bool:
+    """Whether a user bound to ``units`` lies inside ``scope``: every one of its units is in it."""
+    return bool(units) and set(units) <= set(scope)
 
 
 def check_role(role: str) -> Role:
@@ -188,7 +212,7 @@ class UserRepository:
         """Create a user bound to ``units`` (which must be stored already)."""
         name = check_username(username)
         user_role = check_role(role)
-        password_hash = self.passwords.hash(check_password(password))
+        password_hash = self.passwords.hash(check_password(password, name))
         unit_ids = self._checked_unit_list(units)
         with self.db.transaction("cannot write users to", write=True) as session:
             if session.scalar(select(UserRecord.id).where(UserRecord.username == name)) is not None:
@@ -249,7 +273,7 @@ class UserRepository:
 
     def set_password(self, username: str, password: str, *, actor: AuditActor, now: datetime) -> User:
         """Replace a user's password; their sessions end."""
-        password_hash = self.passwords.hash(check_password(password))
+        password_hash = self.passwords.hash(check_password(password, username))
         with self.db.transaction("cannot write users to", write=True) as session:
             rec = self._record(session, username)
             rec.password_hash, rec.updated_at = password_hash, now
@@ -307,7 +331,8 @@ class UserRepository:
             if expires_at <= now or rec.disabled:
                 return None
             bound, scope = unit_scope(session, rec.id)
-            return SignedIn(_user(rec, bound), expires_at, scope)
+            every = session.scalar(select(func.count(UnitRecord.id))) or 0
+            return SignedIn(_user(rec, bound), expires_at, scope, whole_organisation=len(scope) >= every)
 
     def end_session(self, token_hash: str) -> None:
         with self.db.transaction("cannot write sessions to", write=True) as session:
@@ -344,7 +369,12 @@ class UserRepository:
         known = set(session.scalars(select(UnitRecord.id).where(UnitRecord.id.in_(list(unit_ids)))))
         missing = [u for u in unit_ids if u not in known]
         if missing:
-            raise UserError(
-                f"unknown unit(s): {', '.join(missing)} (units come from cameras.yaml; "
-                "store them first with `cvmon run` or `cvmon process`)"
-            )
+            raise unknown_units(missing)
+
+
+def unknown_units(unit_ids: Sequence[str]) -> UserError:
+    """The error for units that are not stored (or, to a scoped admin, lie outside its units: the same)."""
+    return UserError(
+        f"unknown unit(s): {', '.join(unit_ids)} (units come from cameras.yaml; "
+        "store them first with `cvmon run` or `cvmon process`)"
+    )

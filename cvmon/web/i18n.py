@@ -122,6 +122,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cam.zones_now": ("Zona saat ini", "Zones now"),
     "cam.recent_alerts": ("Peringatan kamera ini", "Alerts of this camera"),
     "cam.bad_day": ("Tanggal tidak valid: {day}", "Not a valid date: {day}"),
+    "date.out_of_range": (
+        "Tanggal di luar rentang: {value} (dari {first} sampai {last})",
+        "Date out of range: {value} (from {first} to {last})",
+    ),
     # alerts
     "alerts.title": ("Peringatan", "Alerts"),
     "alerts.show_open": ("Belum selesai", "Not resolved"),
@@ -191,6 +195,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "audit.newer": ("Lebih baru", "Newer"),
     "audit.older": ("Lebih lama", "Older"),
     "audit.none": ("Tidak ada entri.", "No entries."),
+    "audit.chain_intact": (
+        "Rantai hash log audit utuh: {rows} baris diperiksa pada {at} UTC.",
+        "Audit log hash chain intact: {rows} rows checked at {at} UTC.",
+    ),
+    "audit.chain_broken": (
+        "Rantai hash log audit RUSAK pada baris {id}: {reason} (diperiksa pada {at} UTC).",
+        "Audit log hash chain BROKEN at row {id}: {reason} (checked at {at} UTC).",
+    ),
+    "audit.chain_broken_scoped": (
+        "Rantai hash log audit RUSAK (diperiksa pada {at} UTC): minta operator menjalankan `cvmon audit verify`.",
+        "Audit log hash chain BROKEN (checked at {at} UTC): ask the operator to run `cvmon audit verify`.",
+    ),
     # users
     "users.title": ("Pengguna", "Users"),
     "users.username": ("Nama pengguna", "Username"),
@@ -200,7 +216,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "users.active": ("Aktif", "Active"),
     "users.disabled": ("Nonaktif", "Disabled"),
     "users.add": ("Tambah pengguna", "Add a user"),
-    "users.password": ("Kata sandi (min. 10 karakter)", "Password (at least 10 characters)"),
+    "users.password": ("Kata sandi (min. 10 karakter, kuat)", "Password (at least 10 characters, strong)"),
+    "users.password_hint": (
+        "Kata sandi dinilai dengan zxcvbn dan harus mendapat skor minimal 3 dari 4: gunakan beberapa kata "
+        "yang tidak umum, bukan nama atau pola.",
+        "Passwords are scored by zxcvbn and need at least 3 of 4: use a few uncommon words, not names or patterns.",
+    ),
+    "users.locked": ("Terkunci", "Locked"),
+    "users.locked_until": ("sampai {until} UTC", "until {until} UTC"),
+    "users.locked_from": ("dari {addr}", "from {addr}"),
+    "users.locked_everywhere": ("dari semua alamat", "from every address"),
+    "users.unlock": ("Buka kunci", "Lift lock"),
+    "users.unlocked": ("Kunci {user} dibuka.", "Lock of {user} lifted."),
     "users.save": ("Simpan", "Save"),
     "users.disable": ("Nonaktifkan", "Disable"),
     "users.enable": ("Aktifkan", "Enable"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Form, Header, HTTPException, Request
 
 from cvmon.api.deps import ClientAddr, ContextDep, Principal, authenticated
+from cvmon.api.params import EARLIEST_DAY, LATEST_DAY
 from cvmon.api.security import CSRF_HEADER
 from cvmon.storage.users import Role
 
@@ -94,6 +96,13 @@ def json_csrf_protected(
 
 
 JsonCsrf = Depends(json_csrf_protected)
+
+
+def page_day(value: date, shown: str) -> date:
+    """The day unchanged, or a 422 page when it lies outside the days a request may name."""
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise PageDenied(422, "date.out_of_range", value=shown[:40], first=str(EARLIEST_DAY), last=str(LATEST_DAY))
+    return value
 
 
 def reject_nul(*values: str | list[str] | None) -> None:

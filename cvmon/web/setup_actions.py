@@ -3,11 +3,16 @@
 Every save validates the whole file first, keeps a numbered backup, writes the file atomically,
 refreshes the app's configuration and the database's units, cameras and zones, and is audited.
 A running ``cvmon run`` picks the file up by itself and restarts only the cameras that changed.
+An admin bound to units saves only edits of its units' cameras. A source's credentials are never
+sent to the browser: forms show it masked (``***``), and a masked part left as it was keeps the
+stored value (``restore_secrets``).
 """
 
 from __future__ import annotations
 
 import base64
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,9 +31,47 @@ from cvmon.sources.rtsp import redact_url
 from cvmon.storage.audit import AuditAction, AuditActor
 from cvmon.types import Frame
 
+MASK = "***"
+_SCHEME_USERINFO = re.compile(r"(?i)^([a-z][a-z0-9+.\-]*://)(\S*)@")
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&;]((?:user|username|login|pass|password|passwd|pwd|token|auth|key|secret))=)([^&;#\s]*)"
+)
+
 
 class SetupUnavailable(CvmonError):
     """The viewer was started without a cameras.yaml to edit."""
+
+
+class MaskedSecret(ConfigError):
+    """A masked part of a source was sent back where there is no stored value to keep."""
+
+
+def shown_source(source: str) -> str:
+    """The source as a form may show it: user name, password and secret query values masked."""
+    return redact_url(source)
+
+
+def restore_secrets(submitted: str, stored: str | None) -> str:
+    """The submitted source with each part left masked (``***@`` for the credentials, ``password=***``)
+    replaced by the stored source's; MaskedSecret when the stored source has no such part."""
+    result = submitted
+    shown = _SCHEME_USERINFO.match(result)
+    if shown and shown.group(2) == MASK:
+        kept = _SCHEME_USERINFO.match(stored or "")
+        if kept is None:
+            raise MaskedSecret("source: type the camera's user name and password (the stored source has none)")
+        result = shown.group(1) + kept.group(2) + "@" + result[shown.end() :]
+    stored_params = {m.group(2).lower(): m.group(3) for m in _SECRET_PARAM.finditer(stored or "")}
+
+    def keep(match: re.Match[str]) -> str:
+        if match.group(3) != MASK:
+            return match.group(0)
+        name = match.group(2).lower()
+        if name not in stored_params:
+            raise MaskedSecret(f"source: type the value of '{match.group(2)}' (the stored source has none)")
+        return match.group(1) + stored_params[name]
+
+    return _SECRET_PARAM.sub(keep, result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +157,24 @@ def _expand(source: str, context: ApiContext) -> str:
     return str((context.settings.config.parent / expanded).resolve())
 
 
-def save(context: ApiContext, actor: AuditActor, edited: ConfigFile, change: str, camera_id: str) -> Path | None:
+def save(
+    context: ApiContext,
+    actor: AuditActor,
+    edited: ConfigFile,
+    change: str,
+    camera_id: str,
+    allowed_units: Collection[str] | None = None,
+) -> Path | None:
     """Validate and write the edited file, refresh the app's config and the database, audit it.
 
+    Args:
+        allowed_units: the units whose cameras the edit may touch; None for an admin at the root.
+
     Raises:
+        OutOfScope: the edit touches a camera outside ``allowed_units`` (nothing was written).
         ConfigError: the edited file is invalid (nothing was written).
     """
-    config, backup = edited.save()
+    config, backup = edited.save(allowed_units)
     context.config = config
     context.db.sync_config(config)
     details = {"camera": camera_id, "change": change, "backup": backup.name if backup else None}

@@ -92,6 +92,19 @@ USERS = {
     "auditor": ("auditor", ["up3-mataram"]),
     "viewer": ("viewer", ["up3-mataram"]),
 }
+# Added by the tests of unit-scoped administration (``add_scoped_users``): an admin bound to one UP3
+# (its subtree only), an admin bound to the other and a PIC under the first.
+SCOPED_USERS = {
+    "admin-bima": ("admin", ["up3-bima"]),
+    "admin-mataram": ("admin", ["up3-mataram"]),
+    "pic-c": ("pic", ["ulp-bima"]),
+}
+
+
+def add_scoped_users(db: Database) -> None:
+    users = UserRepository(db, FAST_PASSWORDS)
+    for name, (role, units) in SCOPED_USERS.items():
+        users.add(name, PASSWORD, role, units, actor=SEED_ACTOR, now=T0)
 
 
 class FakeClock:

@@ -110,6 +110,7 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/users"): frozenset({Role.ADMIN}),
     ("GET", "/api/users/{username}"): frozenset({Role.ADMIN}),
     ("PATCH", "/api/users/{username}"): frozenset({Role.ADMIN}),
+    ("POST", "/api/users/{username}/unlock"): frozenset({Role.ADMIN}),
     ("GET", "/metrics"): "metrics token",
     ("GET", "/openapi.json"): ANY_SIGNED_IN,
     ("GET", "/docs"): ANY_SIGNED_IN,
@@ -149,6 +150,7 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/admin/users"): frozenset(ADMINISTER),
     ("POST", "/admin/users"): frozenset(ADMINISTER),
     ("POST", "/admin/users/{username}"): frozenset(ADMINISTER),
+    ("POST", "/admin/users/{username}/unlock"): frozenset(ADMINISTER),
 }
 
 

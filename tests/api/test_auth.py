@@ -90,28 +90,48 @@ def test_a_nul_character_in_the_username_is_422(api: Api) -> None:
     assert audit_rows(api, AuditAction.LOGIN_FAILURE) == []
 
 
-def test_lockout_after_repeated_failures_per_username_and_unlock_after_the_period(api: Api) -> None:
+def test_lockout_after_repeated_failures_per_username_and_address_and_unlock_after_the_period(api: Api) -> None:
     attacker = api.client("10.9.9.9")
     for _ in range(5):
         assert attacker.post("/api/login", json={"username": "pic-a", "password": "guess-guess"}).status_code == 401
-    # The right password, from another address, is refused while the username is locked.
-    owner = api.client("10.1.1.1")
-    locked = owner.post("/api/login", json={"username": "pic-a", "password": PASSWORD})
+    # From the guessing address even the right password is refused while the lock-out lasts...
+    locked = attacker.post("/api/login", json={"username": "pic-a", "password": PASSWORD})
     assert locked.status_code == 429
     assert locked.headers["retry-after"] == "900"
     assert "try again in 15 minute(s)" in locked.json()["detail"]
-    api.clock.advance(minutes=10)
-    # Attempts during the lock-out do not extend it.
-    assert attacker.post("/api/login", json={"username": "pic-a", "password": "guess"}).status_code == 429
-    assert owner.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 429
-    assert owner.post("/api/login", json={"username": "pic-b", "password": PASSWORD}).status_code == 200
-    api.clock.advance(minutes=5, seconds=1)
+    # ...but the owner, at their own address, is not locked out by someone else's guesses.
+    owner = api.client("10.1.1.1")
     assert owner.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 200
-    assert [r[3] for r in audit_rows(api, AuditAction.LOGIN_LOCKED)] == [{"by": "username"}] * 3
+    api.clock.advance(minutes=10)
+    # Attempts during the lock-out do not extend it (the owner's login started the count again, though).
+    for _ in range(5):
+        assert attacker.post("/api/login", json={"username": "pic-a", "password": "guess"}).status_code == 401
+    assert attacker.post("/api/login", json={"username": "pic-a", "password": "guess"}).status_code == 429
+    assert attacker.post("/api/login", json={"username": "pic-b", "password": PASSWORD}).status_code == 200
+    api.clock.advance(minutes=15, seconds=1)
+    assert attacker.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 200
+    assert [r[3] for r in audit_rows(api, AuditAction.LOGIN_LOCKED)] == [{"by": "username_address"}] * 2
     # A successful login starts the count again: four more failures do not lock.
     for _ in range(4):
         assert attacker.post("/api/login", json={"username": "pic-a", "password": "guess-again"}).status_code == 401
-    assert owner.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 200
+    assert attacker.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 200
+
+
+def test_guessing_spread_over_many_addresses_locks_the_username_everywhere(api: Api) -> None:
+    app = create_app(
+        make_settings(login_max_failures_per_username=6),
+        database=api.seeded.db,
+        evidence_dir=api.seeded.evidence_root,
+        clock=api.clock,
+        passwords=FAST_PASSWORDS,
+    )
+    for i in range(3):
+        guesser = TestClient(app, base_url="https://testserver", client=(f"10.5.5.{i}", 1))
+        for _ in range(2):
+            assert guesser.post("/api/login", json={"username": "pic-a", "password": "guessing!"}).status_code == 401
+    owner = TestClient(app, base_url="https://testserver", client=("10.1.1.1", 1))
+    assert owner.post("/api/login", json={"username": "pic-a", "password": PASSWORD}).status_code == 429
+    assert [r[3] for r in audit_rows(api, AuditAction.LOGIN_LOCKED)] == [{"by": "username"}]
 
 
 @sqlite_only

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cvmon.api.routers.users import admin_conflict
+from cvmon.api.user_admin import admin_conflict
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import Role, User
 from tests.api.conftest import NOW, PASSWORD, USERS, Api, sqlite_only
@@ -36,12 +36,18 @@ def test_admin_lists_and_reads_users(api: Api) -> None:
     listed = admin.get("/api/users")
     assert listed.status_code == 200
     assert listed.json() == [
-        {"username": name, "role": role, "units": units, "disabled": False}
+        {"username": name, "role": role, "units": units, "disabled": False, "lockouts": []}
         for name, (role, units) in sorted(USERS.items())
     ]
     one = admin.get("/api/users/PIC-A")
     assert one.status_code == 200
-    assert one.json() == {"username": "pic-a", "role": "pic", "units": ["ulp-ampenan"], "disabled": False}
+    assert one.json() == {
+        "username": "pic-a",
+        "role": "pic",
+        "units": ["ulp-ampenan"],
+        "disabled": False,
+        "lockouts": [],
+    }
     missing = admin.get("/api/users/nobody")
     assert (missing.status_code, missing.json()) == (404, {"detail": "no user 'nobody'"})
 
@@ -56,6 +62,7 @@ def test_admin_adds_a_user_who_can_sign_in(api: Api) -> None:
         "role": "pic",
         "units": ["ulp-bima", "ulp-cakra"],
         "disabled": False,
+        "lockouts": [],
     }
     assert admin.get("/api/users/kepala.ulp").json() == added.json()
     assert user_rows(api) == [
@@ -79,6 +86,7 @@ def test_admin_changes_a_user_and_each_change_is_audited(api: Api) -> None:
         "role": "manager",
         "units": ["ulp-cakra", "up3-bima"],
         "disabled": True,
+        "lockouts": [],
     }
     assert pic.get("/api/me").status_code == 401  # the changes ended the user's sessions
     assert api.client().post("/api/login", json={"username": "pic-a", "password": NEW_PASSWORD}).status_code == 401
@@ -107,7 +115,13 @@ def test_a_change_to_the_same_value_changes_nothing(api: Api) -> None:
     for patch in (body, {}, {"role": None, "units": None, "disabled": None, "password": None}):
         same = admin.patch("/api/users/pic-a", json=patch, headers={"X-CSRF-Token": csrf})
         assert same.status_code == 200, same.text
-        assert same.json() == {"username": "pic-a", "role": "pic", "units": ["ulp-ampenan"], "disabled": False}
+        assert same.json() == {
+            "username": "pic-a",
+            "role": "pic",
+            "units": ["ulp-ampenan"],
+            "disabled": False,
+            "lockouts": [],
+        }
     assert user_rows(api) == []
     assert pic.get("/api/me").status_code == 200  # no session ended
 

@@ -40,10 +40,12 @@ def test_users_commands_change_users_and_are_audited(api: Api, database_url: str
     assert client.get("/api/me").json()["scope"] == ["ulp-ampenan", "ulp-bima"]
 
     prompted = runner.invoke(
-        users_app, ["add", "tamu", "--role", "viewer", "--unit", "up3-bima", *db], input="pw-pw-pw-pw\npw-pw-pw-pw\n"
+        users_app,
+        ["add", "tamu", "--role", "viewer", "--unit", "up3-bima", *db],
+        input="tamu pagi sore malam\ntamu pagi sore malam\n",
     )
     assert prompted.exit_code == 0, prompted.output
-    assert "pw-pw" not in prompted.output
+    assert "tamu pagi" not in prompted.output
 
     for args in (
         ["set-role", "kepala.ulp", "manager"],
@@ -88,17 +90,22 @@ def test_users_commands_change_users_and_are_audited(api: Api, database_url: str
     api.login("kepala.ulp", "another long one")
 
 
+STRONG = "kopi tubruk pagi hari\n"
 BAD_INPUT: list[tuple[list[str], str, type[Exception], str]] = [
-    (["add", "x", "--role", "pic", "--unit", "ulp-ampenan"], "long enough pw\n", UserError, "username 'x'"),
-    (["add", "budi", "--role", "boss", "--unit", "ulp-ampenan"], "long enough pw\n", UserError, "role 'boss'"),
+    (["add", "x", "--role", "pic", "--unit", "ulp-ampenan"], STRONG, UserError, "username 'x'"),
+    (["add", "budi", "--role", "boss", "--unit", "ulp-ampenan"], STRONG, UserError, "role 'boss'"),
     (
         ["add", "budi", "--role", "pic", "--unit", "ulp-mars"],
-        "long enough pw\n",
+        STRONG,
         UserError,
         "unknown unit(s): ulp-mars",
     ),
     (["add", "budi", "--role", "pic", "--unit", "ulp-ampenan"], "short\n", UserError, "at least 10 characters"),
-    (["add", "pic-a", "--role", "pic", "--unit", "ulp-ampenan"], "long enough pw\n", UserExists, "already exists"),
+    # The operator's tool refuses weak passwords too, with zxcvbn's reason.
+    (["add", "budi", "--role", "pic", "--unit", "ulp-ampenan"], "aaaaaaaaaaaa\n", UserError, "too easy to guess"),
+    (["add", "budi", "--role", "pic", "--unit", "ulp-ampenan"], "budi123456\n", UserError, "strength"),
+    (["set-password", "pic-a", "--password-stdin"], "password1234\n", UserError, "too easy to guess"),
+    (["add", "pic-a", "--role", "pic", "--unit", "ulp-ampenan"], STRONG, UserExists, "already exists"),
     (["disable", "nobody"], "", UserNotFound, "no user 'nobody'"),
     (["set-role", "pic-a", "root"], "", UserError, "role 'root'"),
     (["set-units", "pic-a", "--unit", " "], "", UserError, "at least one unit"),

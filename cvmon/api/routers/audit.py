@@ -1,4 +1,8 @@
-"""The audit log for admins: browse it, and export it as CSV (the export is audited itself)."""
+"""The audit log for admins: browse it, and export it as CSV (the export is audited itself).
+
+An admin bound to units sees the rows about them (their users, cameras, snapshots, alerts, units);
+only an admin at the root sees the whole log.
+"""
 
 from __future__ import annotations
 
@@ -50,13 +54,15 @@ Filters = Annotated[dict[str, Any], Depends(_filters)]
 
 @router.get("/audit", response_model=list[AuditOut])
 def audit_log(
+    principal: CurrentUser,
     context: ContextDep,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[AuditOut]:
-    """Audit rows matching every filter, newest first (admin only)."""
-    return [_audit_out(e) for e in context.audit.find(**filters, limit=limit, offset=offset)]
+    """Audit rows about the caller's units matching every filter, newest first (admin only)."""
+    found = context.audit.find(scope=principal.audit_scope, **filters, limit=limit, offset=offset)
+    return [_audit_out(e) for e in found]
 
 
 def _cell(value: Any) -> str:
@@ -71,14 +77,15 @@ def audit_export(
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000,
 ) -> Response:
-    """The matching audit rows as CSV, newest first (admin only); the export itself is audited first."""
+    """The matching audit rows about the caller's units as CSV, newest first (admin only); the export
+    itself is audited first."""
     now = context.clock()
     shown = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in filters.items() if v is not None}
     context.audit.record(now, principal.actor, AuditAction.AUDIT_EXPORT, "audit_log", {"filters": shown})
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for entry in context.audit.find(**filters, limit=limit):
+    for entry in context.audit.find(scope=principal.audit_scope, **filters, limit=limit):
         row = [getattr(entry, c) for c in CSV_COLUMNS[:-1]] + [json.dumps(entry.details, sort_keys=True)]
         writer.writerow([_cell(v) for v in row])
     return Response(

@@ -103,6 +103,7 @@ def sign_in(context: ApiContext, credentials: LoginIn, client_addr: str | None) 
         token_hash=token_hash,
         csrf_token=context.tokens.csrf_token(token),
         client_addr=client_addr,
+        whole_organisation=signed_in.whole_organisation,
     )
     return token, principal
 

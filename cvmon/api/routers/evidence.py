@@ -26,12 +26,15 @@ def evidence(
     alert: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the snapshots of this alert.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[EvidenceOut]:
-    """Snapshots of the caller's units, newest first (auditor, pic, manager, admin; not viewer)."""
+    """Snapshots of the caller's units, newest first (auditor, pic, manager, admin; not viewer; 404 for a
+    camera or an alert outside the caller's units)."""
     cameras = queries.camera_ids_in_scope(session, units)
     if camera is not None:
         if camera not in cameras:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera '{camera}'")
         cameras = [camera]
+    if alert is not None:
+        context.alerts.get(alert, units)  # AlertNotFound (404) outside the units
     found = context.evidence.find(cameras, alert, limit)
     return [
         EvidenceOut(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from cvmon.api.deps import ContextDep, CurrentUser, SessionDep, require_role
+from cvmon.api.params import checked_day
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.reports.export import report_json
 from cvmon.reports.report import ReportError, UnitNotFound, build_report
@@ -30,6 +31,8 @@ def report(
 ) -> dict[str, Any]:
     """Figures, index, change against the previous period, ranking of the units below and quick wins
     (any role; the caller's units; audited as a report export)."""
+    checked_day(first, "from")
+    checked_day(last, "to")
     if context.config is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "reports need the configuration: start cvmon serve with --config")
     try:

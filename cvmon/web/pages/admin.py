@@ -1,4 +1,7 @@
-"""Admin pages: the audit log (browse, export) and user administration."""
+"""Admin pages: the audit log (browse, export) with the state of its hash chain.
+
+An admin bound to units sees the rows about them; only an admin at the root sees the whole log.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from cvmon.api.deps import ContextDep, Principal
 from cvmon.api.permissions import ADMINISTER
 from cvmon.storage.audit import AuditAction
 from cvmon.web.render import render
-from cvmon.web.session import PageDenied, page_role
+from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
 AdminUser = Annotated[Principal, Depends(page_role(*ADMINISTER))]
@@ -24,9 +27,10 @@ def _day_start(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        day = date.fromisoformat(value)
     except ValueError:
         raise PageDenied(422, f"{name}: not a date: {value[:40]}") from None
+    return datetime.combine(page_day(day, value), time(), tzinfo=UTC)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -41,13 +45,15 @@ def audit_page(
     until: str = "",
     page: int = 0,
 ) -> HTMLResponse:
-    """The audit log, newest first, filtered by actor, action, target and UTC days (admin only)."""
+    """The audit log about the caller's units, newest first, filtered by actor, action, target and UTC
+    days, and whether the hash chain of the whole log is intact (admin only)."""
     if action and action not in {a.value for a in AuditAction}:
         raise PageDenied(422, f"unknown action '{action[:40]}'")
     start = _day_start(since, "since")
     end_day = _day_start(until, "until")
     page = max(0, min(page, 100_000))
     entries = context.audit.find(
+        scope=principal.audit_scope,
         actor=actor or None,
         action=action or None,
         target=target or None,
@@ -72,10 +78,14 @@ def audit_page(
         for k, v in {"actor": actor, "action": action, "target": target, "since": since, "until": until}.items()
         if v
     }
+    checked_at, chain = context.audit_chain()
     return render(
         request,
         "audit.html",
         principal,
+        chain=chain,
+        chain_checked_at=checked_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        chain_details=principal.whole_organisation,
         entries=entries[:PAGE_SIZE],
         more=len(entries) > PAGE_SIZE,
         page=page,

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cvmon.api import queries
 from cvmon.api.alert_actions import acknowledge_alert, resolve_alert
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.params import MAX_ID
@@ -39,6 +40,13 @@ def alerts_page(
     choice = data.choose_unit(session, principal.scope, unit)
     if choice is None:
         raise PageDenied(404, "error.404")
+    if camera and queries.camera_in_scope(session, camera, choice.units) is None:
+        raise PageDenied(404, "error.404")
+    if alert is not None:
+        try:
+            context.alerts.get(alert, principal.scope)
+        except AlertNotFound:
+            raise PageDenied(404, "error.404") from None
     found = context.alerts.find(choice.units, open_only=state != "all", limit=LIMIT)
     if camera:
         found = [a for a in found if a.camera_id == camera]

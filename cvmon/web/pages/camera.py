@@ -23,7 +23,7 @@ from cvmon.web import data
 from cvmon.web.charts import Series, line_chart, local_points
 from cvmon.web.i18n import Language, translate
 from cvmon.web.render import language_of, render
-from cvmon.web.session import PageDenied, PageUser, page_role
+from cvmon.web.session import PageDenied, PageUser, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,9 +44,10 @@ def _day(value: str | None, today: date) -> date:
     if not value:
         return today
     try:
-        return date.fromisoformat(value)
+        chosen = date.fromisoformat(value)
     except ValueError:
         raise PageDenied(422, "cam.bad_day", day=value[:40]) from None
+    return page_day(chosen, value)
 
 
 def _label(zone: ZoneRecord) -> str:

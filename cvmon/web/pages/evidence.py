@@ -11,6 +11,7 @@ from cvmon.api import queries
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.params import MAX_ID
 from cvmon.api.permissions import READ_EVIDENCE
+from cvmon.storage.alerts import AlertNotFound
 from cvmon.web import data
 from cvmon.web.render import render
 from cvmon.web.session import PageDenied, page_role
@@ -37,6 +38,11 @@ def gallery(
         if camera not in ids:
             raise PageDenied(404, "error.404")
         ids = [camera]
+    if alert is not None:
+        try:
+            context.alerts.get(alert, principal.scope)
+        except AlertNotFound:
+            raise PageDenied(404, "error.404") from None
     shots = context.evidence.find(ids, alert, LIMIT)
     tz_of = {c.id: data.units_by_id(session, principal.scope)[c.unit_id].timezone for c in cameras}
     return render(

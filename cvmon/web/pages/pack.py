@@ -27,7 +27,7 @@ from cvmon.storage.evidence import EvidenceNotFound
 from cvmon.web import data
 from cvmon.web.i18n import translator
 from cvmon.web.render import environment, language_of, local_time, render
-from cvmon.web.session import PageDenied, page_role
+from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
 PackUser = Annotated[Principal, Depends(page_role(*READ_EVIDENCE))]
@@ -37,9 +37,10 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        chosen = date.fromisoformat(value)
     except ValueError:
         raise PageDenied(422, "pack.bad_date", value=value) from None
+    return page_day(chosen, value)
 
 
 def _time(value: str) -> time:
@@ -55,6 +56,7 @@ def _moment(value: str, tz: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise PageDenied(422, "pack.bad_time", value=value) from None
+    page_day(moment.date(), value)
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 

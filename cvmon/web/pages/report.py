@@ -20,7 +20,7 @@ from cvmon.web import data
 from cvmon.web.i18n import translator
 from cvmon.web.render import language_of, render
 from cvmon.web.report_document import report_pdf, report_values
-from cvmon.web.session import PageDenied, PageUser
+from cvmon.web.session import PageDenied, PageUser, page_day
 
 router = APIRouter(include_in_schema=False)
 FromDay = Annotated[str | None, Query(alias="from", max_length=40, description="First local day, YYYY-MM-DD.")]
@@ -42,9 +42,10 @@ def _date(value: str | None, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        chosen = date.fromisoformat(value)
     except ValueError:
         raise PageDenied(422, "report.bad_date", value=value[:40]) from None
+    return page_day(chosen, value)
 
 
 def _config(context: ApiContext) -> Config:

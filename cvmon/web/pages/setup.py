@@ -1,7 +1,9 @@
 """Camera set-up for admins: list, add, edit and remove cameras, test a source, edit zones on a snapshot.
 
 Every page here edits the cameras.yaml the viewer was started with (``--config``); see
-``cvmon.web.setup_actions`` for how a change is validated, backed up, saved and audited.
+``cvmon.web.setup_actions`` for how a change is validated, backed up, saved and audited. An admin
+bound to units sees and changes only the cameras of those units (another camera is answered like
+one that does not exist, 404), and a save that would touch anything else is refused.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from cvmon.api import queries
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER
-from cvmon.config.editing import CAMERA_FIELDS
+from cvmon.config.editing import CAMERA_FIELDS, OutOfScope
 from cvmon.config.models import CameraConfig
 from cvmon.errors import ConfigError
-from cvmon.sources.rtsp import redact_url
 from cvmon.types import ZoneKind
 from cvmon.web import setup_actions as actions
 from cvmon.web.render import render
@@ -44,14 +45,31 @@ def _camera_config(context: ContextDep, camera_id: str) -> CameraConfig | None:
     return next((c for c in config.cameras if c.id == camera_id), None) if config else None
 
 
+def _allowed(principal: Principal) -> tuple[str, ...] | None:
+    """The units whose cameras the admin may change; None for an admin at the root."""
+    return None if principal.whole_organisation else principal.scope
+
+
+def _own_camera(editor: actions.ConfigFile, camera_id: str, principal: Principal) -> Any:
+    """The camera's entry when it belongs to one of the admin's units; KeyError otherwise."""
+    cam = editor.camera(camera_id)
+    if cam.get("unit") not in principal.scope:
+        raise KeyError(camera_id)
+    return cam
+
+
 @router.get("/admin/cameras", response_class=HTMLResponse)
 def cameras_page(request: Request, principal: AdminUser, context: ContextDep, session: SessionDep) -> HTMLResponse:
-    """Every camera of cameras.yaml with its live status (admin)."""
+    """The cameras of cameras.yaml in the admin's units, with their live status (admin)."""
     editor = _editor(context)
     status = {c.id: c for c in queries.camera_statuses(session, principal.scope)}
-    cams = [{**dict.fromkeys(CAMERA_FIELDS), **c} for c in editor.cameras() if isinstance(c, dict)]
+    cams = [
+        {**dict.fromkeys(CAMERA_FIELDS), **c}
+        for c in editor.cameras()
+        if isinstance(c, dict) and c.get("unit") in principal.scope
+    ]
     for cam in cams:
-        cam["source_shown"] = redact_url(str(cam.get("source", "")))
+        cam["source_shown"] = actions.shown_source(str(cam.get("source", "")))
         cam["zone_count"] = len(cam.get("zones") or [])
     return render(request, "setup_cameras.html", principal, cameras=cams, status=status, path=str(editor.path))
 
@@ -91,11 +109,12 @@ def new_camera_page(request: Request, principal: AdminUser, context: ContextDep,
 def camera_form_page(
     camera_id: CameraId, request: Request, principal: AdminUser, context: ContextDep, session: SessionDep
 ) -> HTMLResponse:
-    """The form of an existing camera (admin)."""
+    """The form of an existing camera of the admin's units, its source's credentials masked (admin)."""
     try:
-        cam = dict(_editor(context).camera(camera_id))
+        cam = dict(_own_camera(_editor(context), camera_id, principal))
     except KeyError:
         raise PageDenied(404, "error.404") from None
+    cam["source"] = actions.shown_source(str(cam.get("source", "")))
     return _form_page(request, principal, context, session, cam, camera_id)
 
 
@@ -127,12 +146,15 @@ def _save_camera(
 ) -> Response:
     editor = _editor(context)
     try:
+        stored = str(_own_camera(editor, camera_id, principal).get("source", "")) if camera_id else None
+        values = {**values, "source": actions.restore_secrets(values["source"], stored)}
         editor.set_camera(camera_id, values)
-        actions.save(context, principal.actor, editor, "add" if camera_id is None else "edit", values["id"])
-    except KeyError:
+        change = "add" if camera_id is None else "edit"
+        actions.save(context, principal.actor, editor, change, values["id"], _allowed(principal))
+    except (KeyError, OutOfScope):
         raise PageDenied(404, "error.404") from None
     except ConfigError as err:
-        shown = {**values, "enabled": values["enabled"] is not False}
+        shown = {**values, "enabled": values["enabled"] is not False, "source": actions.shown_source(values["source"])}
         problems = [re.sub(r"^cameras\[\d+\]\.", "", p) for p in actions.problems_of(err)]
         return _form_page(request, principal, context, session, shown, camera_id, problems, 422)
     return RedirectResponse(f"/admin/cameras?saved={values['id']}", status_code=303)
@@ -179,9 +201,10 @@ def remove_camera(camera_id: CameraId, principal: AdminUser, context: ContextDep
     """Remove a camera from cameras.yaml; its stored figures stay (admin; CSRF; backed up, audited)."""
     editor = _editor(context)
     try:
+        _own_camera(editor, camera_id, principal)
         editor.remove_camera(camera_id)
-        actions.save(context, principal.actor, editor, "remove", camera_id)
-    except KeyError:
+        actions.save(context, principal.actor, editor, "remove", camera_id, _allowed(principal))
+    except (KeyError, OutOfScope):
         raise PageDenied(404, "error.404") from None
     except ConfigError as err:
         raise PageDenied(422, "; ".join(actions.problems_of(err))) from None
@@ -197,19 +220,32 @@ def test_connection(
     camera: Annotated[str, Form(max_length=64)] = "",
 ) -> HTMLResponse:
     """Open a source with bounded timeouts and show its properties and an anonymised snapshot (admin;
-    CSRF; audited). Answers an HTML fragment for the camera form's script."""
+    CSRF; audited). ``camera``, when given, must be one of the admin's (404 otherwise): its masked
+    credentials are filled in from the stored source. Answers an HTML fragment for the camera form's script."""
     reject_nul(source, camera)
     if not source.strip():
         raise PageDenied(422, "setup.no_source")
-    result, error = actions.test_source(context, principal.actor, source.strip(), _camera_config(context, camera))
+    stored = None
+    if camera:
+        try:
+            stored = str(_own_camera(_editor(context), camera, principal).get("source", ""))
+        except KeyError:
+            if context.config is not None and any(c.id == camera for c in context.config.cameras):
+                raise PageDenied(404, "error.404") from None
+    try:
+        full = actions.restore_secrets(source.strip(), stored)
+    except actions.MaskedSecret as err:
+        raise PageDenied(422, str(err)) from None
+    config = _camera_config(context, camera) if stored is not None else None
+    result, error = actions.test_source(context, principal.actor, full, config)
     return render(request, "_probe_result.html", principal, 200 if result else 422, result=result, error=error)
 
 
 @router.get("/admin/cameras/{camera_id}/zones", response_class=HTMLResponse)
 def zone_editor(camera_id: CameraId, request: Request, principal: AdminUser, context: ContextDep) -> HTMLResponse:
-    """The zone editor over an anonymised snapshot of the camera (admin)."""
+    """The zone editor over an anonymised snapshot of a camera of the admin's units (admin)."""
     try:
-        cam = _editor(context).camera(camera_id)
+        cam = _own_camera(_editor(context), camera_id, principal)
     except KeyError:
         raise PageDenied(404, "error.404") from None
     zones = [
@@ -234,7 +270,7 @@ def zone_editor(camera_id: CameraId, request: Request, principal: AdminUser, con
         principal,
         camera_id=camera_id,
         camera_name=cam.get("name") or camera_id,
-        source=str(cam.get("source", "")),
+        source=actions.shown_source(str(cam.get("source", ""))),
         shapes={"zones": zones, "privacy_masks": masks},
         kinds=[k.value for k in ZoneKind],
     )
@@ -242,9 +278,10 @@ def zone_editor(camera_id: CameraId, request: Request, principal: AdminUser, con
 
 @router.post("/admin/cameras/{camera_id}/snapshot", dependencies=[JsonCsrf])
 def camera_snapshot(camera_id: CameraId, principal: AdminUser, context: ContextDep) -> JSONResponse:
-    """A fresh anonymised snapshot of the camera for the zone editor (admin; X-CSRF-Token; audited)."""
+    """A fresh anonymised snapshot of a camera of the admin's units for the zone editor (admin;
+    X-CSRF-Token; audited)."""
     try:
-        cam = _editor(context).camera(camera_id)
+        cam = _own_camera(_editor(context), camera_id, principal)
     except KeyError:
         return JSONResponse({"error": f"no camera '{camera_id}'"}, 404)
     result, error = actions.test_source(
@@ -269,10 +306,11 @@ def save_zones(
         return JSONResponse({"problems": ["send {zones: [...], privacy_masks: [...]}"]}, 422)
     editor = _editor(context)
     try:
+        _own_camera(editor, camera_id, principal)
         index = editor.camera_index(camera_id)
         editor.set_zones(camera_id, zones, masks)
-        backup = actions.save(context, principal.actor, editor, "zones", camera_id)
-    except KeyError:
+        backup = actions.save(context, principal.actor, editor, "zones", camera_id, _allowed(principal))
+    except (KeyError, OutOfScope):
         return JSONResponse({"problems": [f"no camera '{camera_id}'"]}, 404)
     except (ConfigError, TypeError, ValueError) as err:
         problems = actions.problems_of(err) if isinstance(err, ConfigError) else [str(err)]
