@@ -223,7 +223,7 @@ def test_frames_detected_is_filled_in_where_inference_was_measured(database_url:
 
 
 def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str, config: Config) -> None:
-    """Revision 0009 rewrites the fixed-bucket histograms (layout 1) of minute, hourly and daily rows into
+    """Revision 0010 rewrites the fixed-bucket histograms (layout 1) of minute, hourly and daily rows into
     layout 2, keeping every visit where the old buckets read it; the downgrade keeps the counts too."""
     engine = make_engine(database_url)
     alembic = alembic_config()
@@ -245,7 +245,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
     try:
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
-            command.upgrade(alembic, "0008")
+            command.upgrade(alembic, "0009")
         Database(engine, database_url).sync_config(config)
         with engine.begin() as conn:
             for i, hist in enumerate((old, empty)):
@@ -279,7 +279,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
         assert all(s["v"] == 2 for s in stored)
         with db.engine.begin() as conn:
             alembic.attributes["connection"] = conn
-            command.downgrade(alembic, "0008")
+            command.downgrade(alembic, "0009")
         with db.engine.connect() as conn:
             back = conn.execute(select(MinuteStatRecord.__table__.c.visit_hist).order_by("minute")).scalars().all()
         assert [sum(h) for h in back] == [4, 0] and back[0][7] == 3 and back[1] == empty

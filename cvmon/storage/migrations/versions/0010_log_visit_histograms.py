@@ -12,8 +12,8 @@ Readers also accept layout 1 where it is still found (a spool written before thi
 Rows without a visit hold the same histogram and are rewritten in one statement; the others row by
 row. The downgrade puts each new bucket's visits into the old bucket of its value (counts kept).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-24
 """
 
@@ -28,8 +28,8 @@ from sqlalchemy import Connection, text
 
 from cvmon.histogram import DurationHistogram, from_legacy, to_legacy
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
