@@ -128,7 +128,11 @@ def _num(v: float | None, digits: int = 3) -> str:
 def table(o: dict[str, Any]) -> str:
     rows = [
         ("measure", "result", "goal"),
-        ("scenes with exact visit counts (every zone)", f"{_pct(o['visits_exact_share'])}", GOALS["visits_exact_share"]),
+        (
+            "scenes with exact visit counts (every zone)",
+            f"{_pct(o['visits_exact_share'])}",
+            GOALS["visits_exact_share"],
+        ),
         (
             "visit-count error, total over scenes (cvmon - truth)",
             f"{o['visit_error_total']} of {o['visits_truth']} ({o['visit_diff_total']:+d})",
@@ -179,7 +183,9 @@ def table(o: dict[str, Any]) -> str:
 
 
 def scene_table(scenes: list[dict[str, Any]]) -> str:
-    head = "seed   s    q  visits q/c/s (truth)       p50 s (truth)   p90 s (truth)   staffed (truth)  qmean (truth)  MAE"
+    head = (
+        "seed   s    q  visits q/c/s (truth)       p50 s (truth)   p90 s (truth)   staffed (truth)  qmean (truth)  MAE"
+    )
     lines = [head]
     for s in scenes:
         v = s["visits"]
@@ -201,7 +207,9 @@ def scene_table(scenes: list[dict[str, Any]]) -> str:
 def _commit() -> str:
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-        dirty = subprocess.run(["git", "status", "--porcelain", "cvmon"], cwd=ROOT, capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "cvmon"], cwd=ROOT, capture_output=True, text=True
+        ).stdout
     except OSError:
         return "unknown"
     return sha.strip() + (" (cvmon/ modified)" if dirty.strip() else "")
@@ -241,8 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         "generator": GENERATOR_VERSION,
         "seeds": [seeds[0], seeds[-1]],
         "quick": args.quick,
-        "timing": {"min_enter_s": timing.min_enter_s, "min_exit_s": timing.min_exit_s,
-                   "staffed_grace_s": timing.staffed_grace_s},
+        "timing": {
+            "min_enter_s": timing.min_enter_s,
+            "min_exit_s": timing.min_exit_s,
+            "staffed_grace_s": timing.staffed_grace_s,
+        },
         "elapsed_s": round(elapsed, 1),
         "goals": GOALS,
     }

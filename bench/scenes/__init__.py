@@ -100,7 +100,9 @@ def scene_config(video_name: str) -> dict[str, object]:
     return {
         "version": 1,
         "units": [{"id": "ulp-scene", "name": "ULP scene", "level": "ulp"}],
-        "cameras": [{"id": "scene", "name": "Composite scene", "unit": "ulp-scene", "source": video_name, "zones": zones}],
+        "cameras": [
+            {"id": "scene", "name": "Composite scene", "unit": "ulp-scene", "source": video_name, "zones": zones}
+        ],
     }
 
 
@@ -110,7 +112,7 @@ def _key(seed: int, plan: ScenePlan) -> str:
 
 
 def generate_scene(
-    seed: int, plan: ScenePlan | None = None, out_dir: Path | None = None, timing: Timing = Timing()
+    seed: int, plan: ScenePlan | None = None, out_dir: Path | None = None, timing: Timing | None = None
 ) -> GeneratedScene:
     """Script, truth, video and cameras.yaml of a scene; a video already rendered for the same
     seed, plan and generator version is reused."""
@@ -124,4 +126,4 @@ def generate_scene(
         render(script, sprite_bank(), video)
     if not config.exists():
         config.write_text(yaml.safe_dump(scene_config(video.name), sort_keys=False), encoding="utf-8")
-    return GeneratedScene(name, video, config, script, scene_truth(script, timing))
+    return GeneratedScene(name, video, config, script, scene_truth(script, timing or Timing()))

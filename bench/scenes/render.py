@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from bench.scenes.script import FPS, Script, person_height
-from bench.scenes.sprites import Sprite, SpriteBank
+from bench.scenes.sprites import Sprite, SpriteBank, paste
 
 STAND_FRAMES_PER_POSE = 8  # a standing person changes pose (the next frame of the clip) every 0.8 s
 WALK_FRAMES_PER_POSE = 2
@@ -30,25 +30,6 @@ class _Looks:
         # back and forth through the clip's frames, so poses follow each other smoothly
         k = (step // per) % max(1, 2 * len(poses) - 2) if len(poses) > 1 else 0
         return poses[k if k < len(poses) else 2 * len(poses) - 2 - k]
-
-
-def _paste(canvas: np.ndarray, sprite: Sprite, x: float, y: float, height: float, flip: bool) -> None:
-    scale = height / sprite.image.shape[0]
-    w = max(1, round(sprite.image.shape[1] * scale))
-    h = max(1, round(sprite.image.shape[0] * scale))
-    img = cv2.resize(sprite.image, (w, h), interpolation=cv2.INTER_AREA)
-    alpha = cv2.resize(sprite.alpha, (w, h), interpolation=cv2.INTER_AREA)
-    if flip:
-        img, alpha = img[:, ::-1], alpha[:, ::-1]
-    x1, y1 = round(x - w / 2), round(y - h)
-    cx1, cy1 = max(x1, 0), max(y1, 0)
-    cx2, cy2 = min(x1 + w, canvas.shape[1]), min(y1 + h, canvas.shape[0])
-    if cx2 <= cx1 or cy2 <= cy1:
-        return
-    a = alpha[cy1 - y1 : cy2 - y1, cx1 - x1 : cx2 - x1, None]
-    src = img[cy1 - y1 : cy2 - y1, cx1 - x1 : cx2 - x1].astype(np.float32)
-    dst = canvas[cy1:cy2, cx1:cx2].astype(np.float32)
-    canvas[cy1:cy2, cx1:cx2] = (src * a + dst * (1 - a)).astype(np.uint8)
 
 
 def render(script: Script, bank: SpriteBank, path: Path) -> None:
@@ -71,7 +52,7 @@ def render(script: Script, bank: SpriteBank, path: Path) -> None:
                 step = walked[i] if walking else f + 7 * i
                 sprite = looks.sprite(p.look, walking, step)
                 height = person_height(float(p.y[f])) * sprite.image.shape[0] / looks.height[p.look]
-                _paste(canvas, sprite, float(p.x[f]), float(p.y[f]), height, bool(p.flip[f]))
+                paste(canvas, sprite, float(p.x[f]), float(p.y[f]), height, bool(p.flip[f]))
             for b in script.boards:
                 if b.first <= f <= b.last:
                     cv2.rectangle(canvas, b.box[:2], b.box[2:], b.colour, thickness=-1)

@@ -1,11 +1,11 @@
 """The random script of a scene: who is where on every frame, from a seed.
 
 Everything is in pixels of the 768x432 room, feet positions (the bottom centre of a person).
-A customer walks in from the left to the tail of the queue, steps forward as the queue advances,
+A customer walks in from the right to the tail of the queue, steps forward as the queue advances,
 walks to the counter when the head is called (only while the staff member is at the post), is
-served for a random time (the service pauses while the staff is away), then leaves to the right;
-some lose patience and leave the queue down-left without being served. A staff member stands at
-the post and now and then walks out to the right for 10 s to 3 min. Passers-by cross the room
+served for a random time (the service pauses while the staff is away), then leaves to the left;
+some lose patience and leave the queue down-right without being served. A staff member stands at
+the post and now and then walks out to the left for 10 s to 3 min. Passers-by cross the room
 along the back wall (through the staff zone), in front of the camera (hiding the queue behind
 them) or straight through the queue. Now and then a board is held in front of a person standing
 still, hiding them completely for 0.5-2 s.
@@ -21,29 +21,29 @@ import numpy as np
 WIDTH, HEIGHT, FPS = 768, 432, 10
 
 # The floor plan (pixels). Zones are drawn around where people stand, with room to spare.
-STAFF_POST = (650.0, 292.0)
-STAFF_DOOR = (840.0, 300.0)
-COUNTER = (515.0, 345.0)
-QUEUE_Y = 392.0
-QUEUE_HEAD_X = 395.0
-SLOT_SPACING = 72.0
-ENTRY = (-60.0, QUEUE_Y)
-SERVED_EXIT = ((600.0, 398.0), (850.0, 405.0))
+STAFF_POST = (150.0, 292.0)
+STAFF_DOOR = (-70.0, 300.0)
+COUNTER = (330.0, 342.0)
+QUEUE_Y = 398.0
+QUEUE_HEAD_X = 420.0
+SLOT_SPACING = 60.0
+ENTRY = (WIDTH + 80.0, QUEUE_Y)
+SERVED_EXIT = ((200.0, 362.0), (-80.0, 372.0))
 BACK_Y = 268.0
 FRONT_Y = 452.0
 MAX_SLOTS = 6
 
 ZONES: dict[str, dict[str, object]] = {
-    "queue": {"kind": "queue", "points": [[0.0, 0.82], [0.56, 0.82], [0.56, 0.975], [0.0, 0.975]]},
+    "queue": {"kind": "queue", "points": [[0.50, 0.85], [0.95, 0.85], [0.95, 0.975], [0.50, 0.975]]},
     "counter": {
         "kind": "counter_customer",
         "queue": "queue",
-        "points": [[0.58, 0.72], [0.75, 0.72], [0.75, 0.88], [0.58, 0.88]],
+        "points": [[0.34, 0.72], [0.49, 0.72], [0.49, 0.83], [0.34, 0.83]],
     },
     "staff": {
         "kind": "counter_staff",
         "counter": "counter",
-        "points": [[0.76, 0.60], [0.97, 0.60], [0.97, 0.74], [0.76, 0.74]],
+        "points": [[0.08, 0.60], [0.30, 0.60], [0.30, 0.74], [0.08, 0.74]],
     },
 }
 
@@ -54,7 +54,7 @@ def person_height(y: float) -> float:
 
 
 def slot(i: int) -> tuple[float, float]:
-    return (QUEUE_HEAD_X - SLOT_SPACING * i, QUEUE_Y)
+    return (QUEUE_HEAD_X + SLOT_SPACING * i, QUEUE_Y)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def plan_for_seed(seed: int) -> ScenePlan:
     """The benchmark's family of scenes: 2-4 minutes, varied load, queue caps 1-6."""
     rng = np.random.default_rng([seed, 1])
     service = float(rng.uniform(12, 35))
-    load = float(rng.uniform(0.6, 1.15))
+    load = float(rng.uniform(0.8, 1.4))
     return ScenePlan(
         duration_s=float(rng.uniform(120, 240)),
         max_queue=int(rng.integers(1, MAX_SLOTS + 1)),
@@ -199,7 +199,7 @@ def _absences(rng: np.random.Generator, plan: ScenePlan) -> list[tuple[float, fl
 def make_script(seed: int, plan: ScenePlan, looks: list[int]) -> Script:
     """Simulate the scene frame by frame; deterministic for a seed, a plan and a sprite bank."""
     rng = np.random.default_rng([seed, 2])
-    n = int(round(plan.duration_s * FPS))
+    n = round(plan.duration_s * FPS)
     dt = 1.0 / FPS
     script = Script(seed, plan, n)
     staff_look = plan.staff_look if plan.staff_look is not None else int(rng.choice(looks))
@@ -228,9 +228,7 @@ def make_script(seed: int, plan: ScenePlan, looks: list[int]) -> Script:
         # arrivals
         if f >= next_arrival:
             if f <= last_arrival * FPS and len(line) < plan.max_queue:
-                w = _Walker(
-                    n, "customer", int(rng.choice(customer_looks)), float(rng.uniform(90, 140)), ENTRY, f
-                )
+                w = _Walker(n, "customer", int(rng.choice(customer_looks)), float(rng.uniform(90, 140)), ENTRY, f)
                 w.state = "queue"
                 w.service_left = float(rng.uniform(*plan.service_s))
                 if rng.random() < plan.abandon_share:
@@ -257,7 +255,7 @@ def make_script(seed: int, plan: ScenePlan, looks: list[int]) -> Script:
             if w.pos[1] == QUEUE_Y and (f - w.joined_at) * dt > w.patience and not w.route:
                 w.state = "abandoning"
                 w.person.abandoned = True
-                w.go((w.pos[0] - 60, 440.0), (w.pos[0] - 160, 560.0))
+                w.go((w.pos[0] + 60, 440.0), (w.pos[0] + 160, 560.0))
         line = [w for w in line if w.state == "queue"]
         # service
         if at_counter is not None and at_counter.state == "to_counter" and not at_counter.route:
@@ -323,8 +321,9 @@ def _passer(rng: np.random.Generator, n: int, f: int, looks: list[int], line: li
         speed = float(rng.uniform(170, 240))
         route = [b]
     else:  # straight through the queue zone, from the bottom edge to the back wall and out
-        tail = min((w.pos[0] for w in line), default=QUEUE_HEAD_X + 40)
-        x = float(rng.uniform(40, max(60.0, tail - 60)))
+        # through a gap: nobody of the queue within 70 px
+        free = [x for x in range(60, 700, 10) if all(abs(x - w.pos[0]) > 70 for w in line)]
+        x = float(rng.choice(free)) if free else 60.0
         a = (x, 520.0)
         b = (x + 60, BACK_Y + 10)
         route = [b, (WIDTH + 60.0, BACK_Y + 10) if left_to_right else (-60.0, BACK_Y + 10)]

@@ -80,7 +80,9 @@ def visits_of(inside: np.ndarray, fps: int, timing: Timing) -> list[tuple[float,
 def staffed_frames(occupied: np.ndarray, fps: int, timing: Timing) -> np.ndarray:
     """Per frame, whether a staff zone counts as staffed."""
     staffed = np.zeros(len(occupied), bool)
-    arrivals = [(a, b) for a, b in merge_gaps(runs(occupied), timing.min_exit_s * fps) if (b - a) / fps >= timing.min_enter_s]
+    arrivals = [
+        (a, b) for a, b in merge_gaps(runs(occupied), timing.min_exit_s * fps) if (b - a) / fps >= timing.min_enter_s
+    ]
     for a, b in merge_gaps(arrivals, timing.staffed_grace_s * fps):
         staffed[a : b + 1] = True
     return staffed
@@ -95,8 +97,9 @@ def inside_zone(points: list[list[float]], x: np.ndarray, y: np.ndarray) -> np.n
     return out
 
 
-def scene_truth(script: Script, timing: Timing = Timing()) -> SceneTruth:
+def scene_truth(script: Script, timing: Timing | None = None) -> SceneTruth:
     """Counts, visits and staffed seconds of every zone of a scene."""
+    timing = timing or Timing()
     fps = script.fps
     zones: dict[str, ZoneTruth] = {}
     for zone_id, spec in ZONES.items():
