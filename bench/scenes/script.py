@@ -281,8 +281,6 @@ def make_script(seed: int, plan: ScenePlan, looks: list[int]) -> Script:
             if done and w.state in ("leaving", "abandoning", "passing"):
                 w.state = "gone"
                 w.person.x[f] = w.person.y[f] = np.nan
-            elif done and w.state == "leaving_post":
-                pass
         if staff.state == "leaving" and not staff.route:
             staff.state = "away"
         if staff.state == "away":
