@@ -105,6 +105,17 @@ def _peak_due(track: RuleTrack, cond: Condition, t: float) -> bool:
     return not cond.duration or track.peak_reported_t is None or t - track.peak_reported_t >= PEAK_EVERY_S
 
 
+def _clearing(
+    track: RuleTrack, rule: Rule, zone_id: str, wall: datetime, value: float, opened_at: datetime
+) -> list[AlertChange]:
+    """An alert's clearing, preceded by its final peak when that was not handed out yet."""
+    changes = []
+    if track.peak > track.peak_reported:
+        changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, opened_at))
+    changes.append(AlertChange(rule, zone_id, ChangeKind.CLEARED, wall, value, opened_at))
+    return changes
+
+
 def step(
     track: RuleTrack, cond: Condition, t: float, wall: datetime, tolerance_s: float, rule: Rule, zone_id: str
 ) -> tuple[RuleTrack, list[AlertChange]]:
@@ -143,9 +154,7 @@ def step(
         since = track.clear_since if track.clear_since is not None else t
         track = replace(track, clear_since=since, last_off=t)
         if t - since >= cond.clear_after_s:
-            if track.peak > track.peak_reported:
-                changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, opened_at))
-            changes.append(AlertChange(rule, zone_id, ChangeKind.CLEARED, wall, cond.value, opened_at))
+            changes += _clearing(track, rule, zone_id, wall, cond.value, opened_at)
             track = RuleTrack()
     elif track.clear_since is not None and (track.last_off is None or t - track.last_off > tolerance_s):
         track = replace(track, clear_since=None, last_off=None)
@@ -264,7 +273,5 @@ def close_open_alerts(state: RulesState, wall: datetime) -> tuple[RulesState, li
     for (rule, zone_id), track in state.tracks.items():
         if not track.open or track.opened_at is None:
             continue
-        if track.peak > track.peak_reported:
-            changes.append(AlertChange(rule, zone_id, ChangeKind.PEAK, wall, track.peak, track.opened_at))
-        changes.append(AlertChange(rule, zone_id, ChangeKind.CLEARED, wall, track.peak, track.opened_at))
+        changes += _clearing(track, rule, zone_id, wall, track.peak, track.opened_at)
     return RulesState(), changes
