@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench.scenes` importable
     sys.path.insert(0, str(ROOT))
 
 from bench.scenes import GENERATOR_VERSION, Timing, generate_scene, plan_for_seed, sprite_bank  # noqa: E402
-from bench.scenes.measure import run_cvmon, score  # noqa: E402
+from bench.scenes.measure import DENSE, run_cvmon, score  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 QUICK_SCENES, QUICK_SECONDS = 4, 60.0
@@ -49,15 +49,15 @@ def default_timing() -> Timing:
     return Timing(t.min_enter_s, t.min_exit_s, t.staffed_grace_s)
 
 
-def one_scene(args: tuple[int, bool]) -> dict[str, Any]:
-    seed, quick = args
+def one_scene(args: tuple[int, bool, dict[str, float]]) -> dict[str, Any]:
+    seed, quick, tracker = args
     plan = plan_for_seed(seed)
     if quick:
         plan = replace(plan, duration_s=min(plan.duration_s, QUICK_SECONDS), last_arrival_s=None)
     started = time.perf_counter()
     scene = generate_scene(seed, plan, timing=default_timing())
     rendered = time.perf_counter()
-    run = run_cvmon(scene)
+    run = run_cvmon(scene, tracker=tracker)
     out = score(scene.truth, run)
     out.update(
         seed=seed,
@@ -97,6 +97,7 @@ def overall(scenes: list[dict[str, Any]]) -> dict[str, Any]:
         abs(z["stored_error"]) for s in scenes for z in s["staffed"].values() if z["stored_error"] is not None
     ]
     staffed_bias = [z["error"] for s in scenes for z in s["staffed"].values() if z["error"] is not None]
+    dense_n = sum(s["count"]["dense_n"] for s in scenes)
     return {
         "scenes": len(scenes),
         "visits_exact_share": round(sum(s["visits_exact"] for s in scenes) / len(scenes), 4),
@@ -114,6 +115,9 @@ def overall(scenes: list[dict[str, Any]]) -> dict[str, Any]:
         "count_mae": round(statistics.mean(s["count"]["mae"] for s in scenes), 4),
         "count_bias": round(statistics.mean(s["count"]["bias"] for s in scenes), 4),
         "count_mae_worst": round(max(s["count"]["mae"] for s in scenes), 4),
+        "dense_frames": dense_n,
+        "dense_mae": round(sum(s["count"]["dense_abs_sum"] for s in scenes) / dense_n, 4) if dense_n else None,
+        "dense_bias": round(sum(s["count"]["dense_sum"] for s in scenes) / dense_n, 4) if dense_n else None,
     }
 
 
@@ -175,6 +179,11 @@ def table(o: dict[str, Any]) -> str:
             f"{_num(o['count_mae'])} ({o['count_bias']:+.3f}), {_num(o['count_mae_worst'])}",
             "",
         ),
+        (
+            f"  on dense zone-frames (>= {DENSE} people; MAE, mean signed)",
+            f"{_num(o['dense_mae'])} ({_num(o['dense_bias'])}) over {o['dense_frames']}",
+            "",
+        ),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |" for r in rows]
@@ -223,12 +232,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SCENES} scenes of at most {QUICK_SECONDS:.0f} s")
     parser.add_argument("--per-scene", action="store_true", help="print a row per scene too")
     parser.add_argument("--out", type=Path, default=RESULTS / "accuracy.json")
+    parser.add_argument(
+        "--hold-unseen-s",
+        type=float,
+        default=None,
+        help="tracker.hold_unseen_s instead of its default (0: count detections only), to compare",
+    )
     args = parser.parse_args(argv)
+    tracker = {} if args.hold_unseen_s is None else {"hold_unseen_s": args.hold_unseen_s}
     n = QUICK_SCENES if args.quick and args.scenes == 30 else args.scenes
     seeds = list(range(args.seed, args.seed + n))
     started = time.perf_counter()
     sprite_bank()  # built once before any worker starts
-    work = [(seed, args.quick) for seed in seeds]
+    work = [(seed, args.quick, tracker) for seed in seeds]
     scenes: list[dict[str, Any]] = []
     if args.jobs > 1:
         with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
@@ -254,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             "min_exit_s": timing.min_exit_s,
             "staffed_grace_s": timing.staffed_grace_s,
         },
+        "tracker_overrides": tracker,
         "elapsed_s": round(elapsed, 1),
         "goals": GOALS,
     }
@@ -263,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         f"cvmon accuracy on {len(scenes)} generated scenes (seeds {seeds[0]}-{seeds[-1]}, "
         f"{sum(s['seconds'] for s in scenes) / 60:.0f} min of video, generator {GENERATOR_VERSION}), "
         f"commit {meta['commit']}, default settings (min_enter_s {timing.min_enter_s:g}, "
-        f"min_exit_s {timing.min_exit_s:g}, staffed_grace_s {timing.staffed_grace_s:g}), {elapsed:.0f} s"
+        f"min_exit_s {timing.min_exit_s:g}, staffed_grace_s {timing.staffed_grace_s:g})"
+        f"{'' if not tracker else ', tracker ' + str(tracker)}, {elapsed:.0f} s"
     )
     print(table(o))
     if args.per_scene:
