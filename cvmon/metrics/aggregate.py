@@ -51,6 +51,7 @@ class MinuteAggregator:
         self.zones = {z.id: z for z in zones}
         self._rows: dict[tuple[str, datetime], _OpenMinute] = {}
         self._cams: dict[datetime, CameraMinute] = {}
+        self._handed_out = {z.id: ZoneFigures() for z in zones}  # figures of the rows popped so far
 
     def _row(self, zone_id: str, minute: datetime) -> _OpenMinute:
         key = (zone_id, minute)
@@ -125,9 +126,19 @@ class MinuteAggregator:
         cutoff = None if now is None else minute_of(now)
         keys = sorted((k for k in self._rows if cutoff is None or k[1] < cutoff), key=lambda k: (k[1], k[0]))
         rows = [self._minute_row(zone_id, minute, self._rows.pop((zone_id, minute))) for zone_id, minute in keys]
+        for row in rows:
+            self._handed_out[row.zone_id] = self._handed_out[row.zone_id] + row.figures
         cam_keys = [m for m in self._cams if cutoff is None or m < cutoff]
         cams = [self._cams.pop(m) for m in sorted(cam_keys)]
         return rows, cams
+
+    def run_totals(self) -> dict[str, ZoneFigures]:
+        """Each zone's figures over the whole run so far: the rows handed out and those still open
+        (exactly what the stored rows of the run add up to, once every row is written)."""
+        totals = dict(self._handed_out)
+        for (zone_id, _), acc in self._rows.items():
+            totals[zone_id] = totals[zone_id] + acc.figures
+        return totals
 
     def _minute_row(self, zone_id: str, minute: datetime, acc: _OpenMinute) -> MinuteRow:
         return MinuteRow(

@@ -1,13 +1,13 @@
 """One camera's analysis: privacy masks, detection, tracking, zones, minute aggregation.
 
 ``CameraPipeline`` owns the state of one camera and is fed Frames and SourceEvents by a runner;
-it produces anonymous minute rows and keeps an in-memory summary for the command line.
+it produces anonymous minute rows and adds them up for the command line.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import perf_counter
 
@@ -26,6 +26,7 @@ from cvmon.alerts.rules import (
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
+from cvmon.metrics.summary import figures_summary
 from cvmon.pipeline.motion import MotionGate
 from cvmon.storage.coverage import CameraMinute
 from cvmon.tracking import PersonTracker
@@ -37,7 +38,6 @@ from cvmon.types import (
     SourceEventKind,
     ZoneEvent,
     ZoneEventKind,
-    ZoneKind,
 )
 from cvmon.zones.geometry import Zone, membership
 from cvmon.zones.staffing_ledger import HeldSample, SettledSample, settle, settle_all
@@ -46,41 +46,6 @@ from cvmon.zones.state import PersonInZone, ZoneState, close_zones, staffing_of_
 MASK_FILL = (114, 114, 114)
 RECENT_ZONE_EVENTS = 1000  # zone events kept in memory for a caller to inspect (bounded)
 HELD_TRACK_DUPLICATE_IOU = 0.6  # a held track this close to a detection is that detection, not a hidden person
-
-
-@dataclass(slots=True)
-class ZoneSummary:
-    """Figures of one zone over a whole run, for the command line (never stored per person)."""
-
-    kind: ZoneKind
-    samples: int = 0
-    count_sum: int = 0
-    max_count: int = 0
-    seconds_observed: float = 0.0
-    seconds_staffed: float = 0.0
-    durations: list[float] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        durations = np.asarray(self.durations, dtype=np.float64)
-        has = len(durations) > 0
-        p50 = round(float(np.percentile(durations, 50)), 2) if has else None
-        p90 = round(float(np.percentile(durations, 90)), 2) if has else None
-        wait = self.kind.measures_wait
-        return {
-            "kind": self.kind.value,
-            "mean_count": round(self.count_sum / self.samples, 3) if self.samples else 0.0,
-            "max_count": self.max_count,
-            "visits": len(self.durations),
-            "wait_p50_s": p50 if wait else None,
-            "wait_p90_s": p90 if wait else None,
-            "visit_p50_s": p50,
-            "visit_p90_s": p90,
-            "staffed_ratio": (
-                round(self.seconds_staffed / self.seconds_observed, 4)
-                if self.kind.measures_staffing and self.seconds_observed > 0
-                else None
-            ),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +88,6 @@ class CameraPipeline:
         self.frames_detected = 0
         self.aggregator = MinuteAggregator(camera.id, self.zones)
         self.state = ZoneState()
-        self.summary = {z.id: ZoneSummary(z.kind) for z in self.zones}
         self.frames_analysed = 0
         self.events: list[SourceEvent] = []
         self.zone_events: deque[ZoneEvent] = deque(maxlen=RECENT_ZONE_EVENTS)
@@ -184,7 +148,6 @@ class CameraPipeline:
         dt = self._sample_dt(frame.video_s)
         samples = {z.id: ZoneSample(counts[z.id], False if z.kind.measures_staffing else None) for z in self.zones}
         self.aggregator.add_sample(frame.ts, dt, samples, inference_ms)
-        self._summarise_sample(samples, dt)
         self._settle_staffing(counts, events, frame, dt)
         self._record_zone_events(events)
         observations = self._observations(counts, frame.video_s, frame.ts, events)
@@ -299,7 +262,6 @@ class CameraPipeline:
         for sample in settled:
             if sample.staffed:
                 self.aggregator.add_staffed(zone_id, sample.ts, sample.dt)
-                self.summary[zone_id].seconds_staffed += sample.dt
 
     @property
     def minute_lag_s(self) -> float:
@@ -327,19 +289,10 @@ class CameraPipeline:
             return interval
         return float(min(max(t - self._last_t, 0.0), 3 * interval))
 
-    def _summarise_sample(self, samples: dict[str, ZoneSample], dt: float) -> None:
-        for zone_id, sample in samples.items():
-            s = self.summary[zone_id]
-            s.samples += 1
-            s.count_sum += sample.count
-            s.max_count = max(s.max_count, sample.count)
-            s.seconds_observed += dt
-
     def _record_zone_events(self, events: list[ZoneEvent]) -> None:
         for event in events:
             if event.kind is ZoneEventKind.EXITED and event.duration_s is not None:
                 self.aggregator.add_visit(event.zone_id, event.ts, event.duration_s)
-                self.summary[event.zone_id].durations.append(event.duration_s)
         self.zone_events.extend(events)
 
     # -- source events --------------------------------------------------------------------
@@ -410,11 +363,14 @@ class CameraPipeline:
         return self.aggregator.pop_complete(None if now is None else (upto or now))
 
     def summary_dict(self) -> dict[str, object]:
+        """The run's figures for the command line: every zone's minute figures added up, so they are
+        exactly what the stored rows of the run show (percentiles from the same histograms)."""
+        totals = self.aggregator.run_totals()
         return {
             "camera": self.camera.id,
             "frames_analysed": self.frames_analysed,
             "frames_detected": self.frames_detected,
-            "zones": {zone_id: s.as_dict() for zone_id, s in self.summary.items()},
+            "zones": {z.id: figures_summary(z.kind, totals[z.id]) for z in self.zones},
         }
 
 

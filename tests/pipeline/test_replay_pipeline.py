@@ -155,4 +155,5 @@ def test_a_minute_in_the_queue_is_one_visit_despite_flicker_and_id_switch(tmp_pa
     summary, _sink = run_script(tmp_path, [person], seconds=80)
     queue = summary["zones"]["queue"]
     assert queue["visits"] == 1
-    assert queue["wait_p50_s"] == pytest.approx(61.0, rel=0.02)
+    # the one wait, within 2 %, read back from its histogram bucket (within 1.9 % more)
+    assert queue["wait_p50_s"] == pytest.approx(61.0, rel=0.04)
