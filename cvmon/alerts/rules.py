@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from cvmon.config.rules import ResolvedRules
+from cvmon.config.rules import Rules
 from cvmon.types import ZoneKind
 
 
@@ -162,7 +162,7 @@ def step(
 
 
 def zone_conditions(
-    obs: ZoneObservation, rules: ResolvedRules, in_service: bool, on_since: dict[Rule, float | None], t: float
+    obs: ZoneObservation, rules: Rules, in_service: bool, on_since: dict[Rule, float | None], t: float
 ) -> dict[Rule, Condition]:
     """The conditions of every rule that applies to a zone of this kind.
 
@@ -170,39 +170,39 @@ def zone_conditions(
     """
     out: dict[Rule, Condition] = {}
     q = rules.queue_long
-    if obs.kind.measures_wait and q["enabled"]:
+    if obs.kind.measures_wait and q.enabled:
         out[Rule.QUEUE_LONG] = Condition(
-            on=obs.count >= q["threshold"],
-            off=obs.count < q["clear_below"],
+            on=obs.count >= q.threshold,
+            off=obs.count < q.clear_below,
             value=obs.count,
-            open_after_s=q["for_s"],
-            clear_after_s=q["clear_for_s"],
+            open_after_s=q.for_s,
+            clear_after_s=q.clear_for_s,
         )
     w = rules.long_wait
-    if obs.kind.measures_wait and w["enabled"]:
+    if obs.kind.measures_wait and w.enabled:
         wait = obs.longest_wait_s or 0.0
         out[Rule.LONG_WAIT] = Condition(
-            on=wait > w["sla_s"],
-            off=wait <= w["sla_s"],
+            on=wait > w.sla_s,
+            off=wait <= w.sla_s,
             value=round(wait, 1),
             open_after_s=0.0,
             clear_after_s=0.0,
             duration=True,
         )
     c = rules.over_capacity
-    if obs.capacity is not None and c["enabled"]:
+    if obs.capacity is not None and c.enabled:
         out[Rule.OVER_CAPACITY] = Condition(
             on=obs.count > obs.capacity,
             off=obs.count <= obs.capacity,
             value=obs.count,
-            open_after_s=c["for_s"],
-            clear_after_s=c["clear_for_s"],
+            open_after_s=c.for_s,
+            clear_after_s=c.clear_for_s,
         )
     if obs.kind.measures_staffing:
         rule = Rule.COUNTER_UNSTAFFED if obs.kind is ZoneKind.COUNTER_STAFF else Rule.POST_UNSTAFFED
         u = rules.counter_unstaffed if rule is Rule.COUNTER_UNSTAFFED else rules.post_unstaffed
-        if u["enabled"]:
-            needed = not u["only_when_customers"] or obs.customers > 0
+        if u.enabled:
+            needed = not u.only_when_customers or obs.customers > 0
             on = in_service and not obs.staffed and needed
             since = on_since.get(rule)
             if since is None and on:
@@ -211,7 +211,7 @@ def zone_conditions(
                 on=on,
                 off=not on,
                 value=round(t - since, 1) if on and since is not None else 0.0,
-                open_after_s=u["for_s"],
+                open_after_s=u.for_s,
                 clear_after_s=0.0,
                 started_t=obs.unstaffed_since_t,
                 duration=True,
@@ -222,7 +222,7 @@ def zone_conditions(
 def evaluate_zone_rules(
     state: RulesState,
     observations: dict[str, ZoneObservation],
-    rules: dict[str, ResolvedRules],
+    rules: dict[str, Rules],
     in_service: bool,
     t: float,
     wall: datetime,
@@ -242,11 +242,11 @@ def evaluate_zone_rules(
 
 
 def evaluate_camera_offline(
-    state: RulesState, offline_since: datetime | None, now: datetime, rules: ResolvedRules
+    state: RulesState, offline_since: datetime | None, now: datetime, rules: Rules
 ) -> tuple[RulesState, list[AlertChange]]:
     """The camera_offline rule, on wall-clock time (it must fire while no frame arrives)."""
     r = rules.camera_offline
-    if not r["enabled"]:
+    if not r.enabled:
         return state, []
     key = (Rule.CAMERA_OFFLINE, CAMERA_ZONE)
     track = state.tracks.get(key, RuleTrack())
@@ -258,7 +258,7 @@ def evaluate_camera_offline(
         on=offline_since is not None,
         off=offline_since is None,
         value=round(offline_s, 1),
-        open_after_s=r["for_s"],
+        open_after_s=r.for_s,
         clear_after_s=0.0,
         duration=True,
     )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cvmon.config.rules import ResolvedRules, RulesConfig, merge_layers
+from cvmon.config.rules import Rules, RulesConfig, merge_layers
 from cvmon.types import ZoneKind
 
 Identifier = Annotated[
@@ -457,7 +457,7 @@ class Config(StrictModel):
             unit = self.unit(unit.parent) if unit.parent else None
         return chain
 
-    def rules_for(self, cam: CameraConfig, zone: ZoneConfig | None = None) -> ResolvedRules:
+    def rules_for(self, cam: CameraConfig, zone: ZoneConfig | None = None) -> Rules:
         """Rule settings of a zone (or of the camera itself): defaults, units root to leaf, camera, zone."""
         layers = [self.defaults.rules, *(u.rules for u in self.unit_chain(cam.unit)), cam.rules]
         if zone is not None:

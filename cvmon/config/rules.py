@@ -1,16 +1,95 @@
 """Alert rules in cameras.yaml: defaults, per-unit, per-camera and per-zone overrides.
 
-Every layer holds only what it changes (``None`` inherits). ``resolve_rules`` merges the layers
-in order (built-in defaults, ``defaults.rules``, each unit from the root down, the camera, the
-zone) into complete settings.
+Two kinds of model per rule: the complete, typed settings a rule runs on (``QueueLong`` ...,
+whose field defaults are the built-in values, gathered in ``Rules``), and the override layer
+written in cameras.yaml (``QueueLongRule`` ...), where every field is optional (``None`` inherits)
+and the JSON schema shows the built-in value as its default. ``merge_layers`` merges the layers in
+order (built-in defaults, ``defaults.rules``, each unit from the root down, the camera, the zone).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# -- the settings a rule runs on (built-in defaults) -------------------------------------------------
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QueueLong(_Settings):
+    """Settings of the long-queue rule."""
+
+    enabled: bool = True
+    threshold: int = Field(default=5, ge=1)
+    for_s: float = Field(default=120.0, ge=0)
+    clear_below: int = Field(default=3, ge=0)
+    clear_for_s: float = Field(default=60.0, ge=0)
+
+
+class Unstaffed(_Settings):
+    """Settings of the counter_unstaffed and post_unstaffed rules."""
+
+    enabled: bool = True
+    for_s: float = Field(default=120.0, ge=0)
+    only_when_customers: bool = True
+
+
+class LongWait(_Settings):
+    """Settings of the long-wait rule."""
+
+    enabled: bool = True
+    sla_s: float = Field(default=900.0, gt=0)
+
+
+class OverCapacity(_Settings):
+    """Settings of the over-capacity rule."""
+
+    enabled: bool = True
+    for_s: float = Field(default=60.0, ge=0)
+    clear_for_s: float = Field(default=60.0, ge=0)
+
+
+class CameraOffline(_Settings):
+    """Settings of the camera-offline rule."""
+
+    enabled: bool = True
+    for_s: float = Field(default=60.0, ge=0)
+
+
+class Rules(_Settings):
+    """Complete rule settings for one zone (or one camera) after merging every layer; the field
+    defaults are the built-in settings."""
+
+    queue_long: QueueLong = QueueLong()
+    counter_unstaffed: Unstaffed = Unstaffed()
+    post_unstaffed: Unstaffed = Unstaffed(for_s=300.0, only_when_customers=False)
+    long_wait: LongWait = LongWait()
+    over_capacity: OverCapacity = OverCapacity()
+    camera_offline: CameraOffline = CameraOffline()
+    tolerance_s: float = Field(default=3.0, ge=0)
+    escalate_after_s: float = Field(default=900.0, gt=0)
+
+
+BUILT_IN = Rules()
+
+# -- the override layers of cameras.yaml --------------------------------------------------------------
+
+
+def _schema_defaults(built_in: BaseModel) -> Any:
+    """A ``json_schema_extra`` that shows, for every optional field of a layer, the built-in value it
+    inherits when no layer sets it."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        for name, prop in schema.get("properties", {}).items():
+            value = getattr(built_in, name, None)
+            if value is not None and not isinstance(value, BaseModel):
+                prop["default"] = value
+
+    return extra
 
 
 class _Layer(BaseModel):
@@ -19,6 +98,8 @@ class _Layer(BaseModel):
 
 class QueueLongRule(_Layer):
     """A queue or waiting zone holds too many people for too long (with hysteresis)."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.queue_long))
 
     enabled: bool | None = Field(default=None, description="Whether the rule runs.")
     threshold: int | None = Field(default=None, ge=1, description="People at or above which the queue is long.")
@@ -36,16 +117,28 @@ class QueueLongRule(_Layer):
 class UnstaffedRule(_Layer):
     """A counter (or post) is empty during service hours."""
 
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.counter_unstaffed))
+
     enabled: bool | None = Field(default=None, description="Whether the rule runs.")
-    for_s: float | None = Field(default=None, ge=0, description="Seconds unstaffed (after the grace) before alerting.")
+    for_s: float | None = Field(
+        default=None, ge=0, description="Seconds unstaffed, counted from when the zone emptied, before alerting."
+    )
     only_when_customers: bool | None = Field(
         default=None,
         description="Counters only: alert only while the counter's customer zone or its queue holds someone.",
     )
 
 
+class PostUnstaffedRule(UnstaffedRule):
+    """A security or guide post is empty during service hours."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.post_unstaffed))
+
+
 class LongWaitRule(_Layer):
     """A visit in a queue or waiting zone lasts longer than the service level."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.long_wait))
 
     enabled: bool | None = Field(default=None, description="Whether the rule runs.")
     sla_s: float | None = Field(default=None, gt=0, description="Longest acceptable wait in seconds.")
@@ -53,6 +146,8 @@ class LongWaitRule(_Layer):
 
 class OverCapacityRule(_Layer):
     """A zone holds more people than its capacity."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.over_capacity))
 
     enabled: bool | None = Field(default=None, description="Whether the rule runs (zones with a capacity).")
     for_s: float | None = Field(default=None, ge=0, description="Seconds over capacity before alerting.")
@@ -62,6 +157,8 @@ class OverCapacityRule(_Layer):
 class CameraOfflineRule(_Layer):
     """A camera sends no frames."""
 
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.camera_offline))
+
     enabled: bool | None = Field(default=None, description="Whether the rule runs.")
     for_s: float | None = Field(default=None, ge=0, description="Seconds without frames before alerting.")
 
@@ -69,9 +166,11 @@ class CameraOfflineRule(_Layer):
 class RulesConfig(_Layer):
     """Alert rules; each layer overrides only what it sets."""
 
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN))
+
     queue_long: QueueLongRule | None = Field(default=None, description="Long queue.")
     counter_unstaffed: UnstaffedRule | None = Field(default=None, description="Counter without staff.")
-    post_unstaffed: UnstaffedRule | None = Field(default=None, description="Security or guide post without staff.")
+    post_unstaffed: PostUnstaffedRule | None = Field(default=None, description="Security or guide post without staff.")
     long_wait: LongWaitRule | None = Field(default=None, description="Wait longer than the service level.")
     over_capacity: OverCapacityRule | None = Field(default=None, description="Zone over its capacity.")
     camera_offline: CameraOfflineRule | None = Field(default=None, description="Camera sending no frames.")
@@ -85,35 +184,9 @@ class RulesConfig(_Layer):
     )
 
 
-BUILT_IN: dict[str, Any] = {
-    "queue_long": {"enabled": True, "threshold": 5, "for_s": 120.0, "clear_below": 3, "clear_for_s": 60.0},
-    "counter_unstaffed": {"enabled": True, "for_s": 120.0, "only_when_customers": True},
-    "post_unstaffed": {"enabled": True, "for_s": 300.0, "only_when_customers": False},
-    "long_wait": {"enabled": True, "sla_s": 900.0},
-    "over_capacity": {"enabled": True, "for_s": 60.0, "clear_for_s": 60.0},
-    "camera_offline": {"enabled": True, "for_s": 60.0},
-    "tolerance_s": 3.0,
-    "escalate_after_s": 900.0,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedRules:
-    """Complete rule settings for one zone (or one camera) after merging every layer."""
-
-    queue_long: dict[str, Any]
-    counter_unstaffed: dict[str, Any]
-    post_unstaffed: dict[str, Any]
-    long_wait: dict[str, Any]
-    over_capacity: dict[str, Any]
-    camera_offline: dict[str, Any]
-    tolerance_s: float
-    escalate_after_s: float
-
-
-def merge_layers(layers: list[RulesConfig | None]) -> ResolvedRules:
+def merge_layers(layers: list[RulesConfig | None]) -> Rules:
     """Built-in defaults overridden by each layer in turn (later layers win)."""
-    merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in BUILT_IN.items()}
+    merged: dict[str, Any] = BUILT_IN.model_dump()
     for layer in layers:
         if layer is None:
             continue
@@ -124,4 +197,4 @@ def merge_layers(layers: list[RulesConfig | None]) -> ResolvedRules:
                 merged[key] = value
     queue = merged["queue_long"]
     queue["clear_below"] = min(queue["clear_below"], queue["threshold"])  # a lowered threshold pulls it along
-    return ResolvedRules(**merged)
+    return Rules.model_validate(merged)

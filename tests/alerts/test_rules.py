@@ -154,11 +154,28 @@ def test_layers_override_in_order() -> None:
             RulesConfig.model_validate({"queue_long": {"for_s": 30}, "escalate_after_s": 60}),
         ]
     )
-    assert merged.queue_long["threshold"] == 8 and merged.queue_long["for_s"] == 30
-    assert merged.queue_long["clear_below"] == BUILT_IN["queue_long"]["clear_below"]
+    assert merged.queue_long.threshold == 8 and merged.queue_long.for_s == 30
+    assert merged.queue_long.clear_below == BUILT_IN.queue_long.clear_below
     assert merged.escalate_after_s == 60
     lowered = merge_layers([RulesConfig.model_validate({"queue_long": {"threshold": 2}})])
-    assert lowered.queue_long["clear_below"] == 2
+    assert lowered.queue_long.clear_below == 2
+    post = merge_layers([RulesConfig.model_validate({"post_unstaffed": {"enabled": False}})]).post_unstaffed
+    assert (post.enabled, post.for_s, post.only_when_customers) == (False, 300.0, False)  # a post's own defaults
+
+
+def test_the_schema_shows_each_rule_setting_with_its_built_in_default() -> None:
+    from cvmon.config.rules import BUILT_IN
+
+    schema = RulesConfig.model_json_schema()
+    props = {name: schema["$defs"][name]["properties"] for name in ("QueueLongRule", "PostUnstaffedRule")}
+    assert props["QueueLongRule"]["threshold"]["default"] == BUILT_IN.queue_long.threshold == 5
+    assert props["PostUnstaffedRule"]["for_s"]["default"] == 300.0
+    assert schema["properties"]["tolerance_s"]["default"] == 3.0
+
+
+def test_a_mistyped_rule_setting_is_refused() -> None:
+    with pytest.raises(ValueError, match="treshold"):
+        RulesConfig.model_validate({"queue_long": {"treshold": 4}})
 
 
 def unstaffed_run(absent_from: float, decided_at: float, until: float, for_s: float = 120):  # type: ignore[no-untyped-def]

@@ -198,7 +198,7 @@ def _threshold_and_sla(config: Config, cam_id: str, zone_id: str) -> tuple[int, 
     cam = next((c for c in config.cameras if c.id == cam_id), None)
     zone = next((z for z in cam.zones if z.id == zone_id), None) if cam else None
     rules = config.rules_for(cam, zone) if cam else merge_layers([config.defaults.rules])
-    return int(rules.queue_long["threshold"]), float(rules.long_wait["sla_s"])
+    return int(rules.queue_long.threshold), float(rules.long_wait.sla_s)
 
 
 def _runs(minutes: list[datetime]) -> tuple[int, int]:
