@@ -147,6 +147,7 @@ def camera_page(
         units=data.units_by_id(session, principal.scope),
         categories=list(FollowUp),
         show_unit=False,
+        names=data.display_names(session, [cam.unit_id]),
         frame_url=f"/cameras/{camera_id}/latest.jpg" if can_see_frame else None,
         has_frame=can_see_frame and context.evidence.store.latest_path(camera_id).is_file(),
     )

@@ -138,7 +138,7 @@
       if (selected && selected.type === sel.type && selected.index === sel.index) li.classList.add("selected");
       list.appendChild(li);
     };
-    state.zones.forEach((z, i) => add({ type: "zone", index: i }, z.id || "?", z.kind));
+    state.zones.forEach((z, i) => add({ type: "zone", index: i }, z.name || z.id || "?", texts.kinds[z.kind] || z.kind));
     state.privacy_masks.forEach((m, i) => add({ type: "mask", index: i }, m.name || texts.mask, texts.mask));
   }
 
