@@ -94,7 +94,7 @@
     svg.appendChild(poly);
     if (shape.points.length) {
       const label = el("text", { x: shape.points[0][0] * width + 4, y: shape.points[0][1] * height + 14, class: "label" });
-      label.textContent = sel.type === "zone" ? shape.id : shape.name || texts.mask;
+      label.textContent = sel.type === "zone" ? shape.name || shape.id : shape.name || texts.mask;
       svg.appendChild(label);
     }
     if (isSelected) {
