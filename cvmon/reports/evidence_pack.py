@@ -105,6 +105,15 @@ class EvidencePack:
     def window_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
+    def camera_name(self, camera_id: str) -> str:
+        """The name a person reads for one of the pack's cameras (its id when it has none)."""
+        return next((c.name or c.id for c in self.cameras if c.id == camera_id), camera_id)
+
+    def zone_name(self, camera_id: str, zone_id: str) -> str:
+        """The name a person reads for a zone of one of the pack's cameras (its id when it has none)."""
+        zones = (z for c in self.cameras if c.id == camera_id for z in c.zones if z.zone_id == zone_id)
+        return next((z.name or z.zone_id for z in zones), zone_id)
+
 
 def check_window(start: datetime, end: datetime) -> None:
     """Raise PackWindowError unless both ends are timezone-aware and the window lasts 1 minute to 6 hours."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,10 @@ class UnitReport:
     previous_index: ServiceIndex
     ranking: tuple[RankedUnit, ...]  # the unit's direct children, best first
     quick_wins: tuple[AspectScore, ...]
+    camera_names: dict[str, str] = field(default_factory=dict)  # what a reader sees for each camera id
+
+    def camera_name(self, camera_id: str) -> str:
+        return self.camera_names.get(camera_id, camera_id)
 
     @property
     def change(self) -> float | None:
@@ -125,4 +129,5 @@ def build_report(
         previous_index=previous_index,
         ranking=tuple(ranking),
         quick_wins=tuple(quick_wins(index)),
+        camera_names={c.id: c.name or c.id for c in config.cameras if c.unit in subtree},
     )

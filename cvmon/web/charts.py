@@ -11,6 +11,7 @@ import pygal
 from pygal.style import Style
 
 from cvmon.api.timeseries import Point
+from cvmon.i18n_dates import Language, format_clock
 
 # pygal writes a <script> that configures its (absent) tooltip script; the viewer runs none of it.
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
@@ -62,8 +63,16 @@ def time_labels(series: Sequence[Series]) -> list[datetime]:
     return labels
 
 
-def line_chart(title: str, series: Sequence[Series], *, y_title: str, no_data: str, percent: bool = False) -> str:
-    """An SVG line chart over one day, x labelled in the points' (local) hours."""
+def line_chart(
+    title: str,
+    series: Sequence[Series],
+    *,
+    y_title: str,
+    no_data: str,
+    language: Language = "id",
+    percent: bool = False,
+) -> str:
+    """An SVG line chart over one day, x labelled in the points' (local) hours, 24-hour in ``language``."""
     chart = pygal.DateTimeLine(
         title=title,
         style=STYLE,
@@ -73,7 +82,7 @@ def line_chart(title: str, series: Sequence[Series], *, y_title: str, no_data: s
         dots_size=2,
         stroke_style={"width": 2},
         allow_interruptions=True,
-        x_value_formatter=lambda dt: dt.strftime("%H:%M"),
+        x_value_formatter=lambda dt: format_clock(dt, language),
         x_label_rotation=0,
         y_title=y_title,
         value_formatter=(lambda v: f"{v:.0f}%") if percent else (lambda v: f"{v:g}"),

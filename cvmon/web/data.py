@@ -13,7 +13,8 @@ from cvmon.api import queries
 from cvmon.api.current import zone_now
 from cvmon.api.schemas import ZoneNow
 from cvmon.api.scope import subtree_of, tree_order
-from cvmon.storage.models import AlertRecord
+from cvmon.storage.audit import AuditAction
+from cvmon.storage.models import AlertRecord, AuditRecord, CameraRecord, ZoneRecord
 
 # A camera's figures older than this are marked stale on its tile.
 STALE_AFTER = timedelta(minutes=5)
@@ -94,3 +95,42 @@ def tiles(session: Session, units: Sequence[str], now: datetime) -> list[Tile]:
 def units_by_id(session: Session, scope: Sequence[str]) -> dict[str, queries.UnitRow]:
     """The caller's units by id (names and time zones for tables)."""
     return {r.id: r for r in queries.units_in_scope(session, scope)}
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayNames:
+    """The names a person reads for the cameras and zones of some units (their ids where they have none)."""
+
+    cameras: dict[str, str]
+    zones: dict[tuple[str, str], str]
+
+    def camera(self, camera_id: str) -> str:
+        return self.cameras.get(camera_id, camera_id)
+
+    def zone(self, camera_id: str, zone_id: str) -> str:
+        return self.zones.get((camera_id, zone_id), zone_id)
+
+
+def display_names(session: Session, units: Sequence[str]) -> DisplayNames:
+    """Camera and zone names of the units (one query each)."""
+    cameras = session.execute(select(CameraRecord.id, CameraRecord.name).where(CameraRecord.unit_id.in_(list(units))))
+    zones = session.execute(
+        select(ZoneRecord.camera_id, ZoneRecord.zone_id, ZoneRecord.name)
+        .join(CameraRecord, CameraRecord.id == ZoneRecord.camera_id)
+        .where(CameraRecord.unit_id.in_(list(units)))
+    )
+    return DisplayNames(
+        cameras={camera_id: name or camera_id for camera_id, name in cameras},
+        zones={(camera_id, zone_id): name or zone_id for camera_id, zone_id, name in zones},
+    )
+
+
+def last_sign_ins(session: Session, usernames: Sequence[str]) -> dict[str, datetime]:
+    """When each of these users last signed in (from the audit log's ``login.success`` rows); absent: never."""
+    targets = {f"user:{name}": name for name in usernames}  # the target login rows name, on an index
+    stmt = (
+        select(AuditRecord.target, func.max(AuditRecord.ts))
+        .where(AuditRecord.action == AuditAction.LOGIN_SUCCESS.value, AuditRecord.target.in_(list(targets)))
+        .group_by(AuditRecord.target)
+    )
+    return {targets[target]: ts for target, ts in session.execute(stmt) if target in targets}

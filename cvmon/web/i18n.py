@@ -7,10 +7,11 @@ checks that both languages have every key. Placeholders use ``str.format`` names
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
-Language = Literal["id", "en"]
-LANGUAGES: tuple[Language, ...] = ("id", "en")
+from cvmon.i18n_dates import LANGUAGES, Language
+
+__all__ = ["LANGUAGES", "LANGUAGE_COOKIE", "Language", "pick_language", "text_keys", "translate", "translator"]
 LANGUAGE_COOKIE = "cvmon_lang"
 
 # key: (Indonesian, English)
@@ -196,17 +197,43 @@ _WORDS: dict[str, tuple[str, str]] = {
     "audit.older": ("Lebih lama", "Older"),
     "audit.none": ("Tidak ada entri.", "No entries."),
     "audit.chain_intact": (
-        "Rantai hash log audit utuh: {rows} baris diperiksa pada {at} UTC.",
-        "Audit log hash chain intact: {rows} rows checked at {at} UTC.",
+        "Rantai hash log audit utuh: {rows} baris diperiksa pada {at}.",
+        "Audit log hash chain intact: {rows} rows checked at {at}.",
     ),
     "audit.chain_broken": (
-        "Rantai hash log audit RUSAK pada baris {id}: {reason} (diperiksa pada {at} UTC).",
-        "Audit log hash chain BROKEN at row {id}: {reason} (checked at {at} UTC).",
+        "Rantai hash log audit RUSAK pada baris {id}: {reason} (diperiksa pada {at}).",
+        "Audit log hash chain BROKEN at row {id}: {reason} (checked at {at}).",
     ),
     "audit.chain_broken_scoped": (
-        "Rantai hash log audit RUSAK (diperiksa pada {at} UTC): minta operator menjalankan `cvmon audit verify`.",
-        "Audit log hash chain BROKEN (checked at {at} UTC): ask the operator to run `cvmon audit verify`.",
+        "Rantai hash log audit RUSAK (diperiksa pada {at}): minta operator menjalankan `cvmon audit verify`.",
+        "Audit log hash chain BROKEN (checked at {at}): ask the operator to run `cvmon audit verify`.",
     ),
+    "audit.since": ("Dari tanggal (UTC)", "From day (UTC)"),
+    "audit.until": ("Sampai tanggal (UTC)", "To day (UTC)"),
+    "audit.action.login.success": ("Masuk berhasil", "Signed in"),
+    "audit.action.login.failure": ("Masuk gagal", "Sign-in failed"),
+    "audit.action.login.locked": ("Masuk ditolak (terkunci)", "Sign-in refused (locked)"),
+    "audit.action.login.unlock": ("Kunci dibuka", "Lock lifted"),
+    "audit.action.logout": ("Keluar", "Signed out"),
+    "audit.action.evidence.view": ("Bukti dilihat", "Evidence viewed"),
+    "audit.action.evidence.download": ("Bukti diunduh", "Evidence downloaded"),
+    "audit.action.evidence.pack": ("Paket bukti dibuat", "Evidence pack made"),
+    "audit.action.frame.view": ("Bingkai terakhir dilihat", "Latest frame viewed"),
+    "audit.action.audit.export": ("Log audit diekspor", "Audit log exported"),
+    "audit.action.config.change": ("Konfigurasi diubah", "Configuration changed"),
+    "audit.action.camera.test": ("Koneksi kamera diuji", "Camera connection tested"),
+    "audit.action.report.export": ("Laporan diunduh", "Report downloaded"),
+    "audit.action.alert.ack": ("Peringatan ditangani", "Alert acknowledged"),
+    "audit.action.alert.resolve": ("Peringatan diselesaikan", "Alert resolved"),
+    "audit.action.user.add": ("Pengguna ditambah", "User added"),
+    "audit.action.user.disable": ("Pengguna dinonaktifkan", "User disabled"),
+    "audit.action.user.enable": ("Pengguna diaktifkan", "User enabled"),
+    "audit.action.user.set_role": ("Peran diubah", "Role changed"),
+    "audit.action.user.set_units": ("Unit diubah", "Units changed"),
+    "audit.action.user.set_password": ("Kata sandi diganti", "Password set"),
+    # date and time pickers (the field holds ISO; the picker shows the language's format)
+    "picker.day_hint": ("tttt-bb-hh", "yyyy-mm-dd"),
+    "picker.time_hint": ("jj:mm", "hh:mm"),
     # users
     "users.title": ("Pengguna", "Users"),
     "users.username": ("Nama pengguna", "Username"),
@@ -223,7 +250,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Passwords are scored by zxcvbn and need at least 3 of 4: use a few uncommon words, not names or patterns.",
     ),
     "users.locked": ("Terkunci", "Locked"),
-    "users.locked_until": ("sampai {until} UTC", "until {until} UTC"),
+    "users.locked_until": ("sampai {until}", "until {until}"),
     "users.locked_from": ("dari {addr}", "from {addr}"),
     "users.locked_everywhere": ("dari semua alamat", "from every address"),
     "users.unlock": ("Buka kunci", "Lift lock"),
@@ -233,7 +260,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "users.enable": ("Aktifkan", "Enable"),
     "users.set_password": ("Ganti kata sandi", "Set password"),
     "users.done": ("Pengguna {user} disimpan.", "User {user} saved."),
-    "users.units_hint": ("Pilih satu atau lebih (Ctrl+klik).", "Pick one or more (Ctrl+click)."),
+    "users.units_hint": (
+        "Buka daftar unit dan centang satu atau lebih; sebuah unit mencakup semua unit di bawahnya.",
+        "Open the unit list and tick one or more; a unit covers every unit below it.",
+    ),
+    "users.no_units": ("(belum ada unit)", "(no unit yet)"),
+    "users.last_sign_in": ("Terakhir masuk", "Last sign-in"),
+    "users.never": ("belum pernah", "never"),
     "users.roles_table": ("Hak akses per peran", "Permissions per role"),
     "perm.figures": ("Angka dan peringatan", "Figures and alerts"),
     "perm.evidence": ("Bukti (gambar anonim)", "Evidence (anonymised images)"),
@@ -270,9 +303,30 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Tidak ada pengenalan wajah, tidak ada identitas, tidak ada jejak pergerakan per orang.",
         "No face recognition, no identities, no per-person movement tracks.",
     ),
-    "privacy.what_snapshots": (
-        "Cuplikan bukti disimpan hanya dalam bentuk anonim (orang diburamkan) saat ada peringatan.",
-        "Evidence snapshots are kept only anonymised (people blurred) when an alert is raised.",
+    "privacy.pictures": ("Gambar yang disimpan", "Pictures that are kept"),
+    "privacy.snapshots_alerts": (
+        "Saat peringatan dibuka dan pada puncaknya, satu cuplikan anonim (orang diburamkan) disimpan sebagai bukti.",
+        "When an alert opens and at its peak, one anonymised snapshot (people blurred) is kept as evidence.",
+    ),
+    "privacy.snapshots_periodic": (
+        "Selain itu, setiap {minutes} menit selama jam layanan, dengan atau tanpa peringatan, kamera berikut "
+        "menyimpan cuplikan anonim berkala: {cameras}.",
+        "Besides, every {minutes} minutes during service hours, with or without an alert, these cameras keep a "
+        "periodic anonymised snapshot: {cameras}.",
+    ),
+    "privacy.snapshots_only_alerts": (
+        "Kamera berikut menyimpan cuplikan hanya saat ada peringatan: {cameras}.",
+        "These cameras keep snapshots only for alerts: {cameras}.",
+    ),
+    "privacy.snapshots_no_periodic": (
+        "Tidak ada cuplikan berkala: tanpa peringatan, tidak ada gambar yang disimpan.",
+        "There are no periodic snapshots: without an alert, no picture is kept.",
+    ),
+    "privacy.latest_frame": (
+        "Bingkai anonim terakhir tiap kamera diperbarui setiap {seconds} detik dan ditimpa; tidak disimpan sebagai "
+        "riwayat.",
+        "Each camera's latest anonymised frame is refreshed every {seconds} seconds and overwritten; it is not kept "
+        "as a history.",
     ),
     "privacy.retention": ("Lama penyimpanan", "How long data is kept"),
     "privacy.keep_minutes": ("Angka per menit", "Per-minute figures"),
@@ -281,16 +335,25 @@ _WORDS: dict[str, tuple[str, str]] = {
     "privacy.keep_snapshots": ("Cuplikan bukti anonim", "Anonymised evidence snapshots"),
     "privacy.keep_alerts": ("Peringatan dan tindak lanjutnya", "Alerts and their follow-up"),
     "privacy.days": ("{days} hari", "{days} days"),
+    "privacy.keep_latest": ("Bingkai anonim terakhir", "Latest anonymised frame"),
+    "privacy.overwritten": ("ditimpa pada pembaruan berikutnya", "overwritten by the next refresh"),
+    "privacy.keep_audit": ("Log audit (siapa melihat atau mengubah apa)", "Audit log (who saw or changed what)"),
+    "privacy.audit_kept": ("tidak dihapus; hanya dapat ditambah", "not deleted; rows can only be added"),
+    "privacy.perm_pictures": (
+        "Gambar anonim (cuplikan bukti, bingkai terakhir)",
+        "Anonymised pictures (evidence snapshots, latest frame)",
+    ),
     "privacy.not_configured": (
         "Konfigurasi penerapan belum diberikan ke penampil (CVMON_CONFIG); tanyakan ke kontak unit.",
         "The deployment's configuration was not given to the viewer (CVMON_CONFIG); ask the unit's contact.",
     ),
     "privacy.who": ("Siapa yang dapat melihat", "Who may see it"),
     "privacy.who_text": (
-        "Hanya petugas yang berwenang, sesuai peran dan unitnya: manajer, PIC layanan, dan evaluator internal. "
-        "Setiap akses dicatat dalam log audit.",
-        "Only authorised staff, by role and unit: managers, service PICs and internal evaluators. "
-        "Every access is recorded in an audit log.",
+        "Hanya pengguna cvmon yang berwenang, dan masing-masing hanya untuk unitnya sendiri serta unit di bawahnya. "
+        "Apa yang boleh dilihat tiap peran tercantum di bawah. Setiap tampilan gambar, setiap ekspor dan setiap "
+        "perubahan dicatat dalam log audit.",
+        "Only authorised cvmon users, each only for their own units and the units below them. What each role may "
+        "see is listed below. Every view of a picture, every export and every change is recorded in the audit log.",
     ),
     "privacy.contacts": ("Kontak", "Contacts"),
     "privacy.contact_unit": ("Unit", "Unit"),
@@ -470,6 +533,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "editor.ready": ("Siap.", "Ready."),
     "editor.no_snapshot": ("Tidak ada cuplikan: {error}", "No snapshot: {error}"),
     "editor.mask": ("masker", "mask"),
+    "editor.legend": ("Warna per jenis zona", "Colour per zone kind"),
+    "editor.mask_legend": ("Masker privasi (tidak dianalisis)", "Privacy mask (not analysed)"),
     "editor.none": ("(tidak ada)", "(none)"),
     "editor.unsaved": ("Perubahan belum disimpan.", "Unsaved changes."),
     # errors

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from cvmon.api.context import ApiContext
 from cvmon.api.deps import Principal
 from cvmon.api.permissions import capabilities
+from cvmon.i18n_dates import format_clock, format_day, format_moment, format_period, picker_words
 from cvmon.web.i18n import LANGUAGE_COOKIE, Language, pick_language, translator
 
 # Pages that show the same for everyone may be cached by the browser; none of these do.
@@ -32,7 +33,43 @@ def environment() -> Environment:
     env.filters["pct"] = percent
     env.filters["num"] = number
     env.filters["dur"] = duration
+    env.filters["day"] = _day_filter
+    env.filters["clock"] = _clock_filter
+    env.filters["moment"] = _moment_filter
+    env.filters["period"] = _period_filter
+    env.globals["picker_words"] = picker_words
     return env
+
+
+# Date filters: the template's ``lang`` picks the language (cvmon.i18n_dates holds the one format).
+@pass_context
+def _day_filter(context: Context, value: date | None) -> str:
+    """``{{ d|day }}``: ``2 Des 2026``."""
+    return format_day(value, context["lang"])
+
+
+@pass_context
+def _clock_filter(context: Context, value: time | datetime | None, seconds: bool = False) -> str:
+    """``{{ t|clock }}``: ``10.25`` (24-hour)."""
+    return format_clock(value, context["lang"], seconds=seconds)
+
+
+@pass_context
+def _moment_filter(
+    context: Context,
+    value: datetime | None,
+    tz: tzinfo | str | None = None,
+    with_date: bool = True,
+    seconds: bool = False,
+) -> str:
+    """``{{ ts|moment(tz) }}``: ``2 Des 2026 10.25 WITA`` in the unit's zone."""
+    return format_moment(value, context["lang"], tz, with_date=with_date, seconds=seconds)
+
+
+@pass_context
+def _period_filter(context: Context, first: date, last: date) -> str:
+    """``{{ first|period(last) }}``: ``1 Des 2026 – 31 Des 2026``."""
+    return format_period(first, last, context["lang"])
 
 
 def language_of(request: Request) -> Language:
@@ -61,16 +98,6 @@ def duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def local_time(value: datetime | None, tz: tzinfo | str | None, with_date: bool = True) -> str:
-    """A time in the unit's zone with its abbreviation (``23-11-2026 09:01 WITA``); ``–`` for none."""
-    if value is None:
-        return "–"
-    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    shown = value.astimezone(zone) if zone is not None else value
-    text = shown.strftime("%d-%m-%Y %H:%M" if with_date else "%H:%M")
-    return f"{text} {shown.tzname() or ''}".strip()
-
-
 def render(
     request: Request,
     template: str,
@@ -91,7 +118,6 @@ def render(
             user=principal.user if principal else None,
             can=capabilities(principal.user.role) if principal else {},
             csrf_token=principal.csrf_token if principal else "",
-            local_time=local_time,
             **values,
         )
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from cvmon.i18n_dates import format_moment
 from cvmon.reports.pdf import html_to_pdf
 from cvmon.reports.report import UnitReport
 from cvmon.web.i18n import Language, translator
-from cvmon.web.render import environment, local_time
+from cvmon.web.render import environment
 from cvmon.web.report_charts import aspect_chart, ranking_chart
 
 
@@ -19,7 +20,7 @@ def report_values(report: UnitReport, language: Language, made_by: str, now: dat
         "report": report,
         "aspect_svg": aspect_chart(report, t),
         "ranking_svg": ranking_chart(report, t),
-        "made": local_time(now, report.timezone),
+        "made": format_moment(now, language, report.timezone),
         "made_by": made_by,
         "query": f"unit={report.unit_id}&from={report.period.first}&to={report.period.last}",
     }
@@ -33,7 +34,6 @@ def report_pdf(report: UnitReport, language: Language, made_by: str, now: dateti
         .render(
             lang=language,
             t=translator(language),
-            local_time=local_time,
             **report_values(report, language, made_by, now),
         )
     )

@@ -93,7 +93,7 @@ def test_pdf_holds_the_key_figures_and_renders_to_pages(app_of, report_db, tmp_p
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("ULP Ampenan", "62.5%", "Cukup", "2026-11-23", "Tindak lanjut: 33.3%", "2.0 min"):
+    for expected in ("ULP Ampenan", "62.5%", "Cukup", "23 Nov 2026", "Tindak lanjut: 33.3%", "2.0 min"):
         assert expected in text, expected
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))

@@ -34,6 +34,7 @@ def test_templates_use_only_known_keys() -> None:
 def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
     from cvmon.alerts.rules import Rule
     from cvmon.storage.alerts import FollowUp
+    from cvmon.storage.audit import AuditAction
     from cvmon.storage.users import Role
     from cvmon.types import ZoneKind
 
@@ -45,6 +46,7 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
         "status.": ["online", "offline", "unknown"],
         "alert.status.": ["open", "acknowledged", "resolved"],
         "evidence.kind.": ["open", "peak", "periodic"],
+        "audit.action.": [a.value for a in AuditAction],
     }
     missing = [p + v for p, vs in values.items() for v in vs if p + v not in i18n.text_keys()]
     assert missing == []

@@ -53,8 +53,49 @@ def test_notice_shows_retention_controller_and_inherited_contacts(web_app_factor
 @sqlite_only
 def test_notice_without_config_says_so(web: Browser) -> None:
     text = web.client().get("/privacy").text
-    assert text.count("CVMON_CONFIG") == 2  # retention and contacts both unknown
+    assert text.count("CVMON_CONFIG") == 3  # pictures, retention and contacts all unknown
     assert 'data-testid="retention"' not in text
+
+
+def _pictures(text: str) -> str:
+    found = re.search(r'data-testid="snapshots">(.*?)</ul>', text, re.DOTALL)
+    assert found is not None
+    return " ".join(found.group(1).split())
+
+
+@sqlite_only
+def test_notice_says_snapshots_are_kept_for_alerts_only_when_nothing_periodic_is_configured(web_app_factory) -> None:  # type: ignore[no-untyped-def]
+    text = web_app_factory(config=parse_config(_config())).client().get("/privacy").text
+    pictures = _pictures(text)
+    assert 'data-periodic="none"' in pictures and "tanpa peringatan, tidak ada gambar yang disimpan" in pictures
+    assert "diperbarui setiap 5 detik dan ditimpa" in pictures  # the latest frame, default 5 s
+
+
+@sqlite_only
+def test_notice_names_the_periodic_snapshots_in_force(web_app_factory) -> None:  # type: ignore[no-untyped-def]
+    config = _config()
+    config["defaults"] = {"evidence": {"periodic_every_min": 15}}
+    config["cameras"][2]["evidence"] = {"latest_every_s": 2}  # cam-c: no periodic snapshots, faster latest frame
+    browser: Browser = web_app_factory(config=parse_config(config))
+    pictures = _pictures(browser.client().get("/privacy").text)
+    assert "tanpa peringatan, tidak ada gambar" not in pictures
+    assert re.search(r'data-periodic="15">Selain itu, setiap 15 menit .*: Ruang tunggu Ampenan, cam-b\.', pictures)
+    assert "hanya saat ada peringatan: cam-c." in pictures
+    assert "setiap 2 / 5 detik" in pictures
+    english = browser.client()
+    english.get("/lang/en")
+    pictures = _pictures(english.get("/privacy?unit=ulp-ampenan").text)
+    assert "every 15 minutes during service hours, with or without an alert" in pictures
+    assert pictures.endswith("not kept as a history.</li>") and "cam-b" not in pictures  # only the unit's cameras
+
+
+@sqlite_only
+def test_notice_lists_what_every_role_may_see(web_app_factory) -> None:  # type: ignore[no-untyped-def]
+    text = web_app_factory(config=parse_config(_config())).client().get("/privacy").text
+    rows = dict(re.findall(r'<tr data-role="([a-z]+)">.*?data-pictures="(true|false)"', text, re.DOTALL))
+    assert rows == {"admin": "true", "manager": "true", "pic": "true", "auditor": "true", "viewer": "false"}
+    assert "Pemantau" in text and "Admin" in text  # role names, not ids
+    assert "Log audit (siapa melihat atau mengubah apa)" in text
 
 
 @sqlite_only

@@ -20,7 +20,7 @@ from tests.api.conftest import T0, Seeded
 from tests.web.conftest import Browser
 
 MATARAM = ["ulp-ampenan", "ulp-cakra", "up3-mataram"]
-# The seeded window: minutes 09:00, 09:01 and 09:02 WITA (01:00 to 01:02 UTC) of 23-11-2026.
+# The seeded window: minutes 09:00, 09:01 and 09:02 WITA (01:00 to 01:02 UTC) of 23 Nov 2026.
 PACK = "/evidence/pack?unit=ulp-ampenan&date=2026-11-23&from=09:00&to=09:03"
 PDF = "/evidence/pack.pdf?unit=ulp-ampenan&from=2026-11-23T09:00&to=2026-11-23T09:03"
 
@@ -162,7 +162,7 @@ def test_pack_page_shows_the_minutes_alerts_and_thumbnails(web: Browser) -> None
     response = client.get(PACK)
     assert response.status_code == 200
     page = response.text
-    assert "ULP Ampenan, 23-11-2026 09:00 WITA sampai 23-11-2026 09:03 WITA" in page
+    assert "ULP Ampenan, 23 Nov 2026 09.00 WITA sampai 23 Nov 2026 09.03 WITA" in page
     assert 'data-camera="cam-a"' in page and 'data-camera="cam-b"' not in page
     assert _zone_rows(page, "queue-a") == [
         {"mean": "2", "max": "3", "occupancy": "25%", "visits": "2", "p50": "47.5 s", "p90": "53.2 s", "offline": "0"},
@@ -275,15 +275,15 @@ def test_pack_pdf_holds_the_figures_and_the_snapshot(web: Browser, tmp_path: Pat
     shot = web.api.seeded.evidence["cam-a"]
     for expected in (
         "Paket bukti kunjungan",
-        "ULP Ampenan, 23-11-2026 09:00 WITA sampai 23-11-2026 09:03 WITA",
-        "Dibuat 23-11-2026 11:00 WITA oleh auditor",
+        "ULP Ampenan, 23 Nov 2026 09.00 WITA sampai 23 Nov 2026 09.03 WITA",
+        "Dibuat 23 Nov 2026 11.00 WITA oleh auditor",
         "queue-a",
         "staff-a",
-        "09:00 WITA 2 3 25% 2 47.5 s 53.2 s 0",
-        "09:01 WITA 3 4 38% 2 47.5 s 53.2 s 0",
-        "09:02 WITA 4 5 50% 2 47.5 s 53.2 s 0",
-        "09:00 WITA 1 1 75% 0 0",
-        "09:02 WITA 298 60 0",
+        "09.00 WITA 2 3 25% 2 47.5 s 53.2 s 0",
+        "09.01 WITA 3 4 38% 2 47.5 s 53.2 s 0",
+        "09.02 WITA 4 5 50% 2 47.5 s 53.2 s 0",
+        "09.00 WITA 1 1 75% 0 0",
+        "09.02 WITA 298 60 0",
         "daring 180 s, luring 0 s; 3 dari 3 menit dengan data",
         "Antrean panjang",
         f"Bukti #{shot}",

@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse
 
 from cvmon.api.deps import ContextDep, Principal
 from cvmon.api.permissions import ADMINISTER
+from cvmon.i18n_dates import format_moment
 from cvmon.storage.audit import AuditAction
-from cvmon.web.render import render
+from cvmon.web.render import language_of, render
 from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +85,7 @@ def audit_page(
         "audit.html",
         principal,
         chain=chain,
-        chain_checked_at=checked_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        chain_checked_at=format_moment(checked_at, language_of(request), UTC, seconds=True),
         chain_details=principal.whole_organisation,
         entries=entries[:PAGE_SIZE],
         more=len(entries) > PAGE_SIZE,
@@ -92,6 +93,5 @@ def audit_page(
         actions=[a.value for a in AuditAction],
         f={"actor": actor, "action": action, "target": target, "since": since, "until": until},
         page_query=urlencode(shown),
-        utc=UTC,
         export_url="/api/audit.csv" + (f"?{urlencode(filters)}" if filters else ""),
     )

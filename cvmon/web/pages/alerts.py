@@ -63,6 +63,7 @@ def alerts_page(
         done_alert=alert,
         categories=list(FollowUp),
         show_unit=True,
+        names=data.display_names(session, choice.units),
     )
 
 

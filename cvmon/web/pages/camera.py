@@ -78,13 +78,14 @@ def _charts(language: Language, zones: list[ZoneRecord], points: dict[str, list[
     none = t("cam.no_chart_data")
     out = []
     if queue:
-        out.append(line_chart(t("cam.chart_queue"), queue, y_title=t("fig.people"), no_data=none))
+        out.append(line_chart(t("cam.chart_queue"), queue, y_title=t("fig.people"), no_data=none, language=language))
     if wait:
-        out.append(line_chart(t("cam.chart_wait"), wait, y_title="s", no_data=none))
+        out.append(line_chart(t("cam.chart_wait"), wait, y_title="s", no_data=none, language=language))
     if staffing:
-        out.append(line_chart(t("cam.chart_staffing"), staffing, y_title="%", no_data=none, percent=True))
+        staffing_title = t("cam.chart_staffing")
+        out.append(line_chart(staffing_title, staffing, y_title="%", no_data=none, language=language, percent=True))
     if occupancy:
-        out.append(line_chart(t("cam.chart_occupancy"), occupancy, y_title="%", no_data=none))
+        out.append(line_chart(t("cam.chart_occupancy"), occupancy, y_title="%", no_data=none, language=language))
     return out
 
 
@@ -147,6 +148,7 @@ def camera_page(
         units=data.units_by_id(session, principal.scope),
         categories=list(FollowUp),
         show_unit=False,
+        names=data.display_names(session, [cam.unit_id]),
         frame_url=f"/cameras/{camera_id}/latest.jpg" if can_see_frame else None,
         has_frame=can_see_frame and context.evidence.store.latest_path(camera_id).is_file(),
     )

@@ -46,7 +46,15 @@ def gallery(
     shots = context.evidence.find(ids, alert, LIMIT)
     tz_of = {c.id: data.units_by_id(session, principal.scope)[c.unit_id].timezone for c in cameras}
     return render(
-        request, "evidence.html", principal, shots=shots, cameras=cameras, camera=camera or "", alert=alert, tz_of=tz_of
+        request,
+        "evidence.html",
+        principal,
+        shots=shots,
+        cameras=cameras,
+        camera=camera or "",
+        alert=alert,
+        tz_of=tz_of,
+        names=data.display_names(session, principal.scope),
     )
 
 
@@ -65,4 +73,5 @@ def evidence_page(
         raise PageDenied(404, "error.404")
     units = data.units_by_id(session, principal.scope)
     unit_id = next(c.unit_id for c in cameras if c.id == shot.camera_id)
-    return render(request, "evidence_one.html", principal, shot=shot, timezone=units[unit_id].timezone)
+    names = data.display_names(session, principal.scope)
+    return render(request, "evidence_one.html", principal, shot=shot, timezone=units[unit_id].timezone, names=names)

@@ -26,7 +26,7 @@ from cvmon.storage.audit import AuditAction
 from cvmon.storage.evidence import EvidenceNotFound
 from cvmon.web import data
 from cvmon.web.i18n import translator
-from cvmon.web.render import environment, language_of, local_time, render
+from cvmon.web.render import environment, language_of, render
 from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
@@ -172,7 +172,6 @@ def pack_pdf(
         .render(
             lang=language,
             t=translator(language),
-            local_time=local_time,
             pack=pack,
             image_src=images,
             user=principal.user,

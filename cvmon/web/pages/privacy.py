@@ -12,7 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from cvmon.api.deps import ContextDep
-from cvmon.config.models import Config, ContactConfig
+from cvmon.api.permissions import capabilities
+from cvmon.config.models import CameraConfig, Config, ContactConfig
+from cvmon.storage.users import Role
 from cvmon.web.render import render
 from cvmon.web.session import PageDenied
 
@@ -49,6 +51,34 @@ def _notices(config: Config, unit: str | None) -> list[UnitNotice]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotFacts:
+    """When the cameras of the notice store pictures, read from the configuration in force."""
+
+    periodic: list[tuple[float, list[str]]]  # (minutes between periodic snapshots, camera names), shortest first
+    without_periodic: list[str]  # names of the cameras that store snapshots only for alerts
+    latest_every_s: list[float]  # the distinct refresh intervals of the latest frame, shortest first
+
+
+def _snapshot_facts(config: Config, cameras: list[CameraConfig]) -> SnapshotFacts:
+    periodic: dict[float, list[str]] = {}
+    without: list[str] = []
+    latest: set[float] = set()
+    for cam in cameras:
+        evidence = config.evidence_for(cam)
+        latest.add(evidence.latest_every_s)
+        if evidence.periodic_every_min is None:
+            without.append(cam.name or cam.id)
+        else:
+            periodic.setdefault(evidence.periodic_every_min, []).append(cam.name or cam.id)
+    return SnapshotFacts(sorted(periodic.items()), without, sorted(latest))
+
+
+def _cameras_of(config: Config, unit: str | None) -> list[CameraConfig]:
+    """The enabled cameras the notice speaks for: the unit's, or every one."""
+    return [c for c in config.cameras if c.enabled and (unit is None or c.unit == unit)]
+
+
 @router.get("/privacy", response_class=HTMLResponse)
 def privacy_notice(request: Request, context: ContextDep, unit: str | None = None) -> HTMLResponse:
     """The printable notice (open to everyone)."""
@@ -62,4 +92,6 @@ def privacy_notice(request: Request, context: ContextDep, unit: str | None = Non
         config=config,
         notices=_notices(config, unit) if config is not None else [],
         retention=config.retention if config is not None else None,
+        snapshots=_snapshot_facts(config, _cameras_of(config, unit)) if config is not None else None,
+        role_rights=[(role, capabilities(role)) for role in Role],
     )

@@ -17,8 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cvmon.api import queries, user_admin
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER, capabilities
+from cvmon.api.scope import tree_order
 from cvmon.errors import CvmonError
 from cvmon.storage.users import MIN_PASSWORD_LENGTH, Role, UserNotFound
+from cvmon.web import data
 from cvmon.web.render import render
 from cvmon.web.session import FormCsrf, PageDenied, page_role, reject_nul
 
@@ -38,6 +40,8 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     users = user_admin.visible_users(context, principal)
+    units = queries.units_in_scope(session, principal.scope)
+    tree = tree_order(units)
     return render(
         request,
         "users.html",
@@ -45,7 +49,10 @@ def _page(
         status_code,
         users=users,
         lockouts=user_admin.lockouts(context, users),
-        units=queries.units_in_scope(session, principal.scope),
+        units=units,
+        tree=tree,
+        last_sign_in=data.last_sign_ins(session, [u.username for u in users]),
+        admin_tz=tree[0][0].timezone if tree else "UTC",
         roles=list(Role),
         permissions={r: capabilities(r) for r in Role},
         min_password=MIN_PASSWORD_LENGTH,

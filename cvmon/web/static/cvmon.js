@@ -44,7 +44,37 @@ async function probe(button) {
   }
 }
 
+// Date and time fields: the form value stays ISO (2026-12-02, 10:25); what a person sees and picks is
+// written the project's way in the page's language (2 Des 2026, 10.25), whatever the browser's locale.
+function pickers() {
+  const wordsEl = document.getElementById("picker-words");
+  if (!window.flatpickr || !wordsEl) return;
+  const words = JSON.parse(wordsEl.textContent);
+  document.querySelectorAll("input[data-picker]").forEach((input) => {
+    const isTime = input.dataset.picker === "time";
+    window.flatpickr(input, {
+      locale: words.locale,
+      allowInput: true,
+      altInput: true,
+      altFormat: isTime ? words.timeFormat : words.dayFormat,
+      dateFormat: isTime ? "H:i" : "Y-m-d",
+      enableTime: isTime,
+      noCalendar: isTime,
+      time_24hr: true,
+      disableMobile: true, // a phone's own picker would follow the phone's locale again
+      onReady: (dates, text, picker) => {
+        if (picker.altInput) {
+          picker.altInput.dataset.pickerShown = input.name;
+          picker.altInput.placeholder = isTime ? words.timeExample : words.dayExample;
+          picker.altInput.setAttribute("aria-label", input.closest("label")?.textContent.trim() || input.name);
+        }
+      },
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  pickers();
   document.querySelectorAll("[data-probe-url]").forEach((button) => {
     button.addEventListener("click", () => probe(button));
   });

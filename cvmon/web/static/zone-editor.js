@@ -94,7 +94,7 @@
     svg.appendChild(poly);
     if (shape.points.length) {
       const label = el("text", { x: shape.points[0][0] * width + 4, y: shape.points[0][1] * height + 14, class: "label" });
-      label.textContent = sel.type === "zone" ? shape.id : shape.name || texts.mask;
+      label.textContent = sel.type === "zone" ? shape.name || shape.id : shape.name || texts.mask;
       svg.appendChild(label);
     }
     if (isSelected) {
@@ -138,7 +138,7 @@
       if (selected && selected.type === sel.type && selected.index === sel.index) li.classList.add("selected");
       list.appendChild(li);
     };
-    state.zones.forEach((z, i) => add({ type: "zone", index: i }, z.id || "?", z.kind));
+    state.zones.forEach((z, i) => add({ type: "zone", index: i }, z.name || z.id || "?", texts.kinds[z.kind] || z.kind));
     state.privacy_masks.forEach((m, i) => add({ type: "mask", index: i }, m.name || texts.mask, texts.mask));
   }
 
