@@ -342,7 +342,7 @@ def stats(
 def _check_camera(db: Database, camera_id: str) -> None:
     """A one-line error for a camera id the database does not know."""
     if db.stored_zone_ids(camera_id) is None:
-        raise ConfigError(
+        raise CvmonError(
             f"--camera: no camera '{camera_id}' in the database (cameras are stored by `cvmon run`, "
             "`cvmon process` or `cvmon demo` from their cameras.yaml)"
         )

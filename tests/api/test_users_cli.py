@@ -39,7 +39,7 @@ def test_users_commands_change_users_and_are_audited(api: Api, database_url: str
     client, _ = api.login("kepala.ulp", "a long first password")
     assert client.get("/api/me").json()["scope"] == ["ulp-ampenan", "ulp-bima"]
 
-    # (The password typed at a terminal: tests/cli/test_cli_polish.py, on a pseudo-terminal.)
+    # (The password typed at a terminal: tests/cli/test_password_input.py, on a pseudo-terminal.)
     piped = runner.invoke(
         users_app,
         ["add", "tamu", "--role", "viewer", "--unit", "up3-bima", "--password-stdin", *db],
