@@ -640,7 +640,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
                 )
             t = time.perf_counter()
             try:
-                db.write_minutes(batch, cams)
+                db.write_minutes(batch, cams, source=f"bench:{k}:{i}")
             except Exception as err:  # reported; the trial goes on
                 errors.append(f"{type(err).__name__}: {err}"[:300])
                 continue
