@@ -354,8 +354,13 @@ class Database:
 
     @staticmethod
     def _write_minute_parts(session: Session, rows: dict[MinuteKey, MinuteRow], source: str) -> None:
-        """Store the batch's parts, then each key's row as the sum of its parts."""
+        """Store the batch's parts, then each key's row as the sum of its parts (the rows read first:
+        the order of ``PARTITIONED_TABLES``)."""
         keys = list(rows)
+        stored = {
+            (rec.camera_id, rec.zone_id, rec.minute): rec
+            for rec in session.scalars(select(MinuteStatRecord).where(_zone_minutes(MinuteStatRecord, keys)))
+        }
         parts = _by_key(
             session.scalars(select(MinutePartRecord).where(_zone_minutes(MinutePartRecord, keys))),
             lambda rec: (rec.camera_id, rec.zone_id, rec.minute),
@@ -370,10 +375,6 @@ class Database:
                 parts[key][source] = part
             else:
                 _set_fields(part, values)
-        stored = {
-            (rec.camera_id, rec.zone_id, rec.minute): rec
-            for rec in session.scalars(select(MinuteStatRecord).where(_zone_minutes(MinuteStatRecord, keys)))
-        }
         for key, row in rows.items():
             summed = sum_minute_rows([_minute_row_of(parts[key][s]) for s in sorted(parts[key])])
             values = _minute_values(replace(summed, zone_kind=row.zone_kind))
@@ -384,8 +385,10 @@ class Database:
 
     @staticmethod
     def _write_camera_parts(session: Session, cameras: dict[CameraMinuteKey, CameraMinute], source: str) -> None:
-        """Store the batch's coverage parts, then each key's coverage as the sum of its parts."""
+        """Store the batch's coverage parts, then each key's coverage as the sum of its parts (read first)."""
         keys = list(cameras)
+        span = _spans(CameraMinuteRecord.camera_id, CameraMinuteRecord.minute, keys)
+        stored = {(rec.camera_id, rec.minute): rec for rec in session.scalars(select(CameraMinuteRecord).where(span))}
         span = _spans(CameraMinutePartRecord.camera_id, CameraMinutePartRecord.minute, keys)
         parts = _by_key(
             session.scalars(select(CameraMinutePartRecord).where(span)), lambda rec: (rec.camera_id, rec.minute), keys
@@ -399,8 +402,6 @@ class Database:
                 parts[key][source] = part
             else:
                 _set_fields(part, values)
-        span = _spans(CameraMinuteRecord.camera_id, CameraMinuteRecord.minute, keys)
-        stored = {(rec.camera_id, rec.minute): rec for rec in session.scalars(select(CameraMinuteRecord).where(span))}
         for key in keys:
             summed = sum_camera_minutes([_camera_minute_of(parts[key][s]) for s in sorted(parts[key])])
             values = _coverage_values(summed)

@@ -22,7 +22,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
-PARTITIONED_TABLES = ("minute_stats", "camera_minutes", "minute_parts", "camera_minute_parts")
+# In the order every transaction touches them (``Database.write_minutes`` reads a table's rows before its
+# parts, zone minutes before camera minutes): DDL here and writes there then never wait on each other in
+# a cycle (a deadlock).
+PARTITIONED_TABLES = ("minute_stats", "minute_parts", "camera_minutes", "camera_minute_parts")
 MONTHS_AHEAD = 2
 _NAME = re.compile(r"^(?P<table>[a-z_]+)_y(?P<year>\d{4})m(?P<month>\d{2})$")
 
