@@ -361,8 +361,9 @@ class Database:
             (rec.camera_id, rec.zone_id, rec.minute): rec
             for rec in session.scalars(select(MinuteStatRecord).where(_zone_minutes(MinuteStatRecord, keys)))
         }
+        held = [key for key in keys if key in stored]  # a key without its row has no parts either
         parts = _by_key(
-            session.scalars(select(MinutePartRecord).where(_zone_minutes(MinutePartRecord, keys))),
+            session.scalars(select(MinutePartRecord).where(_zone_minutes(MinutePartRecord, held))) if held else [],
             lambda rec: (rec.camera_id, rec.zone_id, rec.minute),
             keys,
         )
@@ -389,9 +390,12 @@ class Database:
         keys = list(cameras)
         span = _spans(CameraMinuteRecord.camera_id, CameraMinuteRecord.minute, keys)
         stored = {(rec.camera_id, rec.minute): rec for rec in session.scalars(select(CameraMinuteRecord).where(span))}
-        span = _spans(CameraMinutePartRecord.camera_id, CameraMinutePartRecord.minute, keys)
+        held = [key for key in keys if key in stored]  # a key without its coverage has no parts either
+        held_span = _spans(CameraMinutePartRecord.camera_id, CameraMinutePartRecord.minute, held) if held else None
         parts = _by_key(
-            session.scalars(select(CameraMinutePartRecord).where(span)), lambda rec: (rec.camera_id, rec.minute), keys
+            session.scalars(select(CameraMinutePartRecord).where(held_span)) if held_span is not None else [],
+            lambda rec: (rec.camera_id, rec.minute),
+            keys,
         )
         for key, cam in cameras.items():
             values = _coverage_values(cam)
