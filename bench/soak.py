@@ -7,7 +7,8 @@ one-by-one clip from the shared footage, writes a cameras.yaml of N cameras on i
 queue, a counter and a staff zone, every rule on), and runs ``cvmon run`` with its defaults (one
 worker process per core, the cameras of a process sharing a detector) against an SQLite database
 in a scratch folder. Every ``--every-s`` it samples the resident memory (RSS, and USS/PSS where
-the kernel gives them) of ``cvmon run`` and all its worker processes, and the rows stored so far.
+the kernel gives them) of ``cvmon run`` and all its worker processes, the rows stored so far and
+the analysed frames per second and camera that the stored coverage shows (written a minute late).
 
 Prints a row per sample, then the memory after warm-up: median, first and last third, growth per
 hour (least squares over the samples after warm-up) and the ratio last / first third. Flat means a
@@ -108,12 +109,15 @@ def memory(root: psutil.Process) -> dict[str, float]:
     return out
 
 
-def stored_rows(db: Path) -> int:
+def stored(db: Path) -> tuple[int, int]:
+    """Minute rows stored so far, and the frames the stored coverage says were analysed."""
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM minute_stats").fetchone()[0])
+            rows = int(conn.execute("SELECT count(*) FROM minute_stats").fetchone()[0])
+            frames = int(conn.execute("SELECT coalesce(sum(frames_analysed), 0) FROM camera_minutes").fetchone()[0])
+            return rows, frames
     except sqlite3.Error:
-        return 0
+        return 0, 0
 
 
 def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
@@ -164,18 +168,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     samples: list[dict[str, Any]] = []
     print(f"soak: {args.cameras} cameras on {url}, {args.minutes:g} min, a sample every {args.every_s:g} s")
-    print(f"{'minute':>6} {'procs':>5} {'RSS MB':>8} {'USS MB':>8} {'PSS MB':>8} {'rows':>7}")
+    print(f"{'minute':>6} {'procs':>5} {'RSS MB':>8} {'USS MB':>8} {'PSS MB':>8} {'rows':>7} {'fps/cam':>7}")
     try:
         while (elapsed := time.monotonic() - started) < args.minutes * 60:
             time.sleep(min(args.every_s, max(0.0, args.minutes * 60 - elapsed)))
             if run.poll() is not None:
                 raise SystemExit(f"soak: cvmon run exited with {run.returncode}; see {scratch / 'cvmon-run.log'}")
             m = memory(root)
-            sample = {"minute": round((time.monotonic() - started) / 60, 2), **m, "rows": stored_rows(db)}
+            rows, frames = stored(db)
+            minute = round((time.monotonic() - started) / 60, 2)
+            fps = frames / (args.cameras * minute * 60)
+            sample = {"minute": minute, **m, "rows": rows, "stored_fps_per_camera": round(fps, 2)}
             samples.append(sample)
             print(
                 f"{sample['minute']:>6.1f} {int(m['processes']):>5} {m['rss_mb']:>8.1f} {m['uss_mb']:>8.1f} "
-                f"{m['pss_mb']:>8.1f} {sample['rows']:>7}",
+                f"{m['pss_mb']:>8.1f} {sample['rows']:>7} {fps:>7.2f}",
                 flush=True,
             )
     finally:
