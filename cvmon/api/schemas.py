@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from cvmon.api.params import MAX_ID
 from cvmon.storage.alerts import FollowUp
 from cvmon.storage.models import USERNAME_LENGTH
 from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, Role
@@ -202,7 +203,7 @@ MAX_BULK = 500
 class AckManyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         min_length=1, max_length=MAX_BULK, description=f"Ids of the alerts to acknowledge (at most {MAX_BULK})."
     )
 

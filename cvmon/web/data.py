@@ -100,7 +100,8 @@ def tiles(session: Session, units: Sequence[str], now: datetime) -> list[Tile]:
 def summaries(session: Session, choice: UnitChoice, shown: Sequence[Tile], now: datetime) -> list[UnitSummary]:
     """The dashboard's summary per unit of the choice, from the tiles it shows (no second read of the
     cameras): those needing action first."""
-    tree = [unit for unit, _depth in choice.tree if unit.id in set(choice.units)]
+    chosen = set(choice.units)
+    tree = [unit for unit, _depth in choice.tree if unit.id in chosen]
     zones = {t.camera.id: t.zones for t in shown}
     counts = alert_counts_per_unit(session, choice.units)
     return summarise(tree, [t.camera for t in shown], zones, counts, worst_waits_today(session, tree, now), now)
