@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -115,15 +116,14 @@ def worst_waits_today(session: Session, units: Sequence[queries.UnitRow], now: d
             m.minute <= now,
         )
     )
-    hours: dict[tuple[str, str, str, datetime], DurationHistogram] = {}
+    hours: dict[tuple[str, str, str, datetime], list[Any]] = {}
     for unit_id, camera_id, zone_id, minute, hist in session.execute(stmt):
-        if minute < midnight[unit_id]:
-            continue
-        key = (unit_id, camera_id, zone_id, minute.replace(minute=0, second=0, microsecond=0))
-        hours[key] = hours.get(key, DurationHistogram()) + DurationHistogram.from_json(hist)
+        if minute >= midnight[unit_id]:
+            key = (unit_id, camera_id, zone_id, minute.replace(minute=0, second=0, microsecond=0))
+            hours.setdefault(key, []).append(hist)
     worst: dict[str, WorstWait] = {}
-    for (unit_id, camera_id, zone_id, hour), merged in hours.items():
-        p90 = merged.quantile(0.9)
+    for (unit_id, camera_id, zone_id, hour), stored in hours.items():
+        p90 = DurationHistogram.sum_of_json(stored).quantile(0.9)
         if p90 is not None and (unit_id not in worst or p90 > worst[unit_id].seconds):
             worst[unit_id] = WorstWait(round(p90, 1), camera_id, zone_id, hour)
     return worst
