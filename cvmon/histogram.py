@@ -172,16 +172,6 @@ class DurationHistogram:
         return {"v": LAYOUT, "b": [[b, c] for b, c in self.bins]}
 
     @classmethod
-    def sum_of_json(cls, stored: Iterable[Any]) -> DurationHistogram:
-        """The sum of many stored histograms (``from_json`` of each, added up), without building one per row."""
-        counts: dict[int, int] = {}
-        for data in stored:
-            is_current = isinstance(data, Mapping) and data.get("v") == LAYOUT
-            for bucket, n in data["b"] if is_current else cls.from_json(data).bins:
-                counts[int(bucket)] = counts.get(int(bucket), 0) + int(n)
-        return cls(tuple(sorted((b, n) for b, n in counts.items() if n)))
-
-    @classmethod
     def from_json(cls, data: Any) -> DurationHistogram:
         """Read a stored histogram of layout 2, or of layout 1 (a plain list of counts; see the module docstring).
 

@@ -67,10 +67,11 @@ class AlertCountsOut(BaseModel):
 
 
 class WorstWaitOut(BaseModel):
-    seconds: float = Field(description="The highest 90th-percentile wait of one zone over one hour today.")
+    seconds: float = Field(description="The longest mean wait of one queue or waiting zone over one hour today.")
     camera_id: str
     zone_id: str
     hour: datetime = Field(description="Start of that UTC hour.")
+    visits: int = Field(description="The visits that hour's mean is of.")
 
 
 class UnitSummaryOut(BaseModel):

@@ -81,7 +81,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "summary.open_alerts": ("Peringatan terbuka", "Open alerts"),
     "summary.ongoing": ("{n} berlangsung", "{n} ongoing"),
     "summary.waiting": ("{n} menunggu", "{n} waiting"),
-    "summary.worst_wait": ("Tunggu terlama hari ini (p90)", "Worst wait today (p90)"),
+    "summary.worst_wait": ("Tunggu terlama hari ini (rerata sejam)", "Worst wait today (hourly mean)"),
     "summary.worst_wait_at": ("jam {hour}", "hour of {hour}"),
     "summary.reason.escalated": ("{n} dieskalasi, belum ditangani", "{n} escalated, not acknowledged"),
     "summary.reason.unacknowledged": ("{n} peringatan belum ditangani", "{n} alert(s) not acknowledged"),

@@ -11,12 +11,11 @@ import pytest
 from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.errors import StorageError
 from cvmon.evidence import EvidenceStore, anonymise
-from cvmon.histogram import DurationHistogram
 from cvmon.storage import alerts as alert_storage
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditActor, AuditRepository
 from cvmon.storage.evidence import EvidenceRepository
-from tests.api.conftest import NOW, T0, Api, add_scoped_users, sqlite_only
+from tests.api.conftest import NOW, T0, Api, add_scoped_users, make_minute_row, sqlite_only
 
 
 def _open(api: Api, camera: str, unit: str, zone: str, rule: Rule, minutes: int) -> int:
@@ -267,9 +266,14 @@ def test_summary_per_unit_puts_what_needs_action_first(api: Api) -> None:
     assert (ampenan["cameras_online"], ampenan["alerts"]["open"], ampenan["alerts"]["ongoing"]) == (1, 1, 1)
     # queue-a: 300 * (i + 2) people-samples over 300 samples in its latest minute (i = 2)
     assert ampenan["queue_now"] == 4.0
-    expected_p90 = (DurationHistogram.of((40.0, 55.0)).times(3)).quantile(0.9)
-    assert ampenan["worst_wait_today"]["seconds"] == round(expected_p90 or 0, 1)
-    assert ampenan["worst_wait_today"]["zone_id"] == "queue-a"
+    # queue-a's three minutes each had visits of 40 and 55 s, all in the hour from T0 (09:00 WITA)
+    assert ampenan["worst_wait_today"] == {
+        "seconds": 47.5,
+        "camera_id": "cam-a",
+        "zone_id": "queue-a",
+        "hour": "2026-11-23T01:00:00Z",
+        "visits": 6,
+    }
     assert bima["needs_action"] == [] and bima["alerts"]["unacknowledged"] == 0
     assert bima["worst_wait_today"] is None and bima["queue_now"] is None
     api.clock.now = NOW  # two hours later: the minutes are no longer "now", the day's worst wait stays
@@ -278,3 +282,25 @@ def test_summary_per_unit_puts_what_needs_action_first(api: Api) -> None:
     assert later["ulp-ampenan"]["worst_wait_today"]["seconds"] == ampenan["worst_wait_today"]["seconds"]
     pic, _ = api.login("pic-a")
     assert [s["unit_id"] for s in pic.get("/api/units/summary").json()] == ["ulp-ampenan"]
+
+
+def test_worst_wait_is_the_longest_hourly_mean_of_the_units_own_day(api: Api) -> None:
+    late_yesterday = T0 - timedelta(hours=9, minutes=30)  # 15:30 UTC, 23:30 WITA on 22 Nov
+    rows = [
+        make_minute_row("cam-a", "queue-a", late_yesterday, visit_durations=(900.0,)),
+        make_minute_row("cam-a", "queue-a", T0 + timedelta(hours=1), visit_durations=(100.0, 130.0)),
+        make_minute_row("cam-a", "queue-a", T0 + timedelta(hours=1, minutes=1), visit_durations=(90.0,)),
+        make_minute_row("cam-b", "queue-b", T0 + timedelta(hours=1), visit_durations=(20.0,)),
+        make_minute_row("cam-a", "queue-a", NOW + timedelta(minutes=1), visit_durations=(2000.0,)),  # not yet
+    ]
+    api.seeded.db.write_minutes(rows, [])
+    client, _ = api.login("manager")
+    summary = {s["unit_id"]: s["worst_wait_today"] for s in client.get("/api/units/summary").json()}
+    assert summary["ulp-ampenan"] == {
+        "seconds": 106.7,  # (100 + 130 + 90) / 3, the hour from 02:00 UTC; not yesterday's 900 s
+        "camera_id": "cam-a",
+        "zone_id": "queue-a",
+        "hour": "2026-11-23T02:00:00Z",
+        "visits": 3,
+    }
+    assert summary["ulp-cakra"]["seconds"] == 47.5  # its seeded hour beats the 20 s one

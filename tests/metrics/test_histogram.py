@@ -117,15 +117,3 @@ def test_durations_past_the_range_are_counted() -> None:
     assert hist.quantile(1.0) == UPPER_S
     assert hist.quantile(0.0) == MIN_S / 2
     assert math.isclose(hist.share_above(UPPER_S) or 0.0, 1 / 3)
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(DURATIONS, max_size=12), st.booleans())
-def test_the_sum_of_stored_histograms_is_their_sum(groups: list[list[float]], with_legacy: bool) -> None:
-    stored: list[object] = [DurationHistogram.of(g).to_json() for g in groups]
-    if with_legacy:
-        stored.append([0] * 5 + [2] + [0] * 22)  # layout 1: two visits in its sixth bucket
-    expected = DurationHistogram()
-    for data in stored:
-        expected = expected + DurationHistogram.from_json(data)
-    assert DurationHistogram.sum_of_json(stored) == expected
