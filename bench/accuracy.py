@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenes", type=int, default=30, help="number of scenes (seeds seed..seed+N-1)")
     parser.add_argument("--seed", type=int, default=1, help="first seed")
+    parser.add_argument("--seeds", type=str, default=None, help="these seeds instead (comma-separated)")
     parser.add_argument("--jobs", type=int, default=1, help="scenes run in parallel (CPU heavy)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SCENES} scenes of at most {QUICK_SECONDS:.0f} s")
     parser.add_argument("--per-scene", action="store_true", help="print a row per scene too")
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tracker = {} if args.hold_unseen_s is None else {"hold_unseen_s": args.hold_unseen_s}
     n = QUICK_SCENES if args.quick and args.scenes == 30 else args.scenes
-    seeds = list(range(args.seed, args.seed + n))
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else list(range(args.seed, args.seed + n))
     started = time.perf_counter()
     sprite_bank()  # built once before any worker starts
     work = [(seed, args.quick, tracker) for seed in seeds]

@@ -12,6 +12,8 @@
    were kept for the whole range), an online and an offline event per camera and day and an alert per
    camera and day. Month partitions are made for the whole range first. Then ``VACUUM (ANALYZE)``, as
    autovacuum would do after such a load, and the sizes of the tables and of the database.
+   The generated minute rows go in without their write parts (``minute_parts``, ``camera_minute_parts``):
+   the reads do not touch those, and the write trial below writes new minutes, parts and all.
 3. Times the viewer's main reads through cvmon's own functions, each in a read transaction of its own as a
    request gets it (``Database.transaction``), ``--repeat`` times with random cameras, units and days:
    p50 and p95 in ms. The dashboard (``queries.camera_statuses`` alone, and ``web.data.tiles``, which the
@@ -655,7 +657,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
                 )
             t = time.perf_counter()
             try:
-                db.write_minutes(batch, cams)
+                db.write_minutes(batch, cams, source=f"bench:{k}:{i}")
             except Exception as err:  # reported; the trial goes on
                 errors.append(f"{type(err).__name__}: {err}"[:300])
                 continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,9 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from cvmon import __version__
 from cvmon.api.cli import audit_app, serve, users_app
+from cvmon.cli_params import DatabaseOption, TableOrJson, argument
+from cvmon.cli_tables import new_table, show
+from cvmon.cli_tables import stdout as out
 from cvmon.errors import ConfigError, CvmonError
 from cvmon.reports.cli import report_command
 
@@ -22,12 +27,18 @@ if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress
     from cvmon.pipeline.camera import FrameResult
     from cvmon.sources.file import FileSource
+    from cvmon.storage.database import Database
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="cvmon: queues, staffing and wait times of customer-service offices from CCTV.",
+    # click's plain help: options with their metavar (FILE, ID), flags bare, long lines wrapped;
+    # typer's rich panels print Python types (<str>, <bool>) and cut environment variable names.
+    rich_markup_mode=None,
+    help="cvmon: queues, staffing and wait times of customer-service offices from CCTV.\n\n"
+    "Settings come from CVMON_* environment variables (see the README). An error prints one line, "
+    "'cvmon: error: ...', and exits non-zero.",
 )
 config_app = typer.Typer(no_args_is_help=True, help="Check cameras.yaml and print its schema.")
 models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector models.")
@@ -41,19 +52,31 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
-app.command("serve")(serve)
-app.command("report")(report_command)
 
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"cvmon {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """The options before any command."""
 
 
 # -- config ---------------------------------------------------------------------------------------
 
 
 @config_app.command("check")
-def config_check(path: Annotated[Path, typer.Argument(help="cameras.yaml to validate.")]) -> None:
-    """Validate a configuration; print every problem with its path and exit 2 if there is one."""
+def config_check(path: Annotated[Path, argument("FILE")]) -> None:
+    """Validate FILE (a cameras.yaml): print every problem with its path and exit 2 if there is one."""
     from cvmon.config import load_config
 
     try:
@@ -63,7 +86,7 @@ def config_check(path: Annotated[Path, typer.Argument(help="cameras.yaml to vali
             err.print(problem if ": " in problem else f"{path}: {problem}", markup=False)
         raise typer.Exit(2) from None
     zones = sum(len(c.zones) for c in config.cameras)
-    out.print(f"{path}: ok ({len(config.units)} units, {len(config.cameras)} cameras, {zones} zones)")
+    _say(f"{path}: ok ({len(config.units)} units, {len(config.cameras)} cameras, {zones} zones)")
 
 
 @config_app.command("schema")
@@ -84,32 +107,38 @@ def models_list() -> None:
     from cvmon.settings import get_settings
 
     settings = get_settings()
-    table = Table(title=f"models in {settings.resolved_model_dir}")
-    for col in ("name", "layout", "input", "present", "sha256", "licence"):
-        table.add_column(col)
+    table = new_table(
+        f"models in {settings.resolved_model_dir}", ("name", "layout", "input", "present", "sha256", "licence"), left=6
+    )
     for s in model_statuses(settings.resolved_model_dir):
         sha = "" if s.sha_ok is None else ("ok" if s.sha_ok else "MISMATCH")
         table.add_row(
             s.entry.name, s.entry.layout, str(s.entry.input_size), "yes" if s.present else "no", sha, s.entry.licence
         )
-    out.print(table)
+    show(table)
 
 
 @models_app.command("pull")
 def models_pull(
-    name: Annotated[str, typer.Argument(help="Registered model name, e.g. yolox_nano_416.")],
-    offline: Annotated[bool, typer.Option(help="Only copy from the mirror folder, never download.")] = False,
+    name: Annotated[str, argument("NAME")],
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only copy from the mirror folder, never download.")
+    ] = False,
 ) -> None:
-    """Copy a model from the mirror folder (CVMON_MIRROR_DIR) or download it; sha256 checked."""
+    """Fetch the registered model NAME (e.g. yolox_nano_416, see `cvmon models list`): copied from
+    the mirror folder (CVMON_MIRROR_DIR) or downloaded; its sha256 checked."""
     from cvmon.detectors.model_registry import pull_model
     from cvmon.settings import get_settings
 
     settings = get_settings()
     path = pull_model(name, settings.resolved_model_dir, settings.mirror_dir, allow_download=not offline)
-    out.print(f"{name}: {path}")
+    _say(f"{name}: {path}")
 
 
 # -- process --------------------------------------------------------------------------------------
+
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", metavar="FILE", help="The cameras.yaml to use.")]
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:
@@ -127,24 +156,32 @@ def _parse_time(value: str | None, option: str) -> datetime | None:
 
 @app.command("process")
 def process(
-    video: Annotated[Path, typer.Argument(help="Recorded video file to analyse.")],
-    config_path: Annotated[Path, typer.Option("--config", "-c", help="cameras.yaml.")] = Path("cameras.yaml"),
-    camera: Annotated[str | None, typer.Option(help="Camera id whose zones apply to the video.")] = None,
+    video: Annotated[Path, argument("VIDEO")],
+    config_path: ConfigOption = Path("cameras.yaml"),
+    camera: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="Camera whose zones apply to the video (needed when there are several)."),
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(
-            help="Wall-clock time of the first frame (ISO, with offset); default the file's modification time."
+            metavar="TIME",
+            help="Wall-clock time of the first frame, ISO with offset (2026-11-23T08:00:00+08:00); "
+            "default the file's modification time.",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Summary format: table or json.")] = "table",
-    samples: Annotated[Path | None, typer.Option(help="Also write per-frame zone counts to this CSV.")] = None,
-    database: Annotated[
-        str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL or the SQLite file in CVMON_DATA_DIR).")
+    fmt: TableOrJson = "table",
+    samples: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Also write per-frame zone counts to this CSV file.")
     ] = None,
+    database: DatabaseOption = None,
     no_db: Annotated[bool, typer.Option("--no-db", help="Do not write to the database.")] = False,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
-    """Analyse a recorded video with a camera's zones; store minute rows; print a summary."""
+    """Analyse a recorded video with the zones of a camera.
+
+    VIDEO is a video file; its minute rows go to the database (unless --no-db) and a summary per
+    zone is printed."""
     from cvmon.config.load import load_config, select_camera
 
     if fmt not in ("table", "json"):
@@ -184,6 +221,7 @@ def process(
         sys.stdout.write(json.dumps(result.summary) + "\n")
     else:
         _print_summary(result.summary)
+        out.print(LEGEND, markup=False)
         if db is not None:
             err.print(f"{result.rows} minute rows written to {db.url}", markup=False)
 
@@ -205,27 +243,39 @@ def _each(callbacks: list[Callable[[FrameResult], None]]) -> Callable[[FrameResu
     return call
 
 
+ZONE_COLUMNS = ("zone", "kind", "mean", "max", "visits", "wait p50", "wait p90", "staffed")
+LEGEND = (
+    "mean, max: people in the zone. wait p50, p90: seconds a visit to a queue or waiting zone lasted, "
+    "for half and for nine in ten of the visits. staffed: share of the time someone was at the post."
+)
+
+
+def _seconds(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, int | float) else "-"
+
+
+def _share(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{100 * ratio:.0f}%"
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
+    """The table of one analysed recording (``cvmon process``, ``cvmon demo``)."""
     title = f"camera {summary['camera']}: {summary['frames_analysed']} frames analysed"
     if summary.get("frames_detected") not in (None, summary["frames_analysed"]):
         title += f", the detector ran on {summary['frames_detected']} (the others: nothing had moved)"
-    table = Table(title=title)
-    for col in ("zone", "kind", "mean", "max", "visits", "p50 s", "p90 s", "staffed"):
-        table.add_column(col, justify="left" if col in ("zone", "kind") else "right")
+    table = new_table(title, ZONE_COLUMNS, left=2)
     for zone_id, z in summary["zones"].items():
-        p50 = z["wait_p50_s"] if z["wait_p50_s"] is not None else z["visit_p50_s"]
-        p90 = z["wait_p90_s"] if z["wait_p90_s"] is not None else z["visit_p90_s"]
         table.add_row(
             zone_id,
-            z["kind"],
+            z["kind"].replace("_", " "),
             f"{z['mean_count']:.2f}",
             str(z["max_count"]),
             str(z["visits"]),
-            "-" if p50 is None else f"{p50:.1f}",
-            "-" if p90 is None else f"{p90:.1f}",
-            "-" if z["staffed_ratio"] is None else f"{100 * z['staffed_ratio']:.0f}%",
+            _seconds(z["wait_p50_s"]),
+            _seconds(z["wait_p90_s"]),
+            _share(z["staffed_ratio"]),
         )
-    out.print(table)
+    show(table)
 
 
 # -- stored figures -------------------------------------------------------------------------------
@@ -233,14 +283,18 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 @app.command("stats")
 def stats(
-    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
-    since: Annotated[str | None, typer.Option("--from", help="Start (ISO time with offset), inclusive.")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="End (ISO time with offset), exclusive.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+    camera: Annotated[str | None, typer.Option(metavar="ID", help="Only this camera.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="TIME", help="Start, ISO with offset, inclusive.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--to", metavar="TIME", help="End, ISO with offset, exclusive.")] = None,
+    fmt: TableOrJson = "table",
+    database: DatabaseOption = None,
 ) -> None:
-    """Figures per zone over a period, from the stored minute rows (percentiles from histograms)."""
-    from cvmon.metrics.summary import zone_period_stats
+    """Figures per zone over a period, from the stored minute rows.
+
+    The wait percentiles come from the stored histograms (within 1.9 %)."""
+    from cvmon.metrics.summary import ZonePeriodStats, zone_period_stats
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
 
@@ -248,6 +302,8 @@ def stats(
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     start, end = _parse_time(since, "--from"), _parse_time(until, "--to")
     with open_database(database or get_settings().resolved_database_url) as db:
+        if camera is not None:
+            _check_camera(db, camera)
         figures = zone_period_stats(db.minute_rows(camera, start, end))
     if fmt == "json":
         result: dict[str, dict[str, object]] = {}
@@ -255,30 +311,47 @@ def stats(
             result.setdefault(f.camera_id, {})[f.zone_id] = f.as_dict()
         sys.stdout.write(json.dumps(result) + "\n")
         return
-    table = Table(title="stored figures per zone")
-    for col in ("camera", "zone", "kind", "min", "mean", "max", "visits", "p50 s", "p90 s", "staffed", "offline s"):
-        table.add_column(col, justify="left" if col in ("camera", "zone", "kind") else "right")
+    if not figures:
+        out.print("no stored figures in this period")
+        return
+    by_camera: dict[str, list[ZonePeriodStats]] = {}
     for f in figures:
-        d = f.as_dict()
-        table.add_row(
-            f.camera_id,
-            f.zone_id,
-            f.kind,
-            str(f.minutes),
-            "-" if f.figures.mean_count is None else f"{f.figures.mean_count:.2f}",
-            str(f.figures.count_max),
-            str(f.figures.visits),
-            "-" if d["visit_p50_s"] is None else f"{d['visit_p50_s']}",
-            "-" if d["visit_p90_s"] is None else f"{d['visit_p90_s']}",
-            "-" if f.staffed_ratio is None else f"{100 * f.staffed_ratio:.0f}%",
-            f"{f.figures.seconds_offline:.0f}",
+        by_camera.setdefault(f.camera_id, []).append(f)
+    for camera_id, zones in by_camera.items():
+        minutes = max(f.minutes for f in zones)
+        offline = max(f.figures.seconds_offline for f in zones)
+        table = new_table(
+            f"camera {camera_id}: {minutes} stored minute(s), {offline:.0f} s offline", ZONE_COLUMNS, left=2
         )
-    out.print(table)
+        for f in zones:
+            d = f.as_dict()
+            table.add_row(
+                f.zone_id,
+                f.kind.replace("_", " "),
+                "-" if f.figures.mean_count is None else f"{f.figures.mean_count:.2f}",
+                str(f.figures.count_max),
+                str(f.figures.visits),
+                _seconds(d["wait_p50_s"]),
+                _seconds(d["wait_p90_s"]),
+                _share(f.staffed_ratio),
+            )
+        show(table)
+    out.print(LEGEND)
+
+
+def _check_camera(db: Database, camera_id: str) -> None:
+    """A one-line error for a camera id the database does not know."""
+    if db.stored_zone_ids(camera_id) is None:
+        raise CvmonError(
+            f"--camera: no camera '{camera_id}' in the database (cameras are stored by `cvmon run`, "
+            "`cvmon process` or `cvmon demo` from their cameras.yaml)"
+        )
 
 
 # -- alerts ---------------------------------------------------------------------------------------
 
-DatabaseOption = Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")]
+LimitOption = Annotated[int, typer.Option(min=1, metavar="N", help="At most this many, newest first.")]
+WhoOption = Annotated[str | None, typer.Option(metavar="NAME", help="Who does it (default the login name).")]
 
 
 def _who(who: str | None) -> str:
@@ -289,10 +362,10 @@ def _who(who: str | None) -> str:
 
 @alerts_app.command("list")
 def alerts_list(
-    unit: Annotated[str | None, typer.Option(help="Only this unit and the units below it.")] = None,
+    unit: Annotated[str | None, typer.Option(metavar="ID", help="Only this unit and the units below it.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only alerts not resolved yet.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    limit: LimitOption = 50,
+    fmt: TableOrJson = "table",
     database: DatabaseOption = None,
 ) -> None:
     """Alerts, newest first."""
@@ -309,9 +382,8 @@ def alerts_list(
         rows = [{**{k: getattr(a, k) for k in a.__dataclass_fields__}, "status": a.status} for a in alerts]
         sys.stdout.write(json.dumps(rows, default=lambda v: v.isoformat()) + "\n")
         return
-    table = Table(title=f"{len(alerts)} alert(s)")
-    for col in ("id", "status", "rule", "unit", "camera", "zone", "opened (UTC)", "peak", "cleared", "follow-up"):
-        table.add_column(col)
+    columns = ("id", "status", "rule", "unit", "camera", "zone", "opened (UTC)", "peak", "cleared", "follow-up")
+    table = new_table(f"{len(alerts)} alert(s)", columns, left=len(columns))
     for a in alerts:
         table.add_row(
             str(a.id),
@@ -325,16 +397,16 @@ def alerts_list(
             a.cleared_at.strftime("%H:%M:%S") if a.cleared_at else "-",
             a.followup_category or "-",
         )
-    out.print(table)
+    show(table)
 
 
 @alerts_app.command("ack")
 def alerts_ack(
-    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
-    who: Annotated[str | None, typer.Option(help="Who acknowledges (default the login name).")] = None,
+    alert_id: Annotated[int, argument("ID")],
+    who: WhoOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Acknowledge an alert: someone is looking at it."""
+    """Acknowledge alert ID (see `cvmon alerts list`): someone is looking at it."""
 
     from cvmon.settings import get_settings
     from cvmon.storage.alerts import AlertRepository
@@ -342,18 +414,20 @@ def alerts_ack(
 
     with open_database(database or get_settings().resolved_database_url) as db:
         alert = AlertRepository(db).acknowledge(alert_id, _who(who), datetime.now(UTC))
-    out.print(f"alert {alert.id} acknowledged by {alert.acked_by} at {alert.acked_at:%Y-%m-%d %H:%M:%S} UTC")
+    _say(f"alert {alert.id} acknowledged by {alert.acked_by} at {alert.acked_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 @alerts_app.command("resolve")
 def alerts_resolve(
-    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
-    category: Annotated[str, typer.Option(help="coaching, flow_change, room_fix or other.")],
-    note: Annotated[str, typer.Option(help="What was done (tindak lanjut).")],
-    who: Annotated[str | None, typer.Option(help="Who resolves (default the login name).")] = None,
+    alert_id: Annotated[int, argument("ID")],
+    category: Annotated[
+        str, typer.Option(metavar="coaching|flow_change|room_fix|other", help="What kind of follow-up it was.")
+    ],
+    note: Annotated[str, typer.Option(metavar="TEXT", help="What was done (tindak lanjut).")],
+    who: WhoOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Resolve an alert with its follow-up."""
+    """Resolve alert ID with its follow-up (tindak lanjut)."""
 
     from cvmon.settings import get_settings
     from cvmon.storage.alerts import AlertRepository, FollowUp
@@ -365,7 +439,7 @@ def alerts_resolve(
         raise ConfigError(f"--category: '{category}' is not one of {', '.join(f.value for f in FollowUp)}") from None
     with open_database(database or get_settings().resolved_database_url) as db:
         alert = AlertRepository(db).resolve(alert_id, _who(who), datetime.now(UTC), follow_up, note)
-    out.print(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.followup_category}: {alert.followup_note}")
+    _say(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.followup_category}: {alert.followup_note}")
 
 
 # -- evidence -------------------------------------------------------------------------------------
@@ -373,31 +447,35 @@ def alerts_resolve(
 
 @evidence_app.command("list")
 def evidence_list(
-    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
-    alert: Annotated[int | None, typer.Option(help="Only the snapshots of this alert.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    camera: Annotated[str | None, typer.Option(metavar="ID", help="Only this camera.")] = None,
+    alert: Annotated[int | None, typer.Option(metavar="ID", help="Only the snapshots of this alert.")] = None,
+    limit: LimitOption = 50,
     database: DatabaseOption = None,
 ) -> None:
     """Stored snapshots (their files are under CVMON_DATA_DIR/evidence)."""
     from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
+    from cvmon.storage.alerts import AlertRepository
     from cvmon.storage.database import open_database
     from cvmon.storage.evidence import EvidenceRepository
 
     settings = get_settings()
     with open_database(database or settings.resolved_database_url) as db:
+        if camera is not None:
+            _check_camera(db, camera)
+        if alert is not None:
+            AlertRepository(db).get(alert)  # no alert ID: a one-line error
         shots = EvidenceRepository(db, EvidenceStore(settings.evidence_dir)).find(
             [camera] if camera else None, alert, limit
         )
-    table = Table(title=f"{len(shots)} snapshot(s)")
-    for col in ("id", "camera", "time (UTC)", "kind", "alert", "counts", "file"):
-        table.add_column(col)
+    columns = ("id", "camera", "time (UTC)", "kind", "alert", "counts", "file")
+    table = new_table(f"{len(shots)} snapshot(s)", columns, left=len(columns))
     for e in shots:
         counts = ", ".join(f"{k}={v}" for k, v in e.counts.items())
         table.add_row(
             str(e.id), e.camera_id, f"{e.ts:%Y-%m-%d %H:%M:%S}", e.kind, str(e.alert_id or "-"), counts, e.path
         )
-    out.print(table)
+    show(table)
 
 
 @evidence_app.command("verify")
@@ -419,7 +497,7 @@ def evidence_verify(database: DatabaseOption = None) -> None:
             except EvidenceTampered as problem:
                 bad += 1
                 err.print(f"evidence {e.id}: {problem}", markup=False)
-    out.print(f"{len(shots) - bad} of {len(shots)} snapshot(s) intact")
+    _say(f"{len(shots) - bad} of {len(shots)} snapshot(s) intact")
     if bad:
         raise typer.Exit(1)
 
@@ -429,13 +507,11 @@ def evidence_verify(database: DatabaseOption = None) -> None:
 
 @retention_app.command("run")
 def retention_run(
-    config_path: Annotated[Path, typer.Option("--config", "-c", help="cameras.yaml (its retention: section).")] = Path(
-        "cameras.yaml"
-    ),
+    config_path: ConfigOption = Path("cameras.yaml"),
     database: DatabaseOption = None,
 ) -> None:
-    """Roll minute rows up to hourly rows, then delete minute rows, hourly rows, snapshots and alerts
-    older than the configured periods."""
+    """Roll minute rows up to hourly and daily rows, then delete what is older than the periods in
+    the configuration's retention: section."""
     from cvmon.config import load_config
     from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
@@ -447,7 +523,7 @@ def retention_run(
     with open_database(database or settings.resolved_database_url) as db:
         report = run_retention(db, EvidenceStore(settings.evidence_dir), config.retention, datetime.now(UTC))
     for key, value in report.as_dict().items():
-        out.print(f"{key}: {value}")
+        _say(f"{key}: {value}")
 
 
 # -- run and demo ---------------------------------------------------------------------------------
@@ -455,13 +531,14 @@ def retention_run(
 
 @app.command("run")
 def run(
-    config_path: Annotated[Path, typer.Argument(help="cameras.yaml.")] = Path("cameras.yaml"),
-    camera: Annotated[list[str] | None, typer.Option(help="Only these camera ids (repeatable).")] = None,
-    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+    config_path: Annotated[Path, argument("FILE")] = Path("cameras.yaml"),
+    camera: Annotated[list[str] | None, typer.Option(metavar="ID", help="Only this camera (repeatable).")] = None,
+    database: DatabaseOption = None,
     cameras_per_process: Annotated[
         int | None,
         typer.Option(
             min=1,
+            metavar="N",
             envvar="CVMON_CAMERAS_PER_PROCESS",
             help="Cameras hosted by one worker process, sharing its detector (default: cameras spread "
             "over one process per CPU core; 1: a process per camera; with --cluster: 1).",
@@ -470,20 +547,24 @@ def run(
     cluster: Annotated[
         str | None,
         typer.Option(
+            metavar="ADDRESS",
             envvar="CVMON_CLUSTER",
             help="Run the cameras as actors on this Ray cluster (e.g. 10.0.0.2:6379 or auto; needs the "
             "'cluster' extra), restarted or moved to a live node when theirs fails.",
         ),
     ] = None,
     cpus_per_camera: Annotated[
-        float, typer.Option(min=0.0, help="CPUs a camera reserves on the cluster (with --cluster).")
+        float, typer.Option(min=0.0, metavar="CPUS", help="CPUs a camera reserves on the cluster (with --cluster).")
     ] = 1.0,
     gpus_per_camera: Annotated[
-        float, typer.Option(min=0.0, help="GPUs a camera reserves on the cluster (with --cluster).")
+        float, typer.Option(min=0.0, metavar="GPUS", help="GPUs a camera reserves on the cluster (with --cluster).")
     ] = 0.0,
 ) -> None:
-    """Run every enabled camera until stopped (Ctrl-C or SIGTERM), in worker processes that share a
-    detector between their cameras."""
+    """Run every enabled camera of a configuration until stopped.
+
+    FILE is the cameras.yaml (default: the one in this folder); Ctrl-C or SIGTERM stop. The cameras
+    run in worker processes that share a detector between their cameras, or as actors on a Ray
+    cluster (--cluster)."""
     from cvmon.config import load_config
     from cvmon.pipeline.workers import run_cameras
     from cvmon.settings import get_settings
@@ -514,10 +595,16 @@ def run(
 @app.command("demo")
 def demo(
     config_path: Annotated[
-        Path | None, typer.Option("--config", help="Configuration to run; default the bundled example cameras.yaml.")
+        Path | None,
+        typer.Option(
+            "--config", metavar="FILE", help="Configuration to run; default the bundled example cameras.yaml."
+        ),
     ] = None,
 ) -> None:
-    """Fetch the default model and sample clips if missing, run the example configuration, print a summary."""
+    """Run the example office on the sample clips, store its figures.
+
+    The default model and the sample clips are fetched first if missing (from CVMON_MIRROR_DIR, a
+    shared/ folder beside the project, or their official addresses); a summary per camera follows."""
     import os
 
     from cvmon.config import load_config
@@ -547,20 +634,40 @@ def demo(
             with _progress_bar(source) as bar:
                 result = process_recording(pipeline, source, outputs, on_frame=bar, capture=capture)
             _print_summary(result.summary)
+        out.print(LEGEND, markup=False)
         rows = db.count_rows()
-        out.print(
+        _say(
             f"database: {db.url}  (minute rows: {rows.get('minute_stats', 0)}, alerts: {rows.get('alerts', 0)}, "
             f"snapshots: {rows.get('evidence', 0)})"
         )
-        out.print(f"anonymised frames: {settings.evidence_dir}")
-        example = config_path or EXAMPLE_CONFIG
-        out.print(
-            "web viewer: cvmon users add admin --role admin --unit "
-            f"{config.units[0].id}, then CVMON_ENVIRONMENT=development cvmon serve --config {example} "
-            "and open http://127.0.0.1:8000",
-            markup=False,
-            soft_wrap=True,
-        )
+    _say(f"anonymised frames: {settings.evidence_dir}")
+    cvmon = _command_prefix()
+    example = shlex.quote(str(config_path or EXAMPLE_CONFIG))
+    _say("")
+    _say("Web viewer: add an admin (you will choose a password), then start the server:")
+    _say(f"  {cvmon} users add admin --role admin --unit {config.units[0].id}")
+    _say(f"  CVMON_ENVIRONMENT=development {cvmon} serve --config {example}")
+    _say("and open http://127.0.0.1:8000 to sign in as admin.")
+
+
+def _say(line: str) -> None:
+    """A line on stdout as it is: never wrapped, so paths and commands can be copied."""
+    out.print(line, markup=False, soft_wrap=True)
+
+
+def _command_prefix() -> str:
+    """How to call this cvmon again: ``cvmon`` when that is on the PATH and is this one, else as it was called."""
+    called = sys.argv[0]
+    if Path(called).name == "__main__.py":
+        return f"{shlex.quote(sys.executable)} -m cvmon"
+    on_path = shutil.which("cvmon")
+    if on_path is not None and Path(on_path).resolve() == Path(called).resolve():
+        return "cvmon"
+    return shlex.quote(called)
+
+
+app.command("report")(report_command)
+app.command("serve")(serve)
 
 
 # -- entry point ----------------------------------------------------------------------------------
@@ -569,7 +676,7 @@ def demo(
 def main() -> None:
     """Console entry point: one line on stderr and a non-zero exit for every cvmon error."""
     try:
-        app()
+        app(prog_name="cvmon")
     except CvmonError as e:
         err.print(f"cvmon: error: {e}", markup=False)
         sys.exit(e.exit_code)

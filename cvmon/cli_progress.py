@@ -6,6 +6,7 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Column
 
 from cvmon.pipeline.camera import FrameResult
 
@@ -14,13 +15,13 @@ class FrameProgress:
     """Context manager; call it with each FrameResult."""
 
     def __init__(self, console: Console, total_frames: int | None, label: str) -> None:
+        # Within 80 columns: a long file name is shortened, the bar is short.
         self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
+            TextColumn("{task.description}", table_column=Column(max_width=28, no_wrap=True, overflow="ellipsis")),
+            BarColumn(bar_width=10),
             MofNCompleteColumn(),
             TextColumn("frames"),
             TextColumn("{task.fields[fps]:.1f} analysed/s"),
-            TextColumn("ETA"),
             TimeRemainingColumn(),
             console=console,
             transient=False,

@@ -51,7 +51,7 @@ MODES = ("shared", "process")
 class _NullSink:
     """Takes minute rows, events and alerts and drops them (the trials measure analysis, not storage)."""
 
-    def write_minutes(self, rows: Any, cameras: Any = ()) -> None:
+    def write_minutes(self, rows: Any, cameras: Any = (), *, source: str = "") -> None:
         return None
 
     def write_events(self, events: Any) -> None:

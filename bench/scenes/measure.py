@@ -28,7 +28,7 @@ class _RowSink:
 
     rows: list[Any] = field(default_factory=list)
 
-    def write_minutes(self, rows: Sequence[Any], cameras: Sequence[Any] = ()) -> None:
+    def write_minutes(self, rows: Sequence[Any], cameras: Sequence[Any] = (), *, source: str = "") -> None:
         self.rows.extend(rows)
 
     def write_events(self, events: Sequence[Any]) -> object:

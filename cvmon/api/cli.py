@@ -6,9 +6,11 @@ messages and exit codes there. Heavy imports (FastAPI, uvicorn, argon2) happen i
 
 from __future__ import annotations
 
+import errno
 import gc
 import getpass
 import json
+import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmon.errors import ConfigError
+from cvmon.cli_params import DatabaseOption, TableOrJson, argument
+from cvmon.errors import ConfigError, CvmonError
 
 if TYPE_CHECKING:
     from cvmon.storage.audit import AuditActor
@@ -26,10 +29,14 @@ if TYPE_CHECKING:
 users_app = typer.Typer(no_args_is_help=True, help="Users of the web viewer and API: roles and units.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log: check its hash chain.")
 
-DatabaseOption = Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")]
 UnitsOption = Annotated[
-    list[str], typer.Option("--unit", help="A unit the user sees, with the units below it (repeatable).")
+    list[str], typer.Option("--unit", metavar="ID", help="A unit the user sees, with the units below it (repeatable).")
 ]
+RoleOption = Annotated[str, typer.Option(metavar="admin|manager|pic|auditor|viewer", help="What the user may do.")]
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin (for scripts).")
+]
+UsernameArgument = Annotated[str, argument("USERNAME")]
 
 
 def _open(database: str | None) -> Database:
@@ -46,10 +53,37 @@ def _cli_actor() -> AuditActor:
 
 
 def _read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin with --password-stdin, else typed twice at the terminal."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "the password is typed at a terminal; to give it on stdin (a pipe, a file), add --password-stdin"
+        )
     password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return password
+
+
+def _check_new_user(db: Database, username: str, units: list[str]) -> None:
+    """A taken username or an unknown unit is an error before the password is asked for (the
+    repository checks both again when it writes)."""
+    from cvmon.storage.alerts import AlertNotFound, unit_subtree
+    from cvmon.storage.users import UserExists, UserNotFound, UserRepository, unknown_units
+
+    try:
+        UserRepository(db).get(username)
+    except UserNotFound:
+        pass
+    else:
+        raise UserExists(f"user '{username}' already exists")
+    missing = []
+    for unit_id in sorted({u.strip() for u in units if u.strip()}):
+        try:
+            unit_subtree(db, unit_id)
+        except AlertNotFound:
+            missing.append(unit_id)
+    if missing:
+        raise unknown_units(missing)
 
 
 def _describe(user: User) -> str:
@@ -59,28 +93,30 @@ def _describe(user: User) -> str:
 
 @users_app.command("add")
 def users_add(
-    username: Annotated[str, typer.Argument(help="Login name (lower case letters, digits, '.', '_', '@', '-').")],
-    role: Annotated[str, typer.Option(help="admin, manager, pic, auditor or viewer.")],
+    username: UsernameArgument,
+    role: RoleOption,
     unit: UnitsOption,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Create a user (the first admin too); the password is prompted for, or read from stdin, never an argument."""
+    """Create the user USERNAME (the first admin too).
+
+    USERNAME: lower case letters, digits, '.', '_', '@', '-'. The password is typed twice at the
+    terminal, or read from stdin with --password-stdin; never an argument."""
     from cvmon.storage.users import UserRepository, check_password, check_role, check_username
 
     name = check_username(username)
     check_role(role)
-    password = check_password(_read_password(password_stdin), name)
     with _open(database) as db:
+        _check_new_user(db, name, unit)
+        password = check_password(_read_password(password_stdin), name)
         user = UserRepository(db).add(username, password, role, unit, actor=_cli_actor(), now=datetime.now(UTC))
     typer.echo(f"added {_describe(user)}")
 
 
 @users_app.command("list")
 def users_list(
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: TableOrJson = "table",
     database: DatabaseOption = None,
 ) -> None:
     """Every user with their role, units and state."""
@@ -97,23 +133,19 @@ def users_list(
         ]
         typer.echo(json.dumps(rows))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from cvmon.cli_tables import new_table, show
 
-    table = Table(title=f"{len(users)} user(s)")
-    for col in ("username", "role", "units", "state", "updated (UTC)"):
-        table.add_column(col)
+    columns = ("username", "role", "units", "state", "updated (UTC)")
+    table = new_table(f"{len(users)} user(s)", columns, left=len(columns))
     for u in users:
         state = "disabled" if u.disabled else "active"
         table.add_row(u.username, u.role.value, ", ".join(u.units), state, f"{u.updated_at:%Y-%m-%d %H:%M}")
-    Console(highlight=False, width=160).print(table)
+    show(table)
 
 
 @users_app.command("disable")
-def users_disable(
-    username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None
-) -> None:
-    """Disable a user; their sessions end at once."""
+def users_disable(username: UsernameArgument, database: DatabaseOption = None) -> None:
+    """Disable the user USERNAME; their sessions end at once."""
     from cvmon.storage.users import UserRepository
 
     with _open(database) as db:
@@ -122,8 +154,8 @@ def users_disable(
 
 
 @users_app.command("enable")
-def users_enable(username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None) -> None:
-    """Enable a disabled user again."""
+def users_enable(username: UsernameArgument, database: DatabaseOption = None) -> None:
+    """Enable the disabled user USERNAME again."""
     from cvmon.storage.users import UserRepository
 
     with _open(database) as db:
@@ -133,11 +165,11 @@ def users_enable(username: Annotated[str, typer.Argument(help="Login name.")], d
 
 @users_app.command("set-role")
 def users_set_role(
-    username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Argument(help="admin, manager, pic, auditor or viewer.")],
+    username: UsernameArgument,
+    role: Annotated[str, argument("ROLE")],
     database: DatabaseOption = None,
 ) -> None:
-    """Change a user's role; their sessions end."""
+    """Give USERNAME the role ROLE (admin, manager, pic, auditor or viewer); their sessions end."""
     from cvmon.storage.users import UserRepository
 
     with _open(database) as db:
@@ -146,10 +178,8 @@ def users_set_role(
 
 
 @users_app.command("set-units")
-def users_set_units(
-    username: Annotated[str, typer.Argument(help="Login name.")], unit: UnitsOption, database: DatabaseOption = None
-) -> None:
-    """Replace the units a user is bound to; their sessions end."""
+def users_set_units(username: UsernameArgument, unit: UnitsOption, database: DatabaseOption = None) -> None:
+    """Replace the units USERNAME is bound to; their sessions end."""
     from cvmon.storage.users import UserRepository
 
     with _open(database) as db:
@@ -159,24 +189,25 @@ def users_set_units(
 
 @users_app.command("set-password")
 def users_set_password(
-    username: Annotated[str, typer.Argument(help="Login name.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
-    ] = False,
+    username: UsernameArgument,
+    password_stdin: PasswordStdinOption = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Set a new password (prompted for, or read from stdin); the user's sessions end."""
+    """Set a new password for USERNAME (typed at the terminal, or read from stdin with
+    --password-stdin); their sessions end."""
     from cvmon.storage.users import UserRepository, check_password
 
-    password = check_password(_read_password(password_stdin), username)
     with _open(database) as db:
-        user = UserRepository(db).set_password(username, password, actor=_cli_actor(), now=datetime.now(UTC))
+        users = UserRepository(db)
+        users.get(username)  # an unknown user is an error before the password is asked for
+        password = check_password(_read_password(password_stdin), username)
+        user = users.set_password(username, password, actor=_cli_actor(), now=datetime.now(UTC))
     typer.echo(f"new password for {user.username}")
 
 
 @users_app.command("unlock")
-def users_unlock(username: Annotated[str, typer.Argument(help="Login name.")], database: DatabaseOption = None) -> None:
-    """Lift a user's lock-outs after failed logins (their failure counts start again)."""
+def users_unlock(username: UsernameArgument, database: DatabaseOption = None) -> None:
+    """Lift the lock-outs of USERNAME after failed logins (their failure counts start again)."""
     from cvmon.storage.audit import AuditAction, AuditRepository
     from cvmon.storage.users import UserRepository
 
@@ -206,14 +237,20 @@ def audit_verify(database: DatabaseOption = None) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port to listen on.")] = 8000,
     config: Annotated[
         Path | None,
-        typer.Option(help="cameras.yaml for the data-protection notice (retention, contacts); default CVMON_CONFIG."),
+        typer.Option(
+            metavar="FILE",
+            help="cameras.yaml for the data-protection notice (retention, contacts); default CVMON_CONFIG.",
+        ),
     ] = None,
 ) -> None:
-    """Serve the web viewer and the JSON API with uvicorn; settings from CVMON_* variables."""
+    """Serve the web viewer and the JSON API.
+
+    uvicorn on ADDRESS:PORT; the settings come from CVMON_* variables (CVMON_SECRET_KEY at least, or
+    CVMON_ENVIRONMENT=development for a trial on this machine)."""
     import uvicorn
     from pydantic import ValidationError
 
@@ -228,16 +265,51 @@ def serve(
         first = err.errors()[0]
         field = str(first["loc"][0]).upper() if first["loc"] else "settings"
         raise ConfigError(f"CVMON_{field}: {first['msg']}") from None
+    listener = _listen(host, port)  # before anything starts: a busy port is one line, not a server that stops
     app = create_app(settings)
     # Everything imported so far lives as long as the server: moving it out of the collector's sight
     # spares each full collection (set off by a request loading a few thousand rows) about 90 ms.
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        server_header=False,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            server_header=False,
+        )
     )
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"cvmon: serving on http://{shown}:{listener.getsockname()[1]} (Ctrl-C stops it)", err=True)
+    with listener:
+        server.run(sockets=[listener])
+    if not server.started:
+        raise CvmonError("the server did not start (see the messages above)")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or a one-line error saying why there cannot be one."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        raise ConfigError(f"--host: '{host}' is not an address (a name or IP of this machine)") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart at once
+        sock.bind(address)
+        sock.listen(2048)
+        return sock
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise CvmonError(
+                f"cannot listen on {host}:{port}: the port is in use (another cvmon serve?); "
+                "stop that or choose another --port"
+            ) from None
+        if e.errno == errno.EACCES:
+            raise CvmonError(
+                f"cannot listen on {host}:{port}: permission denied (ports below 1024 need root)"
+            ) from None
+        raise CvmonError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

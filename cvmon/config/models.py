@@ -137,11 +137,27 @@ class IndexCategories(StrictModel):
         return self
 
 
+class IndexTargets(StrictModel):
+    """The score (0-100) each aspect of the index should reach; an aspect below its target is a quick win."""
+
+    waiting: float = Field(default=90, ge=0, le=100, description="Target % of visits within the wait SLA.")
+    queue: float = Field(default=90, ge=0, le=100, description="Target % of service minutes under the queue threshold.")
+    staffing: float = Field(
+        default=95, ge=0, le=100, description="Target % of service time counters and posts staffed."
+    )
+    comfort: float = Field(default=95, ge=0, le=100, description="Target % of service time zones within capacity.")
+    follow_up: float = Field(default=90, ge=0, le=100, description="Target % of alerts resolved with a follow-up.")
+
+
 class ReportsConfig(StrictModel):
     """How periodic reports score units."""
 
     weights: IndexWeights = Field(default_factory=IndexWeights, description="Aspect weights of the index.")
     categories: IndexCategories = Field(default_factory=IndexCategories, description="Category thresholds.")
+    targets: IndexTargets = Field(
+        default_factory=IndexTargets,
+        description="Target score per aspect; the report's quick wins are the aspects below theirs, lowest first.",
+    )
 
 
 class UnitConfig(StrictModel):

@@ -5,8 +5,8 @@ Each actor runs a ``CameraHost`` (the code a local worker process runs) with up 
 camera, so Ray places it on a node with room. Ray restarts an actor that fails and, when its node
 dies, on a live node; the pool notices the new incarnation and starts the actor's cameras again.
 A camera whose worker was lost records the gap as offline time when it starts again
-(``cvmon.pipeline.runner.run_live`` with ``resume_gap``), and its minute rows merge with what the
-lost worker wrote, so no minute is counted twice.
+(``cvmon.pipeline.runner.run_live`` with ``resume_gap``), and its minute rows are parts of a new run
+(``cvmon.pipeline.write_sources``), added to what the lost worker wrote: no minute is counted twice.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 evidence store (anonymised JPEGs), plus notifications of alerts through the outbox.
 
 A live camera wraps these outputs in ``cvmon.pipeline.spooling.SpoolingOutputs``, which keeps what the
-database cannot take in a local spool; every write here can therefore be repeated without effect.
+database cannot take in a local spool; every write here can therefore be repeated without effect
+(minute rows by their write source, ``cvmon.pipeline.write_sources``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.staged_evidence import StagedSnapshot, record_staged
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.database import Database, StoredMinutes
+from cvmon.storage.database import Database
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.types import MinuteRow, SourceEvent
 
@@ -43,19 +44,9 @@ class DatabaseOutputs:
         self.on_alerts = on_alerts
         self.clock = clock
 
-    def write_minutes(
-        self,
-        rows: Sequence[MinuteRow],
-        cameras: Sequence[CameraMinute] = (),
-        *,
-        unless_stored_after: StoredMinutes | None = None,
-    ) -> None:
-        """Store minute rows and coverage; see ``Database.write_minutes`` for ``unless_stored_after``."""
-        self.db.write_minutes(rows, cameras, unless_stored_after=unless_stored_after)
-
-    def stored_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> StoredMinutes:
-        """What the database holds under these rows' keys, before writing them."""
-        return self.db.stored_minutes(rows, cameras)
+    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> None:
+        """Store minute rows and coverage as the part ``source`` wrote (``Database.write_minutes``)."""
+        self.db.write_minutes(rows, cameras, source=source)
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
         return self.db.write_events(events)

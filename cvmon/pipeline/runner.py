@@ -23,6 +23,7 @@ from cvmon.evidence import EvidenceRecorder, EvidenceStore
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline, FrameResult
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
+from cvmon.pipeline.write_sources import LiveSources, recording_source
 from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
 from cvmon.storage.coverage import CameraMinute
@@ -30,9 +31,12 @@ from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
 
 
 class MinuteSink(Protocol):
-    """Where minute rows, camera events and alert changes go (the database, or a test's list)."""
+    """Where minute rows, camera events and alert changes go (the database, or a test's list). Minute rows
+    go with the identity of the part they hold (``cvmon.pipeline.write_sources``)."""
 
-    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ...) -> None: ...
+    def write_minutes(
+        self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ..., *, source: str
+    ) -> None: ...
 
     def write_events(self, events: Sequence[SourceEvent]) -> object: ...
 
@@ -112,8 +116,21 @@ def process_recording(
     sink: MinuteSink | None,
     on_frame: FrameCallback | None = None,
     capture: EvidenceCapture | None = None,
+    *,
+    write_source: str | None = None,
 ) -> RunResult:
-    """Analyse a whole recording, then write its rows, events, alerts and snapshots in one go."""
+    """Analyse a whole recording, then write its rows, events, alerts and snapshots in one go.
+
+    The rows are one part, of ``write_source``: by default the recording's own (``recording_source`` of a
+    ``FileSource``'s camera, start and file name), so processing it again replaces them.
+
+    Raises:
+        ValueError: ``write_source`` is missing for a source that is not a file (and a sink is given).
+    """
+    if sink is not None and write_source is None:
+        if not isinstance(source, FileSource):
+            raise ValueError("name the write source of a recording that is not a FileSource")
+        write_source = recording_source(pipeline.camera.id, source.start, source.path)
     snapshots: list[PendingSnapshot] = []
     for item in source:
         if isinstance(item, SourceEvent):
@@ -130,7 +147,8 @@ def process_recording(
     if capture is not None:
         snapshots += capture.flush()
     if sink is not None:
-        sink.write_minutes(rows, cams)
+        assert write_source is not None
+        sink.write_minutes(rows, cams, source=write_source)
         if pipeline.events:
             sink.write_events(pipeline.events)
         if changes or snapshots:
@@ -148,6 +166,7 @@ def run_live(
     tick_s: float = 1.0,
     capture: EvidenceCapture | None = None,
     resume_gap: datetime | None = None,
+    run_id: str | None = None,
 ) -> RunResult:
     """Analyse a live stream until ``stop`` is set; write each minute once it is complete.
 
@@ -155,7 +174,11 @@ def run_live(
     evaluated every ``tick_s`` even while the camera sends nothing. ``resume_gap`` is where the data
     of a lost previous worker ends: the time until this one's first frame is recorded as offline.
     A worker that is stopped records the camera as offline (not watched) from then.
+
+    Every batch of minute rows is a part of its own (``live:<camera>:<run_id>:<batch>``, ``run_id`` new
+    by default), so a minute written in two parts (a late row, the previous worker's part) adds up.
     """
+    sources = LiveSources(pipeline.camera.id, run_id)
     written = 0
     alerts = 0
     if resume_gap is not None:
@@ -201,7 +224,7 @@ def run_live(
             if current_minute is None or minute_of(mark) != current_minute:
                 rows, cams = pipeline.pop_rows(now, mark)
                 if rows or cams:
-                    sink.write_minutes(rows, cams)
+                    sink.write_minutes(rows, cams, source=sources.next())
                     written += len(rows)
                 current_minute = minute_of(mark)
     finally:
@@ -210,7 +233,7 @@ def run_live(
         pipeline.finish(clock())
         rows, cams = pipeline.pop_rows(None)
         if rows or cams:
-            sink.write_minutes(rows, cams)
+            sink.write_minutes(rows, cams, source=sources.next())
             written += len(rows)
         changes = pipeline.pop_alert_changes()
         held = capture.flush() if capture is not None else []

@@ -15,7 +15,6 @@ from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.database import StoredMinutes
 from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
 
 T = TypeVar("T")
@@ -94,17 +93,3 @@ def staged_from_json(data: Json, staging: Path) -> StagedSnapshot:
     key = data.get("alert_key")
     values["alert_key"] = None if key is None else (str(key[0]), str(key[1]), datetime.fromisoformat(key[2]))
     return _from_json(StagedSnapshot, values, ("ts",))
-
-
-def stored_to_json(stored: StoredMinutes) -> Json:
-    return {
-        "rows": [minute_row_to_json(r) for r in stored.rows],
-        "cameras": [camera_minute_to_json(c) for c in stored.cameras],
-    }
-
-
-def stored_from_json(data: Json) -> StoredMinutes:
-    return StoredMinutes(
-        tuple(minute_row_from_json(r) for r in data["rows"]),
-        tuple(camera_minute_from_json(c) for c in data["cameras"]),
-    )

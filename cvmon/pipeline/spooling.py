@@ -4,10 +4,13 @@
 camera's spool (``cvmon.storage.spool``). A write the database refuses, and every write after it, is
 appended to the spool instead (snapshot files to a staging folder beside it); a background thread
 tries every few seconds to deliver the spool oldest first, one entry per transaction, acknowledging
-each only once it committed. A repeated delivery changes nothing: minute rows carry what their keys
-held before the first try (``Database.write_minutes``), events, alerts and evidence rows are unique
-by key, and notifications are enqueued once (``NotifyOnce``). So nothing is lost, nothing is written
-twice, and the order of writes is kept.
+each only once it committed. A repeated delivery changes nothing: minute rows keep the write source
+they were first sent with, so a replay replaces its own part (``cvmon.pipeline.write_sources``);
+events, alerts and evidence rows are unique by key, and notifications are enqueued once
+(``NotifyOnce``). So nothing is lost, nothing is written twice, and the order of writes is kept.
+
+A minute entry spooled before write identity carries no source; it is written under one made from
+its content (``spooled_source``), the same on every replay of it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from cvmon.pipeline import spool_codec as codec
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs
 from cvmon.pipeline.staged_evidence import stage_snapshot
+from cvmon.pipeline.write_sources import spooled_source
 from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.spool import Spool, SpoolEntry
 from cvmon.types import MinuteRow, SourceEvent
@@ -88,28 +92,23 @@ class SpoolingOutputs:
 
     # -- the sink ---------------------------------------------------------------------------------
 
-    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> None:
+    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> None:
         if not rows and not cameras:
             return
+        outputs = self._direct()
+        error: StorageError | None = None
+        if outputs is not None:
+            try:
+                outputs.write_minutes(rows, cameras, source=source)
+                return
+            except StorageError as err:  # its commit is unknown: the replay under its source replaces it
+                error = err
         payload: dict[str, Any] = {
             "rows": [codec.minute_row_to_json(r) for r in rows],
             "cameras": [codec.camera_minute_to_json(c) for c in cameras],
-            "before": None,
+            "source": source,
         }
-        what = f"{len(rows)} minute rows"
-        outputs = self._direct()
-        if outputs is None:
-            self._append(MINUTES, payload, 0, what)
-            return
-        try:
-            before = outputs.stored_minutes(rows, cameras)
-        except StorageError as err:
-            self._append(MINUTES, payload, 0, what, err)
-            return
-        try:
-            outputs.write_minutes(rows, cameras)
-        except StorageError as err:  # its commit is unknown: what the keys held goes with it
-            self._append(MINUTES, {**payload, "before": codec.stored_to_json(before)}, 1, what, err)
+        self._append(MINUTES, payload, int(error is not None), f"{len(rows)} minute rows", error)
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
         if not events:
@@ -208,13 +207,9 @@ class SpoolingOutputs:
         if entry.kind == MINUTES:
             rows = [codec.minute_row_from_json(r) for r in payload["rows"]]
             cameras = [codec.camera_minute_from_json(c) for c in payload["cameras"]]
-            if payload.get("before") is None:
-                before = outputs.stored_minutes(rows, cameras)
-                self.spool.record_attempt(entry.seq, {**payload, "before": codec.stored_to_json(before)})
-            else:
-                before = codec.stored_from_json(payload["before"])
-                self.spool.record_attempt(entry.seq)
-            outputs.write_minutes(rows, cameras, unless_stored_after=before)
+            source = payload.get("source") or spooled_source(self.camera.id, payload)
+            self.spool.record_attempt(entry.seq)
+            outputs.write_minutes(rows, cameras, source=source)
         elif entry.kind == EVENTS:
             self.spool.record_attempt(entry.seq)
             outputs.write_events([codec.event_from_json(e) for e in payload["events"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmon.errors import ConfigError
+from cvmon.cli_params import DatabaseOption
+from cvmon.errors import ConfigError, CvmonError
 
 if TYPE_CHECKING:
     from cvmon.reports.report import UnitReport
@@ -24,19 +26,46 @@ def _day(value: str, option: str) -> date:
         raise ConfigError(f"{option}: '{value}' is not a date like 2026-11-01") from None
 
 
+FORMATS = ("pdf", "csv", "json")
+
+
+def report_format(fmt: str | None, out: Path | None) -> str:
+    """The format to write: --format, else the --out file's extension, else json; a mismatch is an error."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    if out is None:
+        return fmt or "json"
+    named = out.suffix.lower().removeprefix(".")
+    if fmt is None:
+        if named not in FORMATS:
+            raise ConfigError(f"--out {out}: cannot tell the format from the name; end it in .pdf, .csv or .json")
+        return named
+    if named in FORMATS and named != fmt:
+        raise ConfigError(f"--out {out} names a .{named} file but --format is {fmt}; make them agree")
+    return fmt
+
+
 def report_command(
-    unit: Annotated[str, typer.Option(help="Unit id; the report covers it and every unit below it.")],
-    first: Annotated[str, typer.Option("--from", help="First local day, YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last local day, YYYY-MM-DD (inclusive).")],
-    fmt: Annotated[str, typer.Option("--format", help="pdf, csv or json.")] = "json",
-    out: Annotated[Path | None, typer.Option(help="Write here (a PDF needs it); default stdout.")] = None,
+    unit: Annotated[str, typer.Option(metavar="ID", help="Unit id; the report covers it and every unit below it.")],
+    first: Annotated[str, typer.Option("--from", metavar="DATE", help="First local day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", metavar="DATE", help="Last local day, YYYY-MM-DD (inclusive).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", metavar="pdf|csv|json", help="Default: from the --out file's extension, else json."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write here (a PDF needs it); default stdout.")
+    ] = None,
     config_path: Annotated[
-        Path, typer.Option("--config", "-c", help="cameras.yaml: service hours, rules, weights.")
+        Path, typer.Option("--config", "-c", metavar="FILE", help="cameras.yaml: service hours, rules, weights.")
     ] = Path("cameras.yaml"),
-    language: Annotated[str, typer.Option(help="id or en (PDF).")] = "id",
-    database: Annotated[str | None, typer.Option(help="Database URL (default CVMON_DATABASE_URL).")] = None,
+    language: Annotated[str, typer.Option(metavar="id|en", help="Language of a PDF.")] = "id",
+    database: DatabaseOption = None,
 ) -> None:
-    """The service-environment report of a unit over a period: figures, index, change, ranking, quick wins."""
+    """A unit's service-environment report over a period.
+
+    Figures, index, change, ranking and quick wins of the unit and the units below it, as JSON, CSV
+    or PDF; every export is written to the audit log."""
     from cvmon.config import load_config
     from cvmon.reports.export import report_csv, report_json
     from cvmon.reports.report import build_report
@@ -44,12 +73,13 @@ def report_command(
     from cvmon.storage.audit import AuditAction, AuditActor, AuditRepository
     from cvmon.storage.database import open_database
 
-    if fmt not in ("pdf", "csv", "json"):
-        raise ConfigError(f"--format: '{fmt}' is not one of pdf, csv, json")
+    fmt = report_format(fmt, out)
     if language not in ("id", "en"):
         raise ConfigError(f"--language: '{language}' is not one of id, en")
     if fmt == "pdf" and out is None:
         raise ConfigError("--format pdf needs --out FILE")
+    if out is not None:
+        _check_writable(out)
     start, end = _day(first, "--from"), _day(last, "--to")
     config = load_config(config_path)
     with open_database(database or get_settings().resolved_database_url) as db:
@@ -69,8 +99,22 @@ def report_command(
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
     else:
-        out.write_bytes(body)
-        typer.echo(f"wrote {out} ({len(body)} bytes)", err=True)
+        try:
+            out.write_bytes(body)
+        except OSError as e:
+            raise CvmonError(f"--out: cannot write {out}: {e.strerror or e}") from None
+        typer.echo(f"wrote {out} ({len(body)} bytes, {fmt})", err=True)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an --out the report could not be written to, before the report is built and audited."""
+    folder = out.parent
+    if out.is_dir():
+        raise ConfigError(f"--out {out}: is a folder; name a file in it")
+    if not folder.is_dir():
+        raise ConfigError(f"--out {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ConfigError(f"--out {out}: not writable")
 
 
 def _pdf(report: UnitReport, language: str) -> bytes:

@@ -99,6 +99,7 @@ class QueueFigures:
     max: int | None
     share_over_threshold: float | None  # of the observed service minutes
     minutes: int  # minute rows behind the p90 and the share
+    thresholds: tuple[int, ...]  # queue_long.threshold of each queue zone, distinct values
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,6 +533,7 @@ def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
         max=figures.count_max if figures.samples else None,
         share_over_threshold=_share(over, means.total()),
         minutes=means.total(),
+        thresholds=tuple(sorted({z.threshold for z in queues})),
     )
 
 

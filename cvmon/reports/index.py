@@ -10,7 +10,8 @@ Aspects (weights from ``reports.weights`` in cameras.yaml):
 
 An aspect without data (no visits, no queue zone, no alerts...) drops out and the other weights
 are scaled up, so a unit is not rewarded or punished for what it does not have. The category comes
-from ``reports.categories``.
+from ``reports.categories``. Each aspect has a target score (``reports.targets``); the quick wins are
+the aspects below theirs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ class AspectScore:
     aspect: str
     score: float | None  # 0-100; None: no data
     weight: float
+    target: float  # 0-100, from reports.targets
+
+    @property
+    def below_target(self) -> bool:
+        """The aspect has data and scores under its target."""
+        return self.score is not None and self.score < self.target
+
+    @property
+    def shortfall(self) -> float | None:
+        """Points missing to the target (None without data, 0 at or above it)."""
+        return None if self.score is None else round(max(0.0, self.target - self.score), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +85,9 @@ def category_of(value: float | None, config: ReportsConfig) -> str | None:
 
 def service_index(figures: UnitFigures, config: ReportsConfig) -> ServiceIndex:
     """The weighted mean of the aspects that have data, with its category."""
-    weights = config.weights.model_dump()
+    weights, targets = config.weights.model_dump(), config.targets.model_dump()
     scores = aspect_scores(figures)
-    aspects = tuple(AspectScore(name, scores[name], float(weights[name])) for name in ASPECTS)
+    aspects = tuple(AspectScore(name, scores[name], float(weights[name]), float(targets[name])) for name in ASPECTS)
     counted = [a for a in aspects if a.score is not None and a.weight > 0]
     total_weight = sum(a.weight for a in counted)
     value = None
@@ -85,6 +97,7 @@ def service_index(figures: UnitFigures, config: ReportsConfig) -> ServiceIndex:
 
 
 def quick_wins(index: ServiceIndex) -> list[AspectScore]:
-    """Aspects with data, lowest score first (ties: the heavier weight first): what to fix first."""
-    scored = [a for a in index.aspects if a.score is not None and a.weight > 0]
-    return sorted(scored, key=lambda a: (a.score, -a.weight))
+    """The counted aspects below their target, lowest score first (ties: the heavier weight first): what to
+    fix first. An aspect at or above its target, or without data, is not one."""
+    below = [a for a in index.aspects if a.below_target and a.weight > 0]
+    return sorted(below, key=lambda a: (a.score or 0.0, -a.weight))

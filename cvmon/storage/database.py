@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic.util.exc import CommandError
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -19,18 +20,16 @@ from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 from cvmon.storage.coverage import COVERAGE_FIELDS, CameraMinute
 from cvmon.storage.engine import SQLITE_IMMEDIATE, make_engine, mask_url, storage_error
-from cvmon.storage.merge import (
-    CameraMinuteKey,
-    MinuteKey,
-    camera_minutes_after,
-    minute_rows_after,
-)
+from cvmon.storage.merge import CameraMinuteKey, MinuteKey, sum_camera_minutes, sum_minute_rows
 from cvmon.storage.migrate import upgrade_to_head
 from cvmon.storage.models import (
+    SOURCE_LENGTH,
     Base,
     CameraEventRecord,
+    CameraMinutePartRecord,
     CameraMinuteRecord,
     CameraRecord,
+    MinutePartRecord,
     MinuteStatRecord,
     UnitRecord,
     ZoneRecord,
@@ -38,6 +37,8 @@ from cvmon.storage.models import (
 from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
 
 REASON_LENGTH = 500
+MINUTE_WRITE_LOCK = 0x6D696E  # "min": the class of PostgreSQL advisory locks that serialise a camera's minute writes
+Part = TypeVar("Part", MinutePartRecord, CameraMinutePartRecord)
 
 
 def open_database(url: str) -> Database:
@@ -56,14 +57,6 @@ def open_database(url: str) -> Database:
         engine.dispose()
         raise storage_error("cannot open database", err, url) from None
     return Database(engine, url)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMinutes:
-    """What the database held under the keys of a batch of minute rows and coverage (missing: none)."""
-
-    rows: tuple[MinuteRow, ...] = ()
-    cameras: tuple[CameraMinute, ...] = ()
 
 
 def _aware_utc(value: datetime, what: str) -> datetime:
@@ -96,18 +89,7 @@ def _camera_key(cam: CameraMinute) -> CameraMinuteKey:
     return (cam.camera_id, cam.minute)
 
 
-def _holds_after(
-    current: StoredMinutes, before: StoredMinutes, rows: list[MinuteRow], cameras: list[CameraMinute]
-) -> bool:
-    """Whether ``current`` is exactly what ``rows`` and ``cameras`` leave when written over ``before``."""
-    want_rows = minute_rows_after({_minute_key(r): _checked_minute_row(r) for r in before.rows}, rows)
-    want_cameras = camera_minutes_after({_camera_key(c): _checked_camera_minute(c) for c in before.cameras}, cameras)
-    held_rows = {_minute_key(r): r for r in current.rows}
-    held_cameras = {_camera_key(c): c for c in current.cameras}
-    return held_rows == want_rows and held_cameras == want_cameras
-
-
-def _minute_row_of(rec: MinuteStatRecord) -> MinuteRow:
+def _minute_row_of(rec: MinuteStatRecord | MinutePartRecord) -> MinuteRow:
     return MinuteRow(
         camera_id=rec.camera_id,
         zone_id=rec.zone_id,
@@ -124,9 +106,69 @@ def _minute_values(row: MinuteRow) -> dict[str, Any]:
     return {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s, "t_last_s": row.t_last_s}
 
 
-def _camera_minute_of(rec: CameraMinuteRecord) -> CameraMinute:
+def _camera_minute_of(rec: CameraMinuteRecord | CameraMinutePartRecord) -> CameraMinute:
     values = {name: getattr(rec, name) for name in COVERAGE_FIELDS}
     return CameraMinute(camera_id=rec.camera_id, minute=rec.minute, **values)
+
+
+def _coverage_values(cam: CameraMinute) -> dict[str, Any]:
+    """A camera minute's column values (its key left out)."""
+    return {name: getattr(cam, name) for name in COVERAGE_FIELDS}
+
+
+def _batch_rows(rows: Iterable[MinuteRow]) -> dict[MinuteKey, MinuteRow]:
+    """A batch's rows by key; rows of the same key add up (they are all the batch's part)."""
+    out: dict[MinuteKey, MinuteRow] = {}
+    for row in rows:
+        key = _minute_key(row)
+        out[key] = row if key not in out else replace(sum_minute_rows([out[key], row]), zone_kind=row.zone_kind)
+    return out
+
+
+def _batch_cameras(cameras: Iterable[CameraMinute]) -> dict[CameraMinuteKey, CameraMinute]:
+    """A batch's coverage by key; coverage of the same key adds up."""
+    out: dict[CameraMinuteKey, CameraMinute] = {}
+    for cam in cameras:
+        key = _camera_key(cam)
+        out[key] = cam if key not in out else out[key] + cam
+    return out
+
+
+def _lock_key(camera_id: str) -> int:
+    """A camera's advisory lock key: a stable signed 32-bit hash of its id."""
+    return int.from_bytes(hashlib.blake2b(camera_id.encode(), digest_size=4).digest(), "big", signed=True)
+
+
+def _lock_cameras(session: Session, camera_ids: set[str]) -> None:
+    """On PostgreSQL, wait for and hold (to the end of the transaction) the minute-write lock of each
+    camera, in the order of their keys so that two writers never wait on each other; first thing in
+    the transaction, so every read after it sees the parts the previous holder committed."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({_lock_key(c) for c in camera_ids}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"), {"cls": MINUTE_WRITE_LOCK, "key": key})
+
+
+def _zone_minutes(
+    record: type[MinuteStatRecord] | type[MinutePartRecord], keys: list[MinuteKey]
+) -> ColumnElement[bool]:
+    """A condition matching, per camera, its zones of ``keys`` between the first and the last of its minutes."""
+    zones: dict[str, set[str]] = defaultdict(set)
+    for camera_id, zone_id, _ in keys:
+        zones[camera_id].add(zone_id)
+    span = _spans(record.camera_id, record.minute, ((c, m) for c, _, m in keys))
+    return and_(span, or_(*(and_(record.camera_id == c, record.zone_id.in_(sorted(z))) for c, z in zones.items())))
+
+
+def _by_key(records: Iterable[Part], key_of: Callable[[Part], Any], keys: list[Any]) -> dict[Any, dict[str, Part]]:
+    """Part records found, by key of ``keys`` (others dropped) and then by source."""
+    wanted = set(keys)
+    out: dict[Any, dict[str, Part]] = {key: {} for key in keys}
+    for rec in records:
+        key = key_of(rec)
+        if key in wanted:
+            out[key][rec.source] = rec
+    return out
 
 
 def _spans(
@@ -271,95 +313,117 @@ class Database:
                         session.add(ZoneRecord(camera_id=cam.id, zone_id=zone.id, **zone_values))
                 session.flush()
 
-    def write_minutes(
-        self,
-        rows: Sequence[MinuteRow],
-        cameras: Sequence[CameraMinute] = (),
-        *,
-        unless_stored_after: StoredMinutes | None = None,
-    ) -> bool:
-        """Store minute rows and camera coverage in one transaction: all of them or none.
+    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> bool:
+        """Store minute rows and camera coverage as the part ``source`` wrote, in one transaction: all or none.
 
-        For a key that is already stored, overlapping covered seconds mean a re-run (the new row
-        replaces the old) and disjoint ones a resumed minute (the two are merged); see
-        ``cvmon.storage.merge``. The cameras and zones must have been stored by ``sync_config``.
+        Every write carries the identity of the part it holds (``cvmon.pipeline.write_sources``): a
+        recording, or one batch of a live run. The part is stored under (key, ``source``) in
+        ``minute_parts`` / ``camera_minute_parts``, replacing what that source wrote there before and
+        keeping the parts of other sources; ``minute_stats`` / ``camera_minutes`` are set to the sum of
+        the key's parts (``cvmon.storage.merge``). So writing a part again (a re-sent batch whose first
+        try may have committed, a recording processed again) changes nothing, and a part of another
+        source (a late row of a minute already written, the next worker's part of a minute) is added,
+        never replacing what is stored. Rows of one key within a batch add up into the batch's part.
+        The cameras and zones must have been stored by ``sync_config``.
 
-        A batch re-sent after a try whose commit is unknown passes ``unless_stored_after``: what its
-        keys held before that try (``stored_minutes``). If they now hold exactly what the batch leaves
-        over that, the try did commit and nothing is written (a resumed minute's part is not merged twice).
+        On PostgreSQL writers of the same camera are serialised by a transaction-level advisory lock,
+        so two workers writing parts of the same minute at once both count; SQLite's writers are
+        serialised by ``BEGIN IMMEDIATE``.
 
         Returns:
-            False when there was nothing to write or ``unless_stored_after`` found the batch stored.
+            False when there was nothing to write.
 
         Raises:
-            ValueError: a minute is naive or not truncated to the minute.
+            ValueError: a minute is naive or not truncated to the minute, or ``source`` is empty or
+                longer than ``SOURCE_LENGTH``.
             StorageError: the database refused the batch (nothing was written).
         """
-        new_rows = [_checked_minute_row(row) for row in rows]
-        new_cameras = [_checked_camera_minute(cam) for cam in cameras]
+        if not source or len(source) > SOURCE_LENGTH:
+            raise ValueError(f"a write source must be 1 to {SOURCE_LENGTH} characters, not {len(source)}")
+        new_rows = _batch_rows(_checked_minute_row(row) for row in rows)
+        new_cameras = _batch_cameras(_checked_camera_minute(cam) for cam in cameras)
         if not new_rows and not new_cameras:
             return False
         with self._transaction("cannot write minute figures to", write=True) as session:
-            stored_rows = self._minute_records(session, new_rows)
-            stored_cameras = self._camera_minute_records(session, new_cameras)
-            current = StoredMinutes(
-                tuple(_minute_row_of(rec) for rec in stored_rows.values()),
-                tuple(_camera_minute_of(rec) for rec in stored_cameras.values()),
-            )
-            if unless_stored_after is not None and _holds_after(current, unless_stored_after, new_rows, new_cameras):
-                return False
-            after_rows = minute_rows_after({_minute_key(r): r for r in current.rows}, new_rows)
-            for key, row in after_rows.items():
-                values = _minute_values(row)
-                if key in stored_rows:
-                    _set_fields(stored_rows[key], values)
-                else:
-                    session.add(MinuteStatRecord(camera_id=key[0], zone_id=key[1], minute=key[2], **values))
-            after_cameras = camera_minutes_after({_camera_key(c): c for c in current.cameras}, new_cameras)
-            for cam_key, cam in after_cameras.items():
-                cam_values = {name: getattr(cam, name) for name in COVERAGE_FIELDS}
-                if cam_key in stored_cameras:
-                    _set_fields(stored_cameras[cam_key], cam_values)
-                else:
-                    session.add(CameraMinuteRecord(camera_id=cam_key[0], minute=cam_key[1], **cam_values))
+            _lock_cameras(session, {key[0] for key in new_rows} | {key[0] for key in new_cameras})
+            if new_rows:
+                self._write_minute_parts(session, new_rows, source)
+            if new_cameras:
+                self._write_camera_parts(session, new_cameras, source)
         return True
 
-    def stored_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> StoredMinutes:
-        """What the database holds under the keys of these rows and coverage (see ``write_minutes``).
-
-        Raises:
-            ValueError: as ``write_minutes``.
-            StorageError: the database cannot be read.
-        """
-        new_rows = [_checked_minute_row(row) for row in rows]
-        new_cameras = [_checked_camera_minute(cam) for cam in cameras]
-        with self._transaction("cannot read minute figures from", write=False) as session:
-            return StoredMinutes(
-                tuple(_minute_row_of(rec) for rec in self._minute_records(session, new_rows).values()),
-                tuple(_camera_minute_of(rec) for rec in self._camera_minute_records(session, new_cameras).values()),
-            )
+    @staticmethod
+    def _write_minute_parts(session: Session, rows: dict[MinuteKey, MinuteRow], source: str) -> None:
+        """Store the batch's parts, then each key's row as the sum of its parts (the rows read first:
+        the order of ``PARTITIONED_TABLES``)."""
+        keys = list(rows)
+        stored = {
+            (rec.camera_id, rec.zone_id, rec.minute): rec
+            for rec in session.scalars(select(MinuteStatRecord).where(_zone_minutes(MinuteStatRecord, keys)))
+        }
+        held = [key for key in keys if key in stored]  # a key without its row has no parts either
+        parts = _by_key(
+            session.scalars(select(MinutePartRecord).where(_zone_minutes(MinutePartRecord, held))) if held else [],
+            lambda rec: (rec.camera_id, rec.zone_id, rec.minute),
+            keys,
+        )
+        for key, row in rows.items():
+            values = _minute_values(row)
+            part = parts[key].get(source)
+            if part is None:
+                part = MinutePartRecord(camera_id=key[0], zone_id=key[1], minute=key[2], source=source, **values)
+                session.add(part)
+                parts[key][source] = part
+            else:
+                _set_fields(part, values)
+        for key, row in rows.items():
+            summed = sum_minute_rows([_minute_row_of(parts[key][s]) for s in sorted(parts[key])])
+            values = _minute_values(replace(summed, zone_kind=row.zone_kind))
+            if key in stored:
+                _set_fields(stored[key], values)
+            else:
+                session.add(MinuteStatRecord(camera_id=key[0], zone_id=key[1], minute=key[2], **values))
 
     @staticmethod
-    def _minute_records(session: Session, rows: list[MinuteRow]) -> dict[MinuteKey, MinuteStatRecord]:
-        """The stored records under the keys of ``rows``."""
-        if not rows:
-            return {}
-        keys = {_minute_key(r) for r in rows}
-        span = _spans(MinuteStatRecord.camera_id, MinuteStatRecord.minute, ((r.camera_id, r.minute) for r in rows))
-        found = {(r.camera_id, r.zone_id, r.minute): r for r in session.scalars(select(MinuteStatRecord).where(span))}
-        return {key: rec for key, rec in found.items() if key in keys}
-
-    @staticmethod
-    def _camera_minute_records(
-        session: Session, cameras: list[CameraMinute]
-    ) -> dict[CameraMinuteKey, CameraMinuteRecord]:
-        """The stored coverage records under the keys of ``cameras``."""
-        if not cameras:
-            return {}
-        keys = {_camera_key(c) for c in cameras}
+    def _write_camera_parts(session: Session, cameras: dict[CameraMinuteKey, CameraMinute], source: str) -> None:
+        """Store the batch's coverage parts, then each key's coverage as the sum of its parts (read first)."""
+        keys = list(cameras)
         span = _spans(CameraMinuteRecord.camera_id, CameraMinuteRecord.minute, keys)
-        found = {(r.camera_id, r.minute): r for r in session.scalars(select(CameraMinuteRecord).where(span))}
-        return {key: rec for key, rec in found.items() if key in keys}
+        stored = {(rec.camera_id, rec.minute): rec for rec in session.scalars(select(CameraMinuteRecord).where(span))}
+        held = [key for key in keys if key in stored]  # a key without its coverage has no parts either
+        held_span = _spans(CameraMinutePartRecord.camera_id, CameraMinutePartRecord.minute, held) if held else None
+        parts = _by_key(
+            session.scalars(select(CameraMinutePartRecord).where(held_span)) if held_span is not None else [],
+            lambda rec: (rec.camera_id, rec.minute),
+            keys,
+        )
+        for key, cam in cameras.items():
+            values = _coverage_values(cam)
+            part = parts[key].get(source)
+            if part is None:
+                part = CameraMinutePartRecord(camera_id=key[0], minute=key[1], source=source, **values)
+                session.add(part)
+                parts[key][source] = part
+            else:
+                _set_fields(part, values)
+        for key in keys:
+            summed = sum_camera_minutes([_camera_minute_of(parts[key][s]) for s in sorted(parts[key])])
+            values = _coverage_values(summed)
+            if key in stored:
+                _set_fields(stored[key], values)
+            else:
+                session.add(CameraMinuteRecord(camera_id=key[0], minute=key[1], **values))
+
+    def minute_parts(self, camera_id: str | None = None) -> dict[MinuteKey, dict[str, MinuteRow]]:
+        """The stored parts of zone minutes, optionally of one camera: by key, then by source."""
+        stmt = select(MinutePartRecord)
+        if camera_id is not None:
+            stmt = stmt.where(MinutePartRecord.camera_id == camera_id)
+        out: dict[MinuteKey, dict[str, MinuteRow]] = defaultdict(dict)
+        with self._transaction("cannot read minute figures from", write=False) as session:
+            for rec in session.scalars(stmt):
+                out[(rec.camera_id, rec.zone_id, rec.minute)][rec.source] = _minute_row_of(rec)
+        return dict(out)
 
     def ping(self) -> None:
         """Nothing, when the database answers.

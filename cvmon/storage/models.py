@@ -1,8 +1,9 @@
 """ORM models of the cvmon database (SQLAlchemy 2.0 typed declarative).
 
-Only aggregated, anonymous figures are stored: per zone and minute, per camera and minute, and
-camera online/offline transitions. There is no column for track ids, images or per-person
-coordinates, and a camera's source URL (which may hold credentials) is never stored.
+Only aggregated, anonymous figures are stored: per zone and minute, per camera and minute (each also
+by the part of it every write held), and camera online/offline transitions. There is no column for
+track ids, images or per-person coordinates, and a camera's source URL (which may hold credentials)
+is never stored (a write's ``source`` names its camera, time and a hash of its file name, no path).
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ class ZoneFigureColumns:
 
 
 class MinuteStatRecord(ZoneFigureColumns, Base):
-    """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``)."""
+    """Aggregated figures of one zone for one UTC minute (see ``cvmon.types.MinuteRow``): the sum of the
+    minute's parts in ``minute_parts``, kept by every write. Roll-ups, reports and the API read these."""
 
     __tablename__ = "minute_stats"
     __table_args__ = (
@@ -125,6 +127,33 @@ class MinuteStatRecord(ZoneFigureColumns, Base):
     camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    t_first_s: Mapped[float] = mapped_column(Float)
+    t_last_s: Mapped[float] = mapped_column(Float)
+
+
+SOURCE_LENGTH = 200
+NON_NEGATIVE_FIGURES = (
+    "samples >= 0 AND count_sum >= 0 AND count_max >= 0 AND visits >= 0 "
+    "AND seconds_observed >= 0 AND seconds_staffed >= 0 AND seconds_offline >= 0 "
+    "AND seconds_over_capacity >= 0 AND visit_seconds_sum >= 0"
+)
+
+
+class MinutePartRecord(ZoneFigureColumns, Base):
+    """One write's part of a zone's minute, by the identity of what wrote it (``source``); the minute's
+    ``minute_stats`` row is the sum of its parts (see ``Database.write_minutes``)."""
+
+    __tablename__ = "minute_parts"
+    __table_args__ = (
+        ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),
+        Index("ix_minute_parts_minute", "minute"),
+        CheckConstraint(NON_NEGATIVE_FIGURES, name="non_negative"),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    source: Mapped[str] = mapped_column(String(SOURCE_LENGTH), primary_key=True)
     t_first_s: Mapped[float] = mapped_column(Float)
     t_last_s: Mapped[float] = mapped_column(Float)
 
@@ -147,7 +176,8 @@ class CameraEventRecord(Base):
 
 class CameraMinuteRecord(Base):
     """Coverage of one camera for one UTC minute: frames analysed, seconds online and offline, and the
-    detector's milliseconds over those frames (sum and max; 0 in rows written before they were measured)."""
+    detector's milliseconds over those frames (sum and max; 0 in rows written before they were measured).
+    The sum of the minute's parts in ``camera_minute_parts``, kept by every write."""
 
     __tablename__ = "camera_minutes"
     __table_args__ = (
@@ -165,6 +195,29 @@ class CameraMinuteRecord(Base):
     inference_ms_sum: Mapped[float] = mapped_column(Float, server_default=text("0"))
     inference_ms_max: Mapped[float] = mapped_column(Float, server_default=text("0"))
     frames_detected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class CameraMinutePartRecord(Base):
+    """One write's part of a camera's coverage of a minute, by ``source``; ``camera_minutes`` holds
+    the sum of a minute's parts."""
+
+    __tablename__ = "camera_minute_parts"
+    __table_args__ = (
+        Index("ix_camera_minute_parts_minute", "minute"),
+        CheckConstraint("frames_analysed >= 0 AND seconds_online >= 0 AND seconds_offline >= 0", name="non_negative"),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    source: Mapped[str] = mapped_column(String(SOURCE_LENGTH), primary_key=True)
+    frames_analysed: Mapped[int] = mapped_column(Integer)
+    seconds_online: Mapped[float] = mapped_column(Float)
+    seconds_offline: Mapped[float] = mapped_column(Float)
+    t_first_s: Mapped[float] = mapped_column(Float)
+    t_last_s: Mapped[float] = mapped_column(Float)
+    inference_ms_sum: Mapped[float] = mapped_column(Float)
+    inference_ms_max: Mapped[float] = mapped_column(Float)
+    frames_detected: Mapped[int] = mapped_column(Integer)
 
 
 class AlertRecord(Base):

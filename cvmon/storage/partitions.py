@@ -1,14 +1,15 @@
 """Monthly partitions of the per-minute tables on PostgreSQL.
 
 A thousand cameras write billions of minute rows a year. On PostgreSQL ``minute_stats`` and
-``camera_minutes`` are partitioned by range of ``minute``, one partition per UTC month
-(``minute_stats_y2026m11``), plus a default partition for rows outside every month made so far
-(a recording of long ago, a clock far off). Queries over a period read only its months; retention
-drops a month's partition once its rows have been rolled up and deleted. SQLite tables are plain.
+``camera_minutes``, and their parts (``minute_parts``, ``camera_minute_parts``: they grow as fast),
+are partitioned by range of ``minute``, one partition per UTC month (``minute_stats_y2026m11``),
+plus a default partition for rows outside every month made so far (a recording of long ago, a clock
+far off). Queries over a period read only its months; retention drops a month's partition once its
+rows have been rolled up and deleted. SQLite tables are plain.
 
 ``ensure_partitions`` makes the current month's and the next ones' partitions ahead of time
-(migration 0007 and every retention round). Rows of a month that has no partition wait in the
-default partition; ``create_month`` moves them into a new one, as the migration does.
+(migrations 0007 and 0011, and every retention round). Rows of a month that has no partition wait in
+the default partition; ``create_month`` moves them into a new one, as the migration does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
-PARTITIONED_TABLES = ("minute_stats", "camera_minutes")
+# In the order every transaction touches them (``Database.write_minutes`` reads a table's rows before its
+# parts, zone minutes before camera minutes): DDL here and writes there then never wait on each other in
+# a cycle (a deadlock).
+PARTITIONED_TABLES = ("minute_stats", "minute_parts", "camera_minutes", "camera_minute_parts")
 MONTHS_AHEAD = 2
 _NAME = re.compile(r"^(?P<table>[a-z_]+)_y(?P<year>\d{4})m(?P<month>\d{2})$")
 

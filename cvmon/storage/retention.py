@@ -6,7 +6,8 @@ touches old data only, so camera workers keep writing new minutes meanwhile:
 1. Roll up: each complete UTC hour that still has its minute rows and is not final, and whose
    hourly row is missing or no longer matches those rows, gets its row recomputed from all of them.
    The recompute is an upsert, so it can run any number of times.
-2. Minute rows and camera coverage older than ``minute_rows_days`` are deleted, whole hours only.
+2. Minute rows and camera coverage older than ``minute_rows_days`` are deleted, whole hours only,
+   with their parts (``minute_parts``, ``camera_minute_parts``) in the same transaction.
    The transaction that deletes an hour's minute rows (``DELETE ... RETURNING``) also rolls them
    into the hour's row and marks it final. So no minute is deleted before it is rolled up, not
    even one written between steps 1 and 2. A final row is never recomputed. Minute rows that
@@ -61,6 +62,8 @@ ORPHAN_GRACE_S = 600.0
 
 _MINUTES: Table = Base.metadata.tables["minute_stats"]
 _CAMERA_MINUTES: Table = Base.metadata.tables["camera_minutes"]
+_MINUTE_PARTS: Table = Base.metadata.tables["minute_parts"]
+_CAMERA_MINUTE_PARTS: Table = Base.metadata.tables["camera_minute_parts"]
 _HOURLY: Table = Base.metadata.tables["hourly_stats"]
 _EVIDENCE: Table = Base.metadata.tables["evidence"]
 _ALERTS: Table = Base.metadata.tables["alerts"]
@@ -224,6 +227,7 @@ def _delete_minutes(db: Database, cutoff: datetime, hourly_cutoff: datetime) -> 
             deleted = session.execute(
                 delete(_MINUTES).where(_MINUTES.c.minute >= start, _MINUTES.c.minute < end).returning(*_MINUTES.c)
             ).all()
+            session.execute(delete(_MINUTE_PARTS).where(_MINUTE_PARTS.c.minute >= start, _MINUTE_PARTS.c.minute < end))
             final_stmt = select(_HOURLY.c.camera_id, _HOURLY.c.zone_id, _HOURLY.c.hour).where(
                 _HOURLY.c.hour >= start, _HOURLY.c.hour < end, _HOURLY.c.final.is_(True)
             )
@@ -239,6 +243,7 @@ def _delete_minutes(db: Database, cutoff: datetime, hourly_cutoff: datetime) -> 
     with db.transaction("cannot delete camera coverage from", write=True) as session:
         stmt = delete(_CAMERA_MINUTES).where(_CAMERA_MINUTES.c.minute < cutoff)
         counts["camera_minutes_deleted"] = _rowcount(session, stmt)
+        session.execute(delete(_CAMERA_MINUTE_PARTS).where(_CAMERA_MINUTE_PARTS.c.minute < cutoff))
     return counts
 
 

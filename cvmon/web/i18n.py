@@ -2,16 +2,34 @@
 
 Templates call ``t("key")``; a key missing from a language falls back to Indonesian, and a test
 checks that both languages have every key. Placeholders use ``str.format`` names.
+
+Texts about a number of things (``1 person``, ``2 people``) are counted texts: one text per plural
+category of the language, picked by Babel's CLDR plural rules from the ``count`` value, as gettext's
+``ngettext`` does. Indonesian nouns do not change (``1 orang``, ``2 orang``: the one category
+``other``); English has ``one`` and ``other``. ``t("count.people", count=2)`` is ``2 people``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
+
+from babel import Locale
 
 from cvmon.i18n_dates import LANGUAGES, Language
 
-__all__ = ["LANGUAGES", "LANGUAGE_COOKIE", "Language", "pick_language", "text_keys", "translate", "translator"]
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_COOKIE",
+    "Language",
+    "counted_keys",
+    "pick_language",
+    "plural_category",
+    "text_keys",
+    "translate",
+    "translator",
+]
 LANGUAGE_COOKIE = "cvmon_lang"
 
 # key: (Indonesian, English)
@@ -71,10 +89,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "dash.cameras": ("Kamera", "Cameras"),
     # the dashboard's summary per unit
     "summary.title": ("Ringkasan per unit", "Summary per unit"),
-    "summary.need_action": (
-        "{n} unit perlu tindakan; yang paling mendesak di atas.",
-        "{n} unit(s) need action; the most urgent first.",
-    ),
     "summary.all_calm": ("Tidak ada yang perlu ditindaklanjuti sekarang.", "Nothing needs action now."),
     "summary.cameras_online": ("Kamera daring", "Cameras online"),
     "summary.queue_now": ("Antrean sekarang (orang)", "Queuing now (people)"),
@@ -84,8 +98,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "summary.worst_wait": ("Tunggu terlama hari ini (rerata sejam)", "Worst wait today (hourly mean)"),
     "summary.worst_wait_at": ("jam {hour}", "hour of {hour}"),
     "summary.reason.escalated": ("{n} dieskalasi, belum ditangani", "{n} escalated, not acknowledged"),
-    "summary.reason.unacknowledged": ("{n} peringatan belum ditangani", "{n} alert(s) not acknowledged"),
-    "summary.reason.offline": ("{n} kamera luring", "{n} camera(s) offline"),
     "summary.reason.followup": ("{n} menunggu tindak lanjut", "{n} awaiting follow-up"),
     # lists: filters and pages
     "list.pages": ("Halaman", "Pages"),
@@ -201,7 +213,6 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Select all not acknowledged on this page",
     ),
     "alerts.bulk_ack": ("Tangani yang dipilih", "Acknowledge selected"),
-    "alerts.bulk_done": ("{n} peringatan ditangani.", "{n} alert(s) acknowledged."),
     "alerts.bulk_skipped": (
         "{n} dilewati karena sudah ditangani atau selesai.",
         "{n} skipped: already acknowledged or resolved.",
@@ -439,8 +450,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.show": ("Tampilkan", "Show"),
     "report.this_month": ("Bulan ini", "This month"),
     "report.last_month": ("Bulan lalu", "Last month"),
-    "report.period": ("Periode {first} s.d. {last}", "Period {first} to {last}"),
-    "report.previous": ("Periode sebelumnya {first} s.d. {last}", "Previous period {first} to {last}"),
+    "report.period": ("Periode {period}", "Period {period}"),
+    "report.previous": ("Periode sebelumnya {period}", "Previous period {period}"),
     "report.download_pdf": ("Unduh PDF", "Download PDF"),
     "report.download_csv": ("Unduh CSV", "Download CSV"),
     "report.downloads_audited": (
@@ -453,7 +464,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "report.index": ("Indeks lingkungan layanan", "Service-environment index"),
     "report.change": ("Perubahan", "Change"),
-    "report.points": ("{value} poin", "{value} points"),
     "report.no_index": ("Belum ada data untuk indeks.", "No data for the index yet."),
     "report.category.excellent": ("Sangat baik", "Excellent"),
     "report.category.good": ("Baik", "Good"),
@@ -463,33 +473,79 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.aspect": ("Aspek", "Aspect"),
     "report.score": ("Skor", "Score"),
     "report.weight": ("Bobot", "Weight"),
+    "report.target": ("Target", "Target"),
     "report.aspect.waiting": ("Waktu tunggu", "Waiting"),
     "report.aspect.queue": ("Antrean", "Queue"),
     "report.aspect.staffing": ("Kesiapan petugas", "Staffing readiness"),
     "report.aspect.comfort": ("Kenyamanan (kapasitas)", "Comfort (capacity)"),
     "report.aspect.follow_up": ("Tindak lanjut", "Follow-up"),
-    "report.quick_wins": ("Quick win: perbaiki dulu", "Quick wins: fix first"),
+    "report.quick_wins": ("Quick win: aspek di bawah target", "Quick wins: aspects below their target"),
+    "report.quick_wins_note": (
+        "Skor terendah lebih dulu. Target tiap aspek diatur di reports.targets (cameras.yaml).",
+        "Lowest score first. Each aspect's target is set in reports.targets (cameras.yaml).",
+    ),
+    "report.all_on_target": (
+        "Semua aspek yang memiliki data mencapai targetnya.",
+        "Every aspect with data reaches its target.",
+    ),
+    "report.below_target": ("target {target}, kurang {short}", "target {target}, {short} short"),
+    "report.the_figure": ("Angka", "Figure"),
+    "report.the_meaning": ("Artinya", "What it means"),
     "report.why.waiting": (
-        "{share} kunjungan melebihi SLA {sla}; tunggu p50 {p50}, p90 {p90} dari {visits} kunjungan.",
-        "{share} of visits over the {sla} SLA; wait p50 {p50}, p90 {p90} over {visits} visits.",
+        "{share} dari {visits} menunggu lebih lama dari SLA {sla}; tunggu p50 {p50}, p90 {p90}.",
+        "{share} of {visits} waited longer than the {sla} SLA; wait p50 {p50}, p90 {p90}.",
     ),
     "report.why.queue": (
-        "Antrean di atas ambang {share} dari waktu layanan; rata-rata {mean}, p90 {p90}, maks {max} orang.",
-        "Queue above its threshold {share} of service time; mean {mean}, p90 {p90}, max {max} people.",
+        "Rata-rata antrean per menit {threshold} atau lebih pada {share} dari {minutes} layanan teramati; "
+        "rata-rata {mean}, p90 {p90}, terpanjang {max}.",
+        "The mean queue over a minute was {threshold} or more in {share} of {minutes} of observed service; "
+        "mean {mean}, p90 {p90}, longest {max}.",
     ),
     "report.why.staffing": (
-        "Loket dan pos terisi {share} dari waktu layanan; {episodes} kali kosong saat pelanggan menunggu "
-        "({minutes} menit).",
-        "Counters and posts staffed {share} of service time; {episodes} unstaffed episodes while customers waited "
-        "({minutes} minutes).",
+        "Loket dan pos terisi {share} dari waktu layanan teramati; kosong saat pelanggan menunggu {episodes} "
+        "({minutes}).",
+        "Counters and posts staffed {share} of observed service time; unstaffed while customers waited {episodes} "
+        "({minutes}).",
     ),
     "report.why.comfort": (
-        "Zona melebihi kapasitas {share} dari waktu layanan.",
-        "Zones over capacity {share} of service time.",
+        "Zona berisi lebih banyak orang dari kapasitasnya selama {share} dari waktu layanan teramati.",
+        "Zones held more people than their capacity {share} of observed service time.",
     ),
     "report.why.follow_up": (
-        "{share} dari {total} peringatan diselesaikan dengan tindak lanjut.",
-        "{share} of {total} alerts resolved with a follow-up.",
+        "{share} dari {alerts} diselesaikan dengan kategori dan catatan tindak lanjut.",
+        "{share} of {alerts} resolved with a follow-up category and note.",
+    ),
+    "report.means.waiting": (
+        "Skor = bagian kunjungan ke antrean dan ruang tunggu yang selesai dalam SLA. Di bawah target: terlalu banyak "
+        "pelanggan menunggu lebih lama dari janji layanan.",
+        "Score = share of visits to queues and waiting areas that ended within the SLA. Below target: too many "
+        "customers wait longer than the service promise.",
+    ),
+    "report.means.queue": (
+        "Skor = bagian menit layanan teramati dengan rata-rata antrean di bawah ambang. Peringatan antrean panjang "
+        "dihitung lain: dari jumlah orang pada satu saat (di antrean dan ruang tunggu) yang bertahan di ambang atau "
+        "lebih, sehingga bisa ada peringatan walau angka per menit ini 0%.",
+        "Score = share of observed service minutes whose mean queue stayed under the threshold. Long-queue alerts "
+        "are counted differently: from the people at one moment (in queues and waiting areas) staying at or above "
+        "the threshold, so there can be alerts while this per-minute figure is 0%.",
+    ),
+    "report.means.staffing": (
+        "Skor = bagian waktu layanan loket dan pos terisi petugas. Di bawah target: pelanggan mendapati loket atau "
+        "pos kosong.",
+        "Score = share of service time counters and posts were staffed. Below target: customers find counters or "
+        "posts empty.",
+    ),
+    "report.means.comfort": (
+        "Skor = bagian waktu layanan zona berada dalam kapasitasnya. Di bawah target: ruang terlalu padat pada jam "
+        "sibuk.",
+        "Score = share of service time zones stayed within their capacity. Below target: rooms are crowded at busy "
+        "times.",
+    ),
+    "report.means.follow_up": (
+        "Skor = bagian peringatan periode ini yang diselesaikan dengan tindak lanjut tercatat. Di bawah target: "
+        "peringatan dibiarkan terbuka atau ditutup tanpa catatan apa yang dilakukan.",
+        "Score = share of the period's alerts resolved with a recorded follow-up. Below target: alerts stay open or "
+        "are closed without a note of what was done.",
     ),
     "report.coverage": ("Cakupan kamera", "Camera coverage"),
     "report.cameras": ("Kamera", "Cameras"),
@@ -497,12 +553,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.observed_hours": ("Jam teramati", "Hours observed"),
     "report.share_online": ("Daring selama jam layanan", "Online during service hours"),
     "report.figure": ("Angka", "Figure"),
+    "report.figures": ("Angka periode ini", "Figures of the period"),
     "report.now": ("Periode ini", "This period"),
     "report.before": ("Sebelumnya", "Before"),
     "report.queue_mean": ("Panjang antrean rata-rata", "Mean queue length"),
     "report.queue_p90": ("Panjang antrean p90", "Queue length p90"),
     "report.queue_max": ("Panjang antrean maks", "Longest queue"),
-    "report.queue_over": ("Waktu antrean di atas ambang", "Time with the queue over its threshold"),
+    "report.queue_over": ("Menit antrean di atas ambang", "Minutes with the queue over its threshold"),
     "report.wait_visits": ("Kunjungan (antrean, ruang tunggu)", "Visits (queues, waiting areas)"),
     "report.wait_over": ("Kunjungan melebihi SLA", "Visits over the SLA"),
     "report.staffed": ("Waktu terisi", "Time staffed"),
@@ -511,13 +568,89 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.mean_occupancy": ("Okupansi rata-rata", "Mean occupancy"),
     "report.peak_occupancy": ("Okupansi puncak", "Peak occupancy"),
     "report.alerts_total": ("Jumlah peringatan", "Alerts"),
+    "report.alerts_count": ("Jumlah", "Count"),
+    "report.alert_opens_when": ("Dibuka saat", "Opened when"),
     "report.median_ack": ("Median waktu sampai ditangani", "Median time to acknowledge"),
     "report.median_resolve": ("Median waktu sampai selesai", "Median time to resolve"),
     "report.with_follow_up": ("Diselesaikan dengan tindak lanjut", "Resolved with a follow-up"),
+    "report.def.coverage": (
+        "Waktu kamera daring dan dianalisis, dari jam layanan terjadwal.",
+        "Time the cameras were online and analysed, of the scheduled service hours.",
+    ),
+    "report.def.queue_mean": ("Rata-rata semua sampel di zona antrean.", "Mean over every sample of the queue zones."),
+    "report.def.queue_p90": (
+        "90% menit layanan memiliki rata-rata antrean sebesar ini atau kurang.",
+        "90% of service minutes had a mean queue at or below this.",
+    ),
+    "report.def.queue_max": ("Orang terbanyak pada satu saat.", "Most people seen at one moment."),
+    "report.def.queue_over": (
+        "Menit layanan teramati dengan rata-rata antrean per menit {threshold} atau lebih (zona antrean). Peringatan "
+        "antrean panjang dihitung per saat: lihat Peringatan.",
+        "Observed service minutes whose mean queue over the minute was {threshold} or more (queue zones). "
+        "Long-queue alerts are counted per moment: see Alerts.",
+    ),
+    "report.def.wait_p50": (
+        "Separuh kunjungan selama ini atau kurang.",
+        "Half of the visits lasted this long or less.",
+    ),
+    "report.def.wait_p90": ("90% kunjungan selama ini atau kurang.", "90% of the visits lasted this long or less."),
+    "report.def.wait_over": (
+        "Kunjungan ke antrean dan ruang tunggu yang lebih lama dari SLA {sla}.",
+        "Visits to queues and waiting areas longer than the {sla} SLA.",
+    ),
+    "report.def.staffed": (
+        "Waktu loket dan pos terisi petugas, dari waktu teramati dalam jam layanan.",
+        "Time counters and posts were staffed, of the time observed in service hours.",
+    ),
+    "report.def.episodes": (
+        "Rangkaian menit loket atau pos kosong sementara pelanggannya menunggu.",
+        "Runs of minutes a counter or post was empty while its customers waited.",
+    ),
+    "report.def.over_capacity": (
+        "Waktu zona berisi lebih banyak orang dari kapasitasnya, dari waktu teramati.",
+        "Time a zone held more people than its capacity, of the time observed.",
+    ),
+    "report.def.alerts_total": (
+        "Peringatan yang dibuka dalam periode ini, semua aturan (rinciannya di Peringatan).",
+        "Alerts opened in the period, every rule (see Alerts for each).",
+    ),
+    "report.def.with_follow_up": (
+        "Dari semua peringatan periode ini, yang diselesaikan dengan kategori dan catatan tindak lanjut.",
+        "Of all the period's alerts, those resolved with a follow-up category and note.",
+    ),
+    "report.rule_def.queue_long": (
+        "antrean atau ruang tunggu berisi orang sebanyak ambang atau lebih pada satu saat, bertahan selama waktu "
+        "yang ditetapkan. Dihitung per saat, bukan rata-rata per menit seperti menit antrean di atas ambang.",
+        "a queue or waiting area holds the threshold number of people or more at one moment, for a set time. "
+        "Counted per moment, not by the minute mean as the minutes over the threshold are.",
+    ),
+    "report.rule_def.long_wait": (
+        "seseorang menunggu lebih lama dari SLA.",
+        "someone has waited longer than the SLA.",
+    ),
+    "report.rule_def.over_capacity": (
+        "zona berisi lebih banyak orang dari kapasitasnya selama waktu yang ditetapkan.",
+        "a zone holds more people than its capacity for a set time.",
+    ),
+    "report.rule_def.counter_unstaffed": (
+        "loket tanpa petugas selama waktu yang ditetapkan (biasanya hanya saat ada pelanggan).",
+        "a counter stays without staff for a set time (usually only while customers are there).",
+    ),
+    "report.rule_def.post_unstaffed": (
+        "pos tanpa petugas selama waktu yang ditetapkan (biasanya hanya saat ada pelanggan).",
+        "a post stays without staff for a set time (usually only while customers are there).",
+    ),
+    "report.rule_def.camera_offline": (
+        "kamera tidak mengirim gambar selama waktu yang ditetapkan.",
+        "a camera sends no frames for a set time.",
+    ),
     "report.ranking": ("Peringkat unit di bawahnya", "Ranking of the units below"),
     "report.rank": ("Peringkat", "Rank"),
-    "report.episodes_unit": ("{episodes} kali, {minutes} menit", "{episodes} times, {minutes} minutes"),
-    "report.generated": ("Dibuat {time} oleh {user}", "Made {time} by {user}"),
+    "report.chart.score_axis": ("Skor (%)", "Score (%)"),
+    "report.chart.index_axis": ("Indeks (%)", "Index (%)"),
+    "report.chart.no_data": ("{name} (tanpa data)", "{name} (no data)"),
+    "report.generated": ("Dibuat {time} oleh {user}", "Generated {time} by {user}"),
+    "report.page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
     "report.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
     # camera set-up and zone editor
     "nav.setup": ("Kamera", "Cameras"),
@@ -678,8 +811,66 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Counted texts, key: (Indonesian, English), each a text per CLDR plural category; ``{count}`` is the number.
+_COUNTED: dict[str, tuple[Mapping[str, str], Mapping[str, str]]] = {
+    "count.people": ({"other": "{count} orang"}, {"one": "{count} person", "other": "{count} people"}),
+    "count.visits": ({"other": "{count} kunjungan"}, {"one": "{count} visit", "other": "{count} visits"}),
+    "count.alerts": ({"other": "{count} peringatan"}, {"one": "{count} alert", "other": "{count} alerts"}),
+    "count.minutes": ({"other": "{count} menit"}, {"one": "{count} minute", "other": "{count} minutes"}),
+    "count.times": ({"other": "{count} kali"}, {"one": "{count} time", "other": "{count} times"}),
+    "count.points": ({"other": "{count} poin"}, {"one": "{count} point", "other": "{count} points"}),
+    "summary.need_action": (
+        {"other": "{count} unit perlu tindakan; yang paling mendesak di atas."},
+        {"one": "{count} unit needs action.", "other": "{count} units need action; the most urgent first."},
+    ),
+    "summary.reason.unacknowledged": (
+        {"other": "{count} peringatan belum ditangani"},
+        {"one": "{count} alert not acknowledged", "other": "{count} alerts not acknowledged"},
+    ),
+    "summary.reason.offline": (
+        {"other": "{count} kamera luring"},
+        {"one": "{count} camera offline", "other": "{count} cameras offline"},
+    ),
+    "alerts.bulk_done": (
+        {"other": "{count} peringatan ditangani."},
+        {"one": "{count} alert acknowledged.", "other": "{count} alerts acknowledged."},
+    ),
+}
+
+
+@cache
+def _locale(language: Language) -> Locale:
+    return Locale.parse(language)
+
+
+def plural_category(language: Language, count: float) -> str:
+    """The CLDR plural category of ``count`` in ``language``: ``one`` or ``other`` in English, ``other`` in
+    Indonesian."""
+    return str(_locale(language).plural_form(abs(count)))
+
+
+def _shown(count: float) -> str:
+    """A count as the texts show it: whole numbers without decimals, else one decimal."""
+    if float(count).is_integer():
+        return str(int(count))
+    return f"{count:.1f}".rstrip("0").rstrip(".")
+
+
+def _counted(language: Language, key: str, values: dict[str, Any]) -> str:
+    indonesian, english = _COUNTED[key]
+    forms = english if language == "en" else indonesian
+    count = values.get("count")
+    if not isinstance(count, int | float):
+        raise TypeError(f"the text '{key}' needs a number as count, not {count!r}")
+    text = forms.get(plural_category(language, count), forms["other"])
+    return text.format(**{**values, "count": _shown(count)})
+
+
 def translate(language: Language, key: str, **values: Any) -> str:
-    """The text of ``key`` in ``language`` (Indonesian when missing), with ``values`` filled in."""
+    """The text of ``key`` in ``language`` (Indonesian when missing), with ``values`` filled in; a counted
+    text takes its form from ``count``."""
+    if key in _COUNTED:
+        return _counted(language, key, values)
     pair = _WORDS.get(key)
     if pair is None:
         return key
@@ -697,7 +888,12 @@ def translator(language: Language) -> Callable[..., str]:
 
 
 def text_keys() -> list[str]:
-    return sorted(_WORDS)
+    """Every key, plain and counted."""
+    return sorted([*_WORDS, *_COUNTED])
+
+
+def counted_keys() -> list[str]:
+    return sorted(_COUNTED)
 
 
 def pick_language(cookie: str | None, default: Language) -> Language:

@@ -1,54 +1,109 @@
-"""Charts of a report, drawn server-side as inline SVG by pygal: aspect scores and the ranking of units."""
+"""Charts of a report, drawn server-side as inline SVG by pygal: aspect scores and the ranking of units.
+
+Both are percentages: the value axis runs 0-100 % with whole-number ticks every 20, each bar prints
+its value with the unit (``0%`` included, so an empty bar still reads as a score), and a row without
+data says so in its label rather than staying blank. Each is drawn wide (pages, PDF) or narrow (a
+phone's width, with larger type, as an SVG scales its text with its width).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pygal
+from pygal.style import Style
 
 from cvmon.reports.report import UnitReport
 from cvmon.web.charts import STYLE, strip_scripts
 
+PERCENT_TICKS = tuple(range(0, 101, 20))
+NARROW_TICKS = (0, 50, 100)  # large type leaves room for three on a phone
+WIDE_PX = 800
+NARROW_PX = 420
+# Drawn 420 px wide and shown about 320 px wide on a phone: type large enough to read there.
+NARROW_STYLE = Style(
+    **{
+        **STYLE.to_dict(),
+        "label_font_size": 15,
+        "major_label_font_size": 15,
+        "legend_font_size": 15,
+        "title_font_size": 17,
+        "value_font_size": 15,
+    }
+)
 
-def aspect_chart(report: UnitReport, t: Callable[..., str]) -> str:
-    """Each aspect's score this period beside the previous one (0-100)."""
-    chart = pygal.HorizontalBar(
-        title=t("report.aspects"),
-        style=STYLE,
-        width=800,
-        height=320,
+
+def _axis_percent(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def _value_percent(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _percent_bars(
+    title: str, axis_title: str, *, narrow: bool, height: int, no_data: str, **options: Any
+) -> pygal.HorizontalBar:
+    return pygal.HorizontalBar(
+        title=title,
+        x_title=axis_title,
+        style=NARROW_STYLE if narrow else STYLE,
+        width=NARROW_PX if narrow else WIDE_PX,
+        height=height,
         range=(0, 100),
+        y_labels=list(NARROW_TICKS if narrow else PERCENT_TICKS),
+        truncate_label=-1,
+        truncate_legend=-1,
+        value_formatter=_axis_percent,
         js=[],
         disable_xml_declaration=True,
-        legend_at_bottom=True,
         print_values=True,
-        value_formatter=lambda v: f"{v:.0f}",
-        no_data_text=t("report.no_index"),
+        no_data_text=no_data,
+        **options,
     )
-    chart.x_labels = [t(f"report.aspect.{a.aspect}") for a in report.index.aspects]
-    chart.add(t("report.before"), [a.score for a in report.previous_index.aspects])
-    chart.add(t("report.now"), [a.score for a in report.index.aspects])
+
+
+def _labels(names: Sequence[str], values: Sequence[float | None], t: Callable[..., str]) -> list[str]:
+    """Row labels; a row with no value says it has no data."""
+    return [
+        name if value is not None else t("report.chart.no_data", name=name)
+        for name, value in zip(names, values, strict=True)
+    ]
+
+
+def aspect_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = False) -> str:
+    """Each aspect's score this period beside the previous one (0-100 %)."""
+    chart = _percent_bars(
+        t("report.aspects"),
+        t("report.chart.score_axis"),
+        narrow=narrow,
+        height=460 if narrow else 340,
+        no_data=t("report.no_index"),
+        legend_at_bottom=True,
+        legend_at_bottom_columns=1 if narrow else 2,
+    )
+    now = [a.score for a in report.index.aspects]
+    chart.x_labels = _labels([t(f"report.aspect.{a.aspect}") for a in report.index.aspects], now, t)
+    chart.add(t("report.before"), [a.score for a in report.previous_index.aspects], formatter=_value_percent)
+    chart.add(t("report.now"), now, formatter=_value_percent)
     return strip_scripts(chart.render(is_unicode=True))
 
 
-def ranking_chart(report: UnitReport, t: Callable[..., str]) -> str | None:
+def ranking_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = False) -> str | None:
     """The index of each unit below, best first; None without units below."""
     if not report.ranking:
         return None
-    chart = pygal.HorizontalBar(
-        title=t("report.ranking"),
-        style=STYLE,
-        width=800,
-        height=max(160, 60 + 34 * len(report.ranking)),
-        range=(0, 100),
-        js=[],
-        disable_xml_declaration=True,
-        show_legend=False,
-        print_values=True,
-        value_formatter=lambda v: f"{v:.1f}",
-        no_data_text=t("report.no_index"),
-    )
     ranked = list(reversed(report.ranking))  # pygal draws the first bar at the bottom
-    chart.x_labels = [r.name for r in ranked]
-    chart.add(t("report.index"), [r.index for r in ranked])
+    chart = _percent_bars(
+        t("report.ranking"),
+        t("report.chart.index_axis"),
+        narrow=narrow,
+        height=max(200, 110 + (48 if narrow else 40) * len(report.ranking)),
+        no_data=t("report.no_index"),
+        show_legend=False,
+    )
+    values = [r.index for r in ranked]
+    chart.x_labels = _labels([r.name for r in ranked], values, t)
+    chart.add(t("report.index"), values, formatter=_value_percent)
     return strip_scripts(chart.render(is_unicode=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from string import Formatter
 from typing import Any
 
 from cvmon.i18n_dates import format_moment
@@ -13,28 +14,54 @@ from cvmon.web.render import environment
 from cvmon.web.report_charts import aspect_chart, ranking_chart
 
 
-def report_values(report: UnitReport, language: Language, made_by: str, now: datetime) -> dict[str, Any]:
-    """What ``_report_body.html`` needs: the report, its charts, who made it and when."""
+def report_values(
+    report: UnitReport, language: Language, made_by: str, now: datetime, *, phone_charts: bool = True
+) -> dict[str, Any]:
+    """What ``_report_body.html`` needs: the report, its charts (wide, and narrow for a phone's screen
+    unless ``phone_charts`` is false), who made it and when (in the unit's time zone)."""
     t = translator(language)
     return {
         "report": report,
         "aspect_svg": aspect_chart(report, t),
         "ranking_svg": ranking_chart(report, t),
+        "aspect_svg_narrow": aspect_chart(report, t, narrow=True) if phone_charts else None,
+        "ranking_svg_narrow": ranking_chart(report, t, narrow=True) if phone_charts else None,
         "made": format_moment(now, language, report.timezone),
         "made_by": made_by,
         "query": f"unit={report.unit_id}&from={report.period.first}&to={report.period.last}",
     }
 
 
-def report_pdf(report: UnitReport, language: Language, made_by: str, now: datetime) -> bytes:
-    """The report as a printable A4 PDF."""
-    html = (
+def page_counter_css(text: str) -> str:
+    """A CSS ``content`` value from a text with ``{page}`` and ``{pages}``: ``Halaman {page} dari {pages}``
+    becomes ``"Halaman " counter(page) " dari " counter(pages)``."""
+    parts: list[str] = []
+    for literal, field, _, _ in Formatter().parse(text):
+        if literal:
+            parts.append('"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        if field in ("page", "pages"):
+            parts.append(f"counter({field})")
+        elif field:
+            raise ValueError(f"a page counter knows {{page}} and {{pages}}, not {{{field}}}")
+    return " ".join(parts)
+
+
+def report_pdf_html(report: UnitReport, language: Language, made_by: str, now: datetime) -> str:
+    """The HTML of the report's PDF: A4 pages with the unit, the period and the generation time (in the
+    unit's time zone) on every page, and the page numbers."""
+    t = translator(language)
+    return (
         environment()
         .get_template("report_pdf.html")
         .render(
             lang=language,
-            t=translator(language),
-            **report_values(report, language, made_by, now),
+            t=t,
+            page_counter=page_counter_css(t("report.page")),
+            **report_values(report, language, made_by, now, phone_charts=False),
         )
     )
-    return html_to_pdf(html)
+
+
+def report_pdf(report: UnitReport, language: Language, made_by: str, now: datetime) -> bytes:
+    """The report as a printable A4 PDF."""
+    return html_to_pdf(report_pdf_html(report, language, made_by, now))

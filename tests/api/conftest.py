@@ -150,7 +150,7 @@ def seed(db: Database, evidence_root: Path) -> Seeded:
         )
         rows.append(make_minute_row("cam-b", "queue-b", minute))
         coverage.append(make_camera_minute("cam-a", minute, frames_analysed=300 - i))
-    db.write_minutes(rows, coverage)
+    db.write_minutes(rows, coverage, source="test")
     db.write_events(
         [
             SourceEvent("cam-a", SourceEventKind.ONLINE, T0, "opened"),

@@ -46,6 +46,7 @@ def test_cameras_show_the_mean_inference_time_of_the_latest_minute(api: Api) -> 
             make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),
             make_camera_minute("cam-b", latest, inference_ms_sum=0.0, inference_ms_max=0.0),  # not measured
         ],
+        source="test",
     )
     admin, _ = api.login("admin")
     cameras = {c["id"]: c for c in admin.get("/api/cameras").json()}
@@ -57,7 +58,7 @@ def test_cameras_show_the_share_of_frames_the_detector_ran_on(api: Api) -> None:
     """With motion gating the detector skips still frames: its mean time is over the frames it ran on."""
     latest = T0 + timedelta(minutes=2)
     gated = make_camera_minute("cam-a", latest, frames_analysed=300, frames_detected=120, inference_ms_sum=1200.0)
-    api.seeded.db.write_minutes([], [gated])
+    api.seeded.db.write_minutes([], [gated], source="test")
     admin, _ = api.login("admin")
     cam = next(c for c in admin.get("/api/cameras").json() if c["id"] == "cam-a")
     assert (cam["inference_ms"], cam["detector_share"], cam["frames_last_minute"]) == (10.0, 0.4, 300)

@@ -76,6 +76,7 @@ def test_metrics_inference_time(api: Api) -> None:
             make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),
             make_camera_minute("cam-b", latest, inference_ms_sum=0.0, inference_ms_max=0.0),
         ],
+        source="test",
     )
     api.clock.now = T0 + timedelta(minutes=4)
     text = api.client().get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from cvmon.api.app import create_app
 from cvmon.config.editing import ConfigFile, OutOfScope
+from cvmon.i18n_dates import format_moment
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import UserRepository
 from cvmon.web.setup_actions import shown_source
@@ -403,7 +404,8 @@ def test_scoped_admins_see_lock_outs_of_their_users_and_lift_them(scoped: Scoped
     until = (NOW + timedelta(minutes=15)).isoformat().replace("+00:00", "Z")
     assert locked["lockouts"] == [{"until": until, "by": "username_address", "client_addr": "10.8.8.8"}]
     page = bima.get("/admin/users").text
-    assert "10.8.8.8" in page and f"{NOW + timedelta(minutes=15):%Y-%m-%d %H:%M:%S}" in page
+    shown_until = format_moment(NOW + timedelta(minutes=15), "id", "UTC", seconds=True)  # the page's one format
+    assert "10.8.8.8" in page and shown_until in page
     mataram, mataram_csrf = scoped.login("admin-mataram")
     assert mataram.post("/api/users/pic-c/unlock", headers={"X-CSRF-Token": mataram_csrf}).status_code == 404
     page_csrf = _CSRF_INPUT.search(page)

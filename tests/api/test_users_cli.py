@@ -39,13 +39,14 @@ def test_users_commands_change_users_and_are_audited(api: Api, database_url: str
     client, _ = api.login("kepala.ulp", "a long first password")
     assert client.get("/api/me").json()["scope"] == ["ulp-ampenan", "ulp-bima"]
 
-    prompted = runner.invoke(
+    # (The password typed at a terminal: tests/cli/test_password_input.py, on a pseudo-terminal.)
+    piped = runner.invoke(
         users_app,
-        ["add", "tamu", "--role", "viewer", "--unit", "up3-bima", *db],
-        input="tamu pagi sore malam\ntamu pagi sore malam\n",
+        ["add", "tamu", "--role", "viewer", "--unit", "up3-bima", "--password-stdin", *db],
+        input="tamu pagi sore malam\n",
     )
-    assert prompted.exit_code == 0, prompted.output
-    assert "tamu pagi" not in prompted.output
+    assert piped.exit_code == 0, piped.output
+    assert "tamu pagi" not in piped.output
 
     for args in (
         ["set-role", "kepala.ulp", "manager"],

@@ -96,6 +96,8 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
         ("units.0.level", "kantor", "units[0].level: Input should be"),
         ("units", [], "units: List should have at least 1 item"),
         ("cameras.0", "not a mapping", "cameras[0]: Input should be a valid dictionary"),
+        ("reports", {"targets": {"queue": 120}}, "reports.targets.queue: Input should be less than or equal to 100"),
+        ("reports", {"targets": {"speed": 90}}, "reports.targets.speed: unknown key"),
         (None, None, None),
     ],
 )
@@ -177,6 +179,20 @@ def test_unreadable_yaml(tmp_path: Path, text: str, expected: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_schema_shows_each_aspect_target_with_its_default() -> None:
+    from cvmon.config.models import Config
+
+    targets = Config.model_json_schema()["$defs"]["IndexTargets"]["properties"]
+    assert {name: prop["default"] for name, prop in targets.items()} == {
+        "waiting": 90,
+        "queue": 90,
+        "staffing": 95,
+        "comfort": 95,
+        "follow_up": 90,
+    }
+    assert all(prop["description"].startswith("Target %") for prop in targets.values())
 
 
 def test_schema_describes_every_field() -> None:

@@ -30,10 +30,12 @@ class ListSink:
         self.cameras: list[CameraMinute] = []
         self.events: list[SourceEvent] = []
         self.alerts: list[AlertChange] = []
+        self.sources: list[str] = []
 
-    def write_minutes(self, rows: list[MinuteRow], cameras: list[CameraMinute] = ()) -> None:  # type: ignore[assignment]
+    def write_minutes(self, rows: list[MinuteRow], cameras: list[CameraMinute] = (), *, source: str) -> None:  # type: ignore[assignment]
         self.rows += rows
         self.cameras += list(cameras)
+        self.sources.append(source)
 
     def write_events(self, events: list[SourceEvent]) -> None:
         self.events += events

@@ -33,7 +33,6 @@ from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage import Database, open_database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.coverage import CameraMinute
-from cvmon.storage.database import StoredMinutes
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.spool import Spool
 from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
@@ -41,6 +40,11 @@ from tests.storage.conftest import MINUTE, make_camera_minute, make_config, make
 
 WEBHOOK = NotifySettings(webhook_url="http://127.0.0.1:9/hook", webhook_secret="not-a-secret")
 OPENED_AT = MINUTE + timedelta(minutes=1, seconds=12.4)
+
+
+def live(n: int, run: int = 1) -> str:
+    """The source of a live run's ``n``-th batch (``cvmon.pipeline.write_sources``)."""
+    return f"live:cam-hall:run-{run}:{n}"
 
 
 class OutageOutputs(DatabaseOutputs):
@@ -53,6 +57,7 @@ class OutageOutputs(DatabaseOutputs):
         self.down = False
         self.lose_answers: list[str] = []
         self.written: list[str] = []  # kinds of the writes that reached the database, in order
+        self.sources: list[str] = []  # the sources of the minute writes that reached it
 
     def _gate(self) -> None:
         if self.down:
@@ -64,13 +69,10 @@ class OutageOutputs(DatabaseOutputs):
             self.lose_answers.remove(kind)
             raise StorageError("fake outage: connection lost after the commit")
 
-    def stored_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = ()) -> StoredMinutes:
+    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> None:
         self._gate()
-        return super().stored_minutes(rows, cameras)
-
-    def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), **kw: Any) -> None:
-        self._gate()
-        super().write_minutes(rows, cameras, **kw)
+        super().write_minutes(rows, cameras, source=source)
+        self.sources.append(source)
         self._answer("minutes")
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
@@ -180,13 +182,11 @@ def test_payloads_round_trip_exactly(tmp_path: Path) -> None:
     assert back == event and back.ts.utcoffset() == timedelta(hours=8) and back.kind is SourceEventKind.OFFLINE
     assert codec.change_from_json(trip(codec.change_to_json(alert))) == alert
     assert codec.staged_from_json(trip(codec.staged_to_json(staged)), tmp_path) == staged
-    stored = StoredMinutes((row,), (cam,))
-    assert codec.stored_from_json(trip(codec.stored_to_json(stored))) == stored
 
 
 def test_writes_go_straight_to_the_database_while_it_answers(rig: Rig) -> None:
     with rig.sink() as sink:
-        sink.write_minutes(*minute(0))
+        sink.write_minutes(*minute(0), source=live(0))
         sink.write_alerts(rig.camera, [change(ChangeKind.OPENED, 0)], [snapshot()])
         assert len(sink.spool) == 0
     assert len(rig.db.minute_rows()) == 1
@@ -200,16 +200,16 @@ def test_an_outage_is_spooled_then_delivered_in_order_exactly_once(rig: Rig, cap
     online = SourceEvent("cam-hall", SourceEventKind.ONLINE, MINUTE + timedelta(seconds=95))
     written = [minute(n) for n in range(4)]
     with rig.sink() as sink:
-        sink.write_minutes(*written[0])
+        sink.write_minutes(*written[0], source=live(0))
         rig.fake.down = True
         sink.write_events([offline])
-        sink.write_minutes(*written[1])
+        sink.write_minutes(*written[1], source=live(1))
         sink.write_alerts(rig.camera, [change(ChangeKind.OPENED, 0)], [snapshot()])
         sink.write_events([online])
-        sink.write_minutes(*written[2])
+        sink.write_minutes(*written[2], source=live(2))
         sink.write_alerts(rig.camera, [change(ChangeKind.CLEARED, 50)])
         rig.fake.down = False  # back: but the spool is not empty, so this waits its turn
-        sink.write_minutes(*written[3])
+        sink.write_minutes(*written[3], source=live(3))
 
         assert len(sink.spool) == 7
         assert len(rig.db.minute_rows()) == 1 and rig.db.events() == []
@@ -239,9 +239,9 @@ def test_a_write_whose_commit_is_unknown_is_not_written_twice(rig: Rig) -> None:
     first = make_minute_row(samples=150, count_sum=300, visit_durations=(40.0,), t_first_s=0.0, t_last_s=29.8)
     second = make_minute_row(samples=140, count_sum=200, visit_durations=(12.0,), t_first_s=32.0, t_last_s=59.8)
     with rig.sink() as sink:
-        sink.write_minutes([first])  # a worker stopped mid-minute...
+        sink.write_minutes([first], source=live(7))  # a worker stopped mid-minute...
         rig.fake.lose_answers = ["minutes"]
-        sink.write_minutes([second])  # ...the next one's part is merged, and the answer is lost
+        sink.write_minutes([second], source=live(0, run=2))  # ...the next one's part, its answer lost
         assert sink.drain() is True
         rig.fake.lose_answers = ["alerts"]
         sink.write_alerts(rig.camera, [change(ChangeKind.OPENED, 0)], [snapshot()])  # all stored, answer lost
@@ -250,14 +250,17 @@ def test_a_write_whose_commit_is_unknown_is_not_written_twice(rig: Rig) -> None:
 
         rig.fake.down = True  # and once more on deliveries from the spool
         sink.write_alerts(rig.camera, [change(ChangeKind.CLEARED, 50)])
-        sink.write_minutes(*minute(1))
+        sink.write_minutes(*minute(1), source=live(1, run=2))
         rig.fake.down = False
         rig.fake.lose_answers = ["alerts", "minutes"]
         assert sink.drain() is False  # the alert change committed, its answer lost
         assert sink.drain() is False  # its retry went through; the minute rows committed, their answer lost
         assert sink.drain() is True
     assert rig.fake.written == ["minutes"] * 3 + ["alerts"] * 4 + ["minutes"] * 2  # each lost answer: sent again
+    # each replay under the source of its first try, replacing what that try committed
+    assert rig.fake.sources == [live(7), live(0, run=2), live(0, run=2), live(1, run=2), live(1, run=2)]
     assert [(r.samples, r.count_sum, r.visits) for r in rig.db.minute_rows()] == [(290, 500, 2), (300, 630, 2)]
+    assert [sorted(parts) for parts in rig.db.minute_parts().values()] == [[live(7), live(0, run=2)], [live(1, run=2)]]
     assert [c.frames_analysed for c in rig.db.camera_minutes()] == [300]
     [alert] = AlertRepository(rig.db).find()
     assert alert.cleared_at is not None
@@ -285,7 +288,7 @@ def test_a_worker_that_starts_while_the_database_is_down_measures_and_delivers_l
     rig.connectable[0] = False
     with rig.sink(retry_every_s=0.05, retry_max_s=0.2) as sink:
         assert sink.outputs is None
-        sink.write_minutes(*minute(0))
+        sink.write_minutes(*minute(0), source=live(0))
         sink.write_events([SourceEvent("cam-hall", SourceEventKind.ONLINE, MINUTE)])
         time.sleep(0.3)  # a few tries fail
         assert len(sink.spool) == 2
@@ -304,7 +307,7 @@ def test_what_is_left_at_stop_is_delivered_by_the_next_worker(rig: Rig, caplog: 
     rig.fake.down = True
     sink = rig.sink()
     sink.start()
-    sink.write_minutes(*minute(0))
+    sink.write_minutes(*minute(0), source=live(0))
     sink.write_alerts(rig.camera, [change(ChangeKind.OPENED, 0)], [snapshot()])
     sink.close(timeout_s=0.5)
     assert "2 writes stay spooled" in caplog.records[-1].getMessage()
@@ -318,8 +321,8 @@ def test_what_is_left_at_stop_is_delivered_by_the_next_worker(rig: Rig, caplog: 
 
 def test_a_write_the_database_refuses_is_set_aside_and_the_rest_goes_on(rig: Rig) -> None:
     with rig.sink() as sink:
-        sink.write_minutes(*minute(0, zone_id="no-such-zone"))  # the database answers, and refuses it
-        sink.write_minutes(*minute(1))
+        sink.write_minutes(*minute(0, zone_id="no-such-zone"), source=live(0))  # the database answers, refuses it
+        sink.write_minutes(*minute(1), source=live(1))
         assert len(sink.spool) == 2
         assert sink.drain() is False  # refused by a database that answers: it may be a passing fault
         assert sink.drain() is False
@@ -328,3 +331,23 @@ def test_a_write_the_database_refuses_is_set_aside_and_the_rest_goes_on(rig: Rig
     assert entry.payload["rows"][0]["zone_id"] == "no-such-zone"
     assert reason.startswith("refused 3 times by a database that answers")
     assert [r.minute for r in rig.db.minute_rows()] == [MINUTE + timedelta(minutes=1)]
+
+
+def test_a_minute_entry_spooled_without_a_source_is_written_once(rig: Rig) -> None:
+    """A spool written before write identity holds minute entries without a source: each is written under
+    one made from its content, so its replay after a lost answer replaces itself too."""
+    rows, cams = minute(0)
+    payload = {
+        "rows": [codec.minute_row_to_json(r) for r in rows],
+        "cameras": [codec.camera_minute_to_json(c) for c in cams],
+        "before": None,
+    }
+    with Spool(rig.spool_file) as old:
+        old.append("minutes", payload, 0)
+    with rig.sink() as sink:
+        rig.fake.lose_answers = ["minutes"]
+        assert sink.drain() is False
+        assert sink.drain() is True
+    assert rig.fake.written == ["minutes", "minutes"] and rig.fake.sources[0] == rig.fake.sources[1]
+    assert rig.fake.sources[0].startswith("spooled:cam-hall:")
+    assert rig.db.minute_rows() == rows and rig.db.camera_minutes() == cams

@@ -76,6 +76,11 @@ def rows(n: int, first_s: float, last_s: float, samples: int) -> list[MinuteRow]
     ]
 
 
+def live(run: int, batch: int) -> str:
+    """The source of a live run's batch; every worker is a run of its own (``cvmon.pipeline.write_sources``)."""
+    return f"live:cam-hall:run-{run}:{batch}"
+
+
 def change(kind: ChangeKind, seconds: float) -> AlertChange:
     return AlertChange(Rule.QUEUE_LONG, "queue-1", kind, OPENED_AT + timedelta(seconds=seconds), 4.0, OPENED_AT)
 
@@ -108,10 +113,10 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
 
     first = sink(Spool(path))
     first.start()
-    first.write_minutes(part_1, [make_camera_minute(t_last_s=29.8, frames_analysed=150)])
+    first.write_minutes(part_1, [make_camera_minute(t_last_s=29.8, frames_analysed=150)], source=live(1, 0))
     server.stop()
     first.write_alerts(camera, [change(ChangeKind.OPENED, 0)], [shot])
-    first.write_minutes(minute_1, [make_camera_minute(minute=MINUTE + timedelta(minutes=1))])
+    first.write_minutes(minute_1, [make_camera_minute(minute=MINUTE + timedelta(minutes=1))], source=live(1, 1))
     first.close(timeout_s=2)  # a worker stopped (config reload) while the database is down
     with Spool(path) as left:
         assert len(left) == 2
@@ -119,8 +124,8 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
     second = sink(AcksLost(path))
     second.start()  # the next worker starts while the database is down
     assert second.outputs is None
-    second.write_minutes(part_2, [make_camera_minute(t_first_s=30.2, frames_analysed=148)])
-    second.write_minutes(minute_2, [make_camera_minute(minute=MINUTE + timedelta(minutes=2))])
+    second.write_minutes(part_2, [make_camera_minute(t_first_s=30.2, frames_analysed=148)], source=live(2, 0))
+    second.write_minutes(minute_2, [make_camera_minute(minute=MINUTE + timedelta(minutes=2))], source=live(2, 1))
     second.write_alerts(camera, [change(ChangeKind.CLEARED, 40)])
     spooled = second.spool.peek_batch(10)
     assert [e.kind for e in spooled] == ["alerts", "minutes", "minutes", "minutes", "alerts"]

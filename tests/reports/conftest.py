@@ -94,7 +94,7 @@ def seed_report_data(db: Database) -> Config:
         _row("p", M3, "post", 100, 1, seconds_staffed=20.0),
     ]
     coverage = [make_camera_minute("cam-a", m) for m in (M1, M2, M3, AFTER_HOURS)]
-    db.write_minutes(rows, coverage)
+    db.write_minutes(rows, coverage, source="test")
     repo = AlertRepository(db)
     opened = {}
     for rule, zone, at in (

@@ -38,6 +38,7 @@ def test_queue_figures(report_db: tuple[Database, Config]) -> None:
     assert queue.p90 == pytest.approx(2.8)
     # Threshold 3 (camera rule): one minute of three at or above it.
     assert queue.share_over_threshold == pytest.approx(1 / 3)
+    assert queue.thresholds == (3,)
     assert queue.minutes == 3
 
 
@@ -102,7 +103,55 @@ def test_index_category_change_and_quick_wins(report_db: tuple[Database, Config]
     assert report.previous.first == date(2026, 11, 22)
     assert report.previous_index.value == 0.0
     assert report.change == 62.5
+    # Default targets 90, 90, 95, 95, 90: every aspect is below its own, lowest first; waiting and queue tie at
+    # 66.7 and the heavier waiting (0.3 against 0.2) comes first.
     assert [a.aspect for a in report.quick_wins] == ["follow_up", "staffing", "waiting", "queue", "comfort"]
+    assert [(a.target, a.shortfall) for a in report.quick_wins] == [
+        (90.0, 56.7),
+        (95.0, 39.4),
+        (90.0, 23.3),
+        (90.0, 23.3),
+        (95.0, 3.3),
+    ]
+
+
+def _with_reports(config: Config, **changes: object) -> Config:
+    return config.model_copy(
+        update={"reports": config.reports.model_validate({**config.reports.model_dump(), **changes})}
+    )
+
+
+def test_quick_wins_are_only_the_aspects_below_their_target(report_db: tuple[Database, Config]) -> None:
+    db, config = report_db
+    # Scores: waiting 66.7, queue 66.7, staffing 55.6, comfort 91.7, follow-up 33.3. Comfort reaches its target
+    # exactly, staffing passes it, so neither is a quick win; the others are, lowest score first.
+    targets = {"waiting": 70, "queue": 80, "staffing": 50, "comfort": 91.7, "follow_up": 100}
+    with db.transaction("test", write=False) as session:
+        report = build_report(session, _with_reports(config, targets=targets), "ulp-ampenan", ALL, MONDAY, MONDAY)
+    wins = [(a.aspect, a.score, a.target) for a in report.quick_wins]
+    assert wins == [("follow_up", 33.3, 100.0), ("waiting", 66.7, 70.0), ("queue", 66.7, 80.0)]
+    assert {a.aspect: a.below_target for a in report.index.aspects} == {
+        "waiting": True,
+        "queue": True,
+        "staffing": False,
+        "comfort": False,
+        "follow_up": True,
+    }
+    # Lowered targets everywhere: nothing to fix first, though the index is the same.
+    with db.transaction("test", write=False) as session:
+        relaxed = _with_reports(config, targets=dict.fromkeys(targets, 30))
+        report = build_report(session, relaxed, "ulp-ampenan", ALL, MONDAY, MONDAY)
+    assert report.quick_wins == () and report.index.value == 62.5
+
+
+def test_an_aspect_without_data_or_weight_is_no_quick_win(report_db: tuple[Database, Config]) -> None:
+    db, config = report_db
+    weights = {"waiting": 0.3, "queue": 0.2, "staffing": 0, "comfort": 0.1, "follow_up": 0.1}
+    with db.transaction("test", write=False) as session:
+        report = build_report(session, _with_reports(config, weights=weights), "ulp-ampenan", ALL, MONDAY, MONDAY)
+        cakra = build_report(session, config, "ulp-cakra", ALL, MONDAY, MONDAY)
+    assert "staffing" not in [a.aspect for a in report.quick_wins]  # weighted 0: not part of the index
+    assert cakra.index.value is None and cakra.quick_wins == ()  # no camera, no alerts: no aspect has data
 
 
 def test_rolled_up_report_ranks_the_children(report_db: tuple[Database, Config]) -> None:

@@ -176,7 +176,7 @@ def generated(database: Database) -> tuple[Database, Config]:
     coverage = [
         make_camera_minute(cam, m, seconds_online=rng.choice((0.0, 30.0, 60.0))) for cam in ZONES for m in minutes
     ]
-    database.write_minutes(rows, coverage)
+    database.write_minutes(rows, coverage, source="test")
     stored = {(r.camera_id, r.zone_id, r.minute.replace(minute=0)) for r in rows}
     hours = [datetime(2026, 10, 17, 18, tzinfo=UTC) + timedelta(hours=h) for h in range(9 * 24)]
     hourly = [

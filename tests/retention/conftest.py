@@ -86,7 +86,7 @@ def seed_minutes(db: Database, hours: list[datetime] | None = None) -> Seeded:
             minute = hour + timedelta(minutes=30)
             if minute < NOW:
                 cameras.append(make_camera_minute(camera_id, minute, frames_analysed=100 + i))
-    db.write_minutes(rows, cameras)
+    db.write_minutes(rows, cameras, source="test")
     return Seeded(rows, cameras)
 
 

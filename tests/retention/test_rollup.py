@@ -108,8 +108,8 @@ def test_minutes_arriving_later_update_a_kept_hour(synced: Database, seeded: See
     run_retention(synced, store, POLICY, NOW)
     hour = CURRENT_HOUR - HOUR
     late = varied_row("cam-hall", "queue-1", "queue", hour + timedelta(minutes=42), 7)
-    rerun = varied_row("cam-hall", "queue-1", "queue", hour, 99)  # same minute, same seconds: replaces it
-    synced.write_minutes([late, rerun])
+    rerun = varied_row("cam-hall", "queue-1", "queue", hour, 99)  # same minute, same source: replaces it
+    synced.write_minutes([late, rerun], source="test")
 
     report = run_retention(synced, store, POLICY, NOW)
 
@@ -128,7 +128,8 @@ def test_a_final_hour_keeps_its_row_when_its_minutes_are_gone(
     old_hour = MINUTE_CUTOFF - HOUR
     assert ("cam-hall", "queue-1", old_hour) in final
     # A late minute of a final hour (e.g. an old recording processed again) must not replace its sum.
-    synced.write_minutes([varied_row("cam-hall", "queue-1", "queue", old_hour + timedelta(minutes=10), 3)])
+    late = varied_row("cam-hall", "queue-1", "queue", old_hour + timedelta(minutes=10), 3)
+    synced.write_minutes([late], source="test")
 
     second = run_retention(synced, store, POLICY, NOW)
 
@@ -211,7 +212,7 @@ def test_workers_keep_writing_while_retention_runs(synced: Database, seeded: See
         try:
             for i in range(30):
                 row = varied_row("cam-door", "satpam", "post", minute + timedelta(minutes=i), i)
-                synced.write_minutes([row])
+                synced.write_minutes([row], source="test")
                 written.append(row)
         except BaseException as err:
             errors.append(err)

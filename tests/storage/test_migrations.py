@@ -17,6 +17,7 @@ from sqlalchemy import Inspector, insert, inspect, select
 from cvmon.config import Config
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
+from cvmon.storage.coverage import COVERAGE_FIELDS
 from cvmon.storage.daily import daily_rows
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
@@ -31,9 +32,11 @@ EXPECTED_TABLES = {
     "cameras",
     "zones",
     "minute_stats",
+    "minute_parts",
     "daily_stats",
     "camera_events",
     "camera_minutes",
+    "camera_minute_parts",
     "alerts",
     "evidence",
     "outbox",
@@ -62,6 +65,9 @@ def test_minute_stats_has_its_key_and_indexes(database: Database) -> None:
     uniques = {tuple(uq["column_names"]) for uq in inspector.get_unique_constraints("camera_events")}
     assert ("camera_id", "ts", "kind") in uniques
     assert inspector.get_pk_constraint("camera_minutes")["constrained_columns"] == ["camera_id", "minute"]
+    parts = ("minute_parts", "camera_minute_parts")
+    parts_keys = [inspector.get_pk_constraint(t)["constrained_columns"] for t in parts]
+    assert parts_keys == [["camera_id", "zone_id", "minute", "source"], ["camera_id", "minute", "source"]]
 
 
 def test_no_column_holds_people_or_credentials(database: Database) -> None:
@@ -99,7 +105,7 @@ def test_downgrade_to_base_and_upgrade_again(database: Database) -> None:
 def test_open_twice_keeps_the_data(database_url: str, config: Config) -> None:
     with open_database(database_url) as first:
         first.sync_config(config)
-        first.write_minutes([make_minute_row()])
+        first.write_minutes([make_minute_row()], source="test")
     with open_database(database_url) as second:
         assert second.minute_rows() == [make_minute_row()]
         with second.engine.connect() as conn:
@@ -174,7 +180,7 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
         ]
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("camera_minutes")}
         assert not columns["inference_ms_sum"]["nullable"] and not columns["inference_ms_max"]["nullable"]
-        db.write_minutes([], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))])
+        db.write_minutes([], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))], source="test")
         with db.engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.downgrade(alembic, "0004")
@@ -285,3 +291,60 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
         assert [sum(h) for h in back] == [4, 0] and back[0][7] == 3 and back[1] == empty
     with open_database(database_url) as db:  # and up again
         assert [r.visit_hist.total for r in db.minute_rows()] == [4, 0]
+
+
+def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -> None:
+    """Revision 0011 carries every minute row and camera minute over as its key's only part, of the source
+    ``legacy``: the sums stay what they were, a new source adds to them, the same legacy part again
+    replaces itself. The downgrade drops the parts and keeps the rows."""
+    engine = make_engine(database_url)
+    alembic = alembic_config()
+    loket = make_minute_row(zone_id="loket-1", zone_kind="counter_customer", visit_durations=())
+    queue = make_minute_row()
+    rows = [loket, queue]  # as they are read back: by camera, zone, minute
+    coverage = [make_camera_minute("cam-door", MINUTE + timedelta(days=40)), make_camera_minute()]  # two months
+    try:
+        with engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "0010")
+        Database(engine, database_url).sync_config(config)
+        with engine.begin() as conn:
+            for row in rows:
+                values = {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s}
+                conn.execute(
+                    insert(MinuteStatRecord.__table__).values(
+                        camera_id=row.camera_id, zone_id=row.zone_id, minute=row.minute, t_last_s=row.t_last_s, **values
+                    )
+                )
+            for cam in coverage:
+                values = {name: getattr(cam, name) for name in COVERAGE_FIELDS}
+                table = CameraMinuteRecord.__table__
+                conn.execute(insert(table).values(camera_id=cam.camera_id, minute=cam.minute, **values))
+    finally:
+        engine.dispose()
+    with open_database(database_url) as db:
+        assert db.minute_rows() == rows and db.camera_minutes() == coverage
+        parts = db.minute_parts()
+        assert {key: list(by_source) for key, by_source in parts.items()} == {
+            (r.camera_id, r.zone_id, r.minute): ["legacy"] for r in rows
+        }
+        assert [parts[(r.camera_id, r.zone_id, r.minute)]["legacy"] for r in rows] == rows
+        assert db.count_rows()["camera_minute_parts"] == 2
+
+        db.write_minutes([queue], [coverage[1]], source="legacy")  # the same part again: replaced
+        assert db.minute_rows() == rows and db.camera_minutes() == coverage
+        late = make_minute_row(samples=5, count_sum=5, visit_durations=(3.0,), t_first_s=10.0, t_last_s=10.8)
+        db.write_minutes([late], source="live:cam-hall:run:0")
+        assert (db.minute_rows()[1].samples, db.minute_rows()[1].visits) == (queue.samples + 5, queue.visits + 1)
+
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0010")
+        names = set(inspect(db.engine).get_table_names())
+        assert not {"minute_parts", "camera_minute_parts"} & names
+        with db.engine.connect() as conn:
+            samples = conn.execute(select(MinuteStatRecord.__table__.c.samples).order_by("zone_id")).scalars().all()
+        assert samples == [loket.samples, queue.samples + 5]
+    with open_database(database_url) as db:  # and up again: the sums, now legacy parts
+        assert [r.samples for r in db.minute_rows()] == [loket.samples, queue.samples + 5]
+        assert db.count_rows()["minute_parts"] == 2 and db.camera_minutes() == coverage

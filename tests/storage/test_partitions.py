@@ -58,24 +58,30 @@ def test_the_minute_tables_are_partitioned_by_month_ahead_of_time(pg: Database) 
             assert is_partitioned(conn, table)
             assert set(wanted) <= set(monthly_partitions(conn, table))
     minute = NOW.replace(second=0, microsecond=0)
-    pg.write_minutes([make_minute_row(minute=minute)], [make_camera_minute(minute=minute)])
+    pg.write_minutes([make_minute_row(minute=minute)], [make_camera_minute(minute=minute)], source="test")
     name = f"y{this_month.year:04d}m{this_month.month:02d}"
     assert where_rows_are(pg, "minute_stats") == {f"minute_stats_{name}": 1}
     assert where_rows_are(pg, "camera_minutes") == {f"camera_minutes_{name}": 1}
+    assert where_rows_are(pg, "minute_parts") == {f"minute_parts_{name}": 1}
+    assert where_rows_are(pg, "camera_minute_parts") == {f"camera_minute_parts_{name}": 1}
 
 
 def test_a_month_made_late_takes_its_rows_out_of_the_default_partition(pg: Database) -> None:
     """ensure_partitions leaves a month whose rows already wait (cameras may be writing it);
     create_month, run where nothing writes that month, moves them into their partition."""
     old = datetime(2020, 2, 10, 9, 0, tzinfo=UTC)  # a recording of long ago
-    pg.write_minutes([make_minute_row(minute=old + timedelta(minutes=i)) for i in range(3)])
+    pg.write_minutes([make_minute_row(minute=old + timedelta(minutes=i)) for i in range(3)], source="test")
     assert where_rows_are(pg, "minute_stats") == {"minute_stats_default": 3}
-    with pg.engine.begin() as conn:
-        assert ensure_partitions(conn, old, ahead=0) == ["camera_minutes_y2020m02"]  # its rows wait: not made
+    assert where_rows_are(pg, "minute_parts") == {"minute_parts_default": 3}
+    with pg.engine.begin() as conn:  # the months whose rows wait are not made
+        assert ensure_partitions(conn, old, ahead=0) == ["camera_minutes_y2020m02", "camera_minute_parts_y2020m02"]
         assert create_month(conn, "minute_stats", month_start(old)) == "minute_stats_y2020m02"
+        assert create_month(conn, "minute_parts", month_start(old)) == "minute_parts_y2020m02"
     assert where_rows_are(pg, "minute_stats") == {"minute_stats_y2020m02": 3}
+    assert where_rows_are(pg, "minute_parts") == {"minute_parts_y2020m02": 3}
     assert len(pg.minute_rows()) == 3  # nothing lost on the way
-    pg.write_minutes([make_minute_row(minute=old + timedelta(minutes=1), count_sum=99)])  # upsert across partitions
+    again = make_minute_row(minute=old + timedelta(minutes=1), count_sum=99)
+    pg.write_minutes([again], source="test")  # the same part again, across partitions: replaced
     assert [r.count_sum for r in pg.minute_rows()].count(99) == 1 and len(pg.minute_rows()) == 3
 
 
@@ -86,9 +92,10 @@ def test_retention_drops_a_month_once_its_rows_are_rolled_up(pg: Database, tmp_p
     pg.write_minutes(
         [make_minute_row(minute=old + timedelta(minutes=i)) for i in range(60)],
         [make_camera_minute(minute=old + timedelta(minutes=i)) for i in range(60)],
+        source="test",
     )
     report = run_retention(pg, EvidenceStore(tmp_path), RetentionConfig(hourly_rows_days=10_000), NOW)
-    assert report.minute_rows_deleted == 60 and report.partitions_dropped == 2
+    assert report.minute_rows_deleted == 60 and report.partitions_dropped == len(PARTITIONED_TABLES)
     with pg.engine.connect() as conn:
         assert not any(month.year == 2021 for t in PARTITIONED_TABLES for month in monthly_partitions(conn, t))
     (hour,) = hourly_rows(pg)

@@ -74,7 +74,7 @@ def test_changes_are_applied_and_stamp_only_changed_cameras(database: Database) 
 def test_zone_left_out_of_the_config_is_kept(database: Database) -> None:
     config = make_config()
     database.sync_config(config)
-    database.write_minutes([make_minute_row(zone_id="queue-1")])
+    database.write_minutes([make_minute_row(zone_id="queue-1")], source="test")
     smaller = config.model_dump(mode="json", exclude_none=True)
     smaller["cameras"][0]["zones"] = [z for z in smaller["cameras"][0]["zones"] if z["id"] == "staff-1"]
     smaller["cameras"][0]["zones"][0].pop("counter")

@@ -67,8 +67,10 @@ def test_resume_point_is_where_a_lost_workers_data_ends(synced: Database) -> Non
     online = MINUTE + timedelta(seconds=5)
     synced.write_events([SourceEvent(cam, SourceEventKind.ONLINE, online)])
     assert synced.resume_point(cam) == online + timedelta(milliseconds=1)  # nothing stored after it
-    synced.write_minutes([], [make_camera_minute(cam, MINUTE, t_first_s=5.0, t_last_s=59.8)])
-    synced.write_minutes([], [make_camera_minute(cam, MINUTE + timedelta(minutes=1), t_first_s=0.0, t_last_s=20.4)])
+    synced.write_minutes([], [make_camera_minute(cam, MINUTE, t_first_s=5.0, t_last_s=59.8)], source="test")
+    synced.write_minutes(
+        [], [make_camera_minute(cam, MINUTE + timedelta(minutes=1), t_first_s=0.0, t_last_s=20.4)], source="test"
+    )
     assert synced.resume_point(cam) == MINUTE + timedelta(minutes=1, seconds=20.4)
     synced.write_events([SourceEvent(cam, SourceEventKind.OFFLINE, MINUTE + timedelta(minutes=1, seconds=21), "x")])
     assert synced.resume_point(cam) is None

@@ -182,7 +182,7 @@ def test_dashboard_tiles_refresh_by_themselves(open_page, live_server: LiveServe
     expect(count).to_contain_text("4")
     minute = NOW - timedelta(minutes=1)
     live_server.seeded.db.write_minutes(
-        [make_minute_row("cam-a", "queue-a", minute, count_sum=300 * 7, count_max=9)], []
+        [make_minute_row("cam-a", "queue-a", minute, count_sum=300 * 7, count_max=9)], [], source="test"
     )
     expect(count).to_contain_text("7", timeout=TIMEOUT_MS)
     expect(count).to_contain_text("maks 9")

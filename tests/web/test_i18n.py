@@ -6,6 +6,9 @@ import re
 from importlib import resources
 from string import Formatter
 
+import pytest
+from babel import Locale
+
 from cvmon.web import i18n
 
 
@@ -15,9 +18,51 @@ def _fields(text: str) -> set[str]:
 
 def test_every_text_in_both_languages_with_the_same_placeholders() -> None:
     for key in i18n.text_keys():
+        if key in i18n.counted_keys():
+            continue
         indonesian, english = i18n._WORDS[key]
         assert indonesian.strip() and english.strip(), key
         assert _fields(indonesian) == _fields(english), key
+
+
+def test_every_counted_text_has_each_plural_form_of_both_languages() -> None:
+    assert i18n.counted_keys(), "no counted texts"
+    for key in i18n.counted_keys():
+        forms = dict(zip(i18n.LANGUAGES, i18n._COUNTED[key], strict=True))
+        fields = {frozenset(_fields(text)) for texts in forms.values() for text in texts.values()}
+        assert len(fields) == 1 and "count" in next(iter(fields)), key  # every form shows the number alike
+        for language, texts in forms.items():
+            needed = set(Locale.parse(language).plural_form.tags) | {"other"}
+            assert set(texts) == needed, (key, language)
+            assert all(text.strip() for text in texts.values()), (key, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "count", "expected"),
+    [
+        ("en", "count.people", 1, "1 person"),
+        ("en", "count.people", 2, "2 people"),
+        ("en", "count.people", 0, "0 people"),
+        ("en", "count.visits", 1, "1 visit"),
+        ("en", "count.visits", 3, "3 visits"),
+        ("en", "count.minutes", 1, "1 minute"),
+        ("en", "count.points", 1.0, "1 point"),
+        ("en", "count.points", 23.3, "23.3 points"),
+        ("en", "count.times", 1, "1 time"),
+        ("id", "count.people", 1, "1 orang"),
+        ("id", "count.people", 2, "2 orang"),
+        ("id", "count.visits", 3, "3 kunjungan"),
+        ("id", "count.points", 23.3, "23.3 poin"),
+        ("id", "count.times", 2, "2 kali"),
+    ],
+)
+def test_counted_texts_take_the_plural_form_of_the_number(language, key: str, count: float, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert i18n.translate(language, key, count=count) == expected
+
+
+def test_a_counted_text_needs_a_number() -> None:
+    with pytest.raises(TypeError, match=r"count\.people"):
+        i18n.translate("en", "count.people")
 
 
 def test_templates_use_only_known_keys() -> None:
@@ -35,6 +80,7 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
     from cvmon.alerts.rules import Rule
     from cvmon.api.lists import AlertState
     from cvmon.api.summary import REASONS
+    from cvmon.reports.index import ASPECTS
     from cvmon.storage.alerts import FollowUp
     from cvmon.storage.audit import AuditAction
     from cvmon.storage.users import Role
@@ -52,6 +98,10 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
         "summary.reason.": list(REASONS),
         "evidence.kind.": ["open", "peak", "periodic"],
         "audit.action.": [a.value for a in AuditAction],
+        "report.rule_def.": [r.value for r in Rule],
+        "report.aspect.": list(ASPECTS),
+        "report.why.": list(ASPECTS),
+        "report.means.": list(ASPECTS),
     }
     missing = [p + v for p, vs in values.items() for v in vs if p + v not in i18n.text_keys()]
     assert missing == []

@@ -25,7 +25,7 @@ WORDS = {
     },
     "en": {"filter": "Filter", "rule": "Long wait", "state": "Condition ongoing", "bulk": "Acknowledge selected"},
 }
-DONE = {"id": "2 peringatan ditangani.", "en": "2 alert(s) acknowledged."}
+DONE = {"id": "2 peringatan ditangani.", "en": "2 alerts acknowledged."}
 ACKED = {"id": "Ditangani", "en": "Acknowledged"}
 
 

@@ -14,19 +14,21 @@ from datetime import UTC, datetime
 from alembic import op
 from sqlalchemy import Connection, text
 
-from cvmon.storage.partitions import PARTITIONED_TABLES, create_month, ensure_partitions
+from cvmon.storage.partitions import create_month, ensure_partitions
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TABLES = ("minute_stats", "camera_minutes")  # the parts tables of 0011 are made partitioned
+
 
 def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    for table in PARTITIONED_TABLES:
+    for table in TABLES:
         _rebuild(conn, table, partitioned=True)
     ensure_partitions(conn, datetime.now(UTC))
 
@@ -35,7 +37,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    for table in PARTITIONED_TABLES:
+    for table in TABLES:
         _rebuild(conn, table, partitioned=False)
 
 
