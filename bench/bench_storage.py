@@ -72,6 +72,7 @@ from sqlalchemy.orm import Session
 
 from cvmon.api import queries
 from cvmon.api.current import zone_now
+from cvmon.api.summary import unit_summaries
 from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.config import parse_config
 from cvmon.config.models import Config
@@ -523,6 +524,20 @@ def build_cases(args: argparse.Namespace, tree: Tree, config: Config, days: list
             lambda r: r.choice(up3s),
             n,
             "tiles",
+        ),
+        Case(
+            "dashboard summary ULP",
+            lambda s, u: len(unit_summaries(s, queries.units_in_scope(s, [u]), now)),
+            lambda r: r.choice(tree.ulps),
+            n,
+            "units",
+        ),
+        Case(
+            "dashboard summary UP3",
+            lambda s, u: len(unit_summaries(s, queries.units_in_scope(s, tree.subtree(u)), now)),
+            lambda r: r.choice(up3s),
+            n,
+            "units",
         ),
         Case("zones current, 1 camera", zones_current, lambda r: r.choice(cameras), n, "zones"),
         Case(

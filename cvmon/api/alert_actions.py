@@ -10,13 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cvmon.api.context import ApiContext
-from cvmon.storage.alerts import Alert, FollowUp
+from cvmon.storage.alerts import Alert, BulkAck, FollowUp
 from cvmon.storage.audit import AuditActor
 
 
 def acknowledge_alert(context: ApiContext, actor: AuditActor, alert_id: int, units: Sequence[str]) -> Alert:
     """Acknowledge an alert of the units (AlertNotFound outside them) and audit it."""
     return context.alerts.acknowledge(alert_id, actor.name or "", context.clock(), units=units, audit=actor)
+
+
+def acknowledge_alerts(
+    context: ApiContext, actor: AuditActor, alert_ids: Sequence[int], units: Sequence[str]
+) -> BulkAck:
+    """Acknowledge the alerts of the units among ``alert_ids`` in one transaction, an audit row each."""
+    return context.alerts.acknowledge_many(alert_ids, actor.name or "", context.clock(), units, audit=actor)
 
 
 def resolve_alert(

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from cvmon.api.params import MAX_ID
 from cvmon.storage.alerts import FollowUp
 from cvmon.storage.models import USERNAME_LENGTH
 from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, Role
@@ -48,6 +49,46 @@ class UnitNode(BaseModel):
     level: str
     timezone: str
     children: list[UnitNode] = Field(default_factory=list)
+
+
+Reason = Literal["escalated", "unacknowledged", "offline", "followup"]
+"""Why a unit needs action on the dashboard."""
+
+
+class AlertCountsOut(BaseModel):
+    open: int = Field(description="Alerts not resolved yet.")
+    ongoing: int = Field(description="Of those, the ones whose condition still holds.")
+    waiting: int = Field(
+        description="Of those, the ones whose condition is over (waiting for acknowledgement or follow-up)."
+    )
+    unacknowledged: int
+    escalated: int = Field(description="Unacknowledged past the unit's escalation delay.")
+    followup: int = Field(description="Acknowledged, condition over, follow-up not recorded yet.")
+
+
+class WorstWaitOut(BaseModel):
+    seconds: float = Field(description="The longest mean wait of one queue or waiting zone over one hour today.")
+    camera_id: str
+    zone_id: str
+    hour: datetime = Field(description="Start of that UTC hour.")
+    visits: int = Field(description="The visits that hour's mean is of.")
+
+
+class UnitSummaryOut(BaseModel):
+    unit_id: str
+    name: str
+    level: str
+    cameras: int
+    cameras_online: int
+    cameras_offline: int
+    queue_now: float | None = Field(
+        description="People in the unit's queue zones in their latest minutes (at most 5 minutes old)."
+    )
+    alerts: AlertCountsOut
+    worst_wait_today: WorstWaitOut | None = Field(description="Today is the unit's local day.")
+    needs_action: list[Reason] = Field(
+        description="Why the unit needs action, most urgent first; empty when it needs none."
+    )
 
 
 class CameraOut(BaseModel):
@@ -134,7 +175,10 @@ class AlertOut(BaseModel):
     unit_id: str
     camera_id: str
     zone_id: str
-    status: str
+    status: str = Field(description="open (nobody acknowledged it), acknowledged or resolved.")
+    condition: Literal["ongoing", "cleared"] = Field(
+        description="ongoing while the rule's condition holds; cleared once it is over (see cleared_at)."
+    )
     opened_at: datetime
     open_value: float
     peak_value: float
@@ -152,6 +196,23 @@ class AlertOut(BaseModel):
 class ResolveIn(BaseModel):
     category: FollowUp
     note: Text = Field(min_length=1, max_length=2000, description="What was done (tindak lanjut).")
+
+
+MAX_BULK = 500
+
+
+class AckManyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=MAX_BULK, description=f"Ids of the alerts to acknowledge (at most {MAX_BULK})."
+    )
+
+
+class AckManyOut(BaseModel):
+    acknowledged: list[int] = Field(description="Acknowledged now, each with its own audit row.")
+    skipped: list[int] = Field(description="Already acknowledged or resolved: left as they were.")
+    refused: list[int] = Field(description="No such alert in the caller's units.")
 
 
 class EvidenceOut(BaseModel):

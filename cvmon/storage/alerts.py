@@ -10,6 +10,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +66,20 @@ class Alert:
         if self.acked_at is not None:
             return "acknowledged"
         return "open"
+
+    @property
+    def condition(self) -> Literal["ongoing", "cleared"]:
+        """``ongoing`` while the rule's condition holds (not cleared yet), then ``cleared``."""
+        return "ongoing" if self.cleared_at is None else "cleared"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkAck:
+    """What acknowledging several alerts at once did to each id asked for."""
+
+    acknowledged: list[int]  # acknowledged now, each with its own audit row
+    skipped: list[int]  # already acknowledged or resolved: left as they were, no audit row
+    refused: list[int]  # no such alert in the caller's units
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +179,27 @@ class AlertRepository:
                 details = {"unit": rec.unit_id, "camera": rec.camera_id, "rule": rec.rule}
                 add_audit_row(session, now, audit, AuditAction.ALERT_ACK, f"alert:{alert_id}", details)
             return _alert(rec)
+
+    def acknowledge_many(
+        self, alert_ids: Sequence[int], who: str, now: datetime, units: Sequence[str], *, audit: AuditActor
+    ) -> BulkAck:
+        """Acknowledge the alerts of the units among ``alert_ids`` that nobody acknowledged or resolved
+        yet, each with its own audit row, all in one transaction; the others are skipped or refused."""
+        wanted = sorted(set(alert_ids))
+        acknowledged: list[int] = []
+        skipped: list[int] = []
+        with self.db.transaction("cannot write alerts to", write=True) as session:
+            stmt = select(AlertRecord).where(AlertRecord.id.in_(wanted), AlertRecord.unit_id.in_(list(units)))
+            found = {rec.id: rec for rec in session.scalars(stmt.order_by(AlertRecord.id))}
+            for rec in found.values():
+                if rec.acked_at is not None or rec.resolved_at is not None:
+                    skipped.append(rec.id)
+                    continue
+                rec.acked_at, rec.acked_by = now, who
+                details = {"unit": rec.unit_id, "camera": rec.camera_id, "rule": rec.rule, "bulk": True}
+                add_audit_row(session, now, audit, AuditAction.ALERT_ACK, f"alert:{rec.id}", details)
+                acknowledged.append(rec.id)
+        return BulkAck(acknowledged, skipped, [i for i in wanted if i not in found])
 
     def resolve(
         self,

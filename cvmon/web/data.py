@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,11 +13,9 @@ from cvmon.api import queries
 from cvmon.api.current import zone_now
 from cvmon.api.schemas import ZoneNow
 from cvmon.api.scope import subtree_of, tree_order
+from cvmon.api.summary import STALE_AFTER, UnitSummary, alert_counts_per_unit, summarise, worst_waits_today
 from cvmon.storage.audit import AuditAction
 from cvmon.storage.models import AlertRecord, AuditRecord, CameraRecord, ZoneRecord
-
-# A camera's figures older than this are marked stale on its tile.
-STALE_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +50,13 @@ def choose_unit(session: Session, scope: Sequence[str], unit: str | None) -> Uni
     if subtree is None:
         return None
     return UnitChoice(tree_order(rows), next(r for r in rows if r.id == unit), subtree)
+
+
+def filter_timezone(choice: UnitChoice) -> str:
+    """The time zone a list's days are read in: the chosen unit's, else that of the caller's first unit."""
+    if choice.selected is not None:
+        return choice.selected.timezone
+    return choice.tree[0][0].timezone if choice.tree else "UTC"
 
 
 def open_alerts_per_camera(session: Session, units: Sequence[str]) -> dict[str, int]:
@@ -90,6 +95,16 @@ def tiles(session: Session, units: Sequence[str], now: datetime) -> list[Tile]:
             )
         )
     return out
+
+
+def summaries(session: Session, choice: UnitChoice, shown: Sequence[Tile], now: datetime) -> list[UnitSummary]:
+    """The dashboard's summary per unit of the choice, from the tiles it shows (no second read of the
+    cameras): those needing action first."""
+    chosen = set(choice.units)
+    tree = [unit for unit, _depth in choice.tree if unit.id in chosen]
+    zones = {t.camera.id: t.zones for t in shown}
+    counts = alert_counts_per_unit(session, choice.units)
+    return summarise(tree, [t.camera for t in shown], zones, counts, worst_waits_today(session, tree, now), now)
 
 
 def units_by_id(session: Session, scope: Sequence[str]) -> dict[str, queries.UnitRow]:

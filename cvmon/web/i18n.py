@@ -86,6 +86,31 @@ _WORDS: dict[str, tuple[str, str]] = {
     "dash.no_data": ("Belum ada data", "No data yet"),
     "dash.data_from": ("Data menit {time}", "Data of minute {time}"),
     "dash.stale": ("data lama", "stale"),
+    "dash.cameras": ("Kamera", "Cameras"),
+    # the dashboard's summary per unit
+    "summary.title": ("Ringkasan per unit", "Summary per unit"),
+    "summary.all_calm": ("Tidak ada yang perlu ditindaklanjuti sekarang.", "Nothing needs action now."),
+    "summary.cameras_online": ("Kamera daring", "Cameras online"),
+    "summary.queue_now": ("Antrean sekarang (orang)", "Queuing now (people)"),
+    "summary.open_alerts": ("Peringatan terbuka", "Open alerts"),
+    "summary.ongoing": ("{n} berlangsung", "{n} ongoing"),
+    "summary.waiting": ("{n} menunggu", "{n} waiting"),
+    "summary.worst_wait": ("Tunggu terlama hari ini (rerata sejam)", "Worst wait today (hourly mean)"),
+    "summary.worst_wait_at": ("jam {hour}", "hour of {hour}"),
+    "summary.reason.escalated": ("{n} dieskalasi, belum ditangani", "{n} escalated, not acknowledged"),
+    "summary.reason.followup": ("{n} menunggu tindak lanjut", "{n} awaiting follow-up"),
+    # lists: filters and pages
+    "list.pages": ("Halaman", "Pages"),
+    "list.rows": ("{first}–{last} dari {total}", "{first}–{last} of {total}"),
+    "list.any_rule": ("Semua aturan", "Any rule"),
+    "list.any_kind": ("Semua jenis", "Any kind"),
+    "list.from": ("Dari tanggal", "From day"),
+    "list.to": ("Sampai tanggal", "To day"),
+    "list.reset": ("Hapus saringan", "Clear filters"),
+    "list.days_in": ("Tanggal menurut zona waktu {zone}.", "Days in the {zone} time zone."),
+    "list.bad_choice": ("{name}: pilihan tidak dikenal '{value}'", "{name}: unknown choice '{value}'"),
+    "list.bad_day": ("{name}: bukan tanggal (tttt-bb-hh): {value}", "{name}: not a day (yyyy-mm-dd): {value}"),
+    "list.bad_range": ("Tanggal akhir sebelum tanggal awal.", "The last day is before the first."),
     # camera status
     "status.online": ("Daring", "Online"),
     "status.offline": ("Luring", "Offline"),
@@ -168,6 +193,38 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alerts.done_ack": ("Peringatan #{id} ditangani.", "Alert #{id} acknowledged."),
     "alerts.done_resolve": ("Peringatan #{id} diselesaikan.", "Alert #{id} resolved."),
     "alerts.evidence": ("Bukti", "Evidence"),
+    "alerts.state": ("Keadaan", "State"),
+    "alerts.state.open": ("Belum selesai", "Not resolved"),
+    "alerts.state.ongoing": ("Kondisi berlangsung", "Condition ongoing"),
+    "alerts.state.waiting": ("Kondisi pulih, menunggu tindak lanjut", "Condition over, awaiting action"),
+    "alerts.state.unacknowledged": ("Belum ditangani", "Not acknowledged"),
+    "alerts.state.acknowledged": ("Ditangani, belum selesai", "Acknowledged, not resolved"),
+    "alerts.state.resolved": ("Selesai", "Resolved"),
+    "alerts.state.all": ("Semua", "All"),
+    "alerts.states_hint": (
+        "'Kondisi berlangsung': masalahnya masih terjadi. 'Menunggu': masalahnya sudah pulih, tetapi peringatan "
+        "belum ditangani atau belum diberi tindak lanjut.",
+        "'Condition ongoing': the problem is still happening. 'Waiting': the problem is over, but the alert "
+        "has not been acknowledged or followed up yet.",
+    ),
+    "alerts.select": ("Pilih", "Select"),
+    "alerts.select_all": (
+        "Pilih semua yang belum ditangani di halaman ini",
+        "Select all not acknowledged on this page",
+    ),
+    "alerts.bulk_ack": ("Tangani yang dipilih", "Acknowledge selected"),
+    "alerts.bulk_skipped": (
+        "{n} dilewati karena sudah ditangani atau selesai.",
+        "{n} skipped: already acknowledged or resolved.",
+    ),
+    "alerts.bulk_refused": (
+        "{n} ditolak: tidak ada di unit Anda.",
+        "{n} refused: not in your units.",
+    ),
+    "alerts.bulk_none": ("Tidak ada peringatan yang dipilih.", "No alerts were selected."),
+    "alert.phase.ongoing": ("Kondisi berlangsung", "Condition ongoing"),
+    "alert.phase.waiting_ack": ("Pulih, menunggu ditangani", "Over, awaiting acknowledgement"),
+    "alert.phase.waiting_followup": ("Pulih, menunggu tindak lanjut", "Over, awaiting follow-up"),
     "alert.status.open": ("Terbuka", "Open"),
     "alert.status.acknowledged": ("Ditangani", "Acknowledged"),
     "alert.status.resolved": ("Selesai", "Resolved"),
@@ -762,6 +819,22 @@ _COUNTED: dict[str, tuple[Mapping[str, str], Mapping[str, str]]] = {
     "count.minutes": ({"other": "{count} menit"}, {"one": "{count} minute", "other": "{count} minutes"}),
     "count.times": ({"other": "{count} kali"}, {"one": "{count} time", "other": "{count} times"}),
     "count.points": ({"other": "{count} poin"}, {"one": "{count} point", "other": "{count} points"}),
+    "summary.need_action": (
+        {"other": "{count} unit perlu tindakan; yang paling mendesak di atas."},
+        {"one": "{count} unit needs action.", "other": "{count} units need action; the most urgent first."},
+    ),
+    "summary.reason.unacknowledged": (
+        {"other": "{count} peringatan belum ditangani"},
+        {"one": "{count} alert not acknowledged", "other": "{count} alerts not acknowledged"},
+    ),
+    "summary.reason.offline": (
+        {"other": "{count} kamera luring"},
+        {"one": "{count} camera offline", "other": "{count} cameras offline"},
+    ),
+    "alerts.bulk_done": (
+        {"other": "{count} peringatan ditangani."},
+        {"one": "{count} alert acknowledged.", "other": "{count} alerts acknowledged."},
+    ),
 }
 
 

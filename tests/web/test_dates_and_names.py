@@ -84,4 +84,4 @@ def test_a_day_written_another_way_gets_a_one_line_422_page(web: Browser) -> Non
     assert response.status_code == 422 and "Tanggal tidak valid: 12/05/2026" in response.text
     admin, _ = web.login("admin")
     response = admin.get("/admin/audit?since=02-12-2026")
-    assert response.status_code == 422 and "since: not a date: 02-12-2026" in response.text
+    assert response.status_code == 422 and "since: bukan tanggal (tttt-bb-hh): 02-12-2026" in response.text

@@ -78,6 +78,8 @@ def test_templates_use_only_known_keys() -> None:
 
 def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
     from cvmon.alerts.rules import Rule
+    from cvmon.api.lists import AlertState
+    from cvmon.api.summary import REASONS
     from cvmon.reports.index import ASPECTS
     from cvmon.storage.alerts import FollowUp
     from cvmon.storage.audit import AuditAction
@@ -91,6 +93,9 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
         "zone.kind.": [z.value for z in ZoneKind],
         "status.": ["online", "offline", "unknown"],
         "alert.status.": ["open", "acknowledged", "resolved"],
+        "alert.phase.": ["ongoing", "waiting_ack", "waiting_followup"],
+        "alerts.state.": [s.value for s in AlertState],
+        "summary.reason.": list(REASONS),
         "evidence.kind.": ["open", "peak", "periodic"],
         "audit.action.": [a.value for a in AuditAction],
         "report.rule_def.": [r.value for r in Rule],

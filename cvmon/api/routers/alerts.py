@@ -1,20 +1,22 @@
-"""Alerts of the caller's units: list, acknowledge, resolve with follow-up (audited)."""
+"""Alerts of the caller's units: a paged, filtered list; acknowledge one or many, resolve with follow-up (audited)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from cvmon.api import queries
-from cvmon.api.alert_actions import acknowledge_alert, resolve_alert
+from cvmon.alerts.rules import Rule
+from cvmon.api import lists
+from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import AllowedUnits, ContextDep, CsrfChecked, SessionDep, require_role
+from cvmon.api.lists import AlertState
+from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
+from cvmon.api.paging import PAGED, Limit, Offset, page_headers
 from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import FOLLOW_UP_ALERTS, READ_FIGURES
-from cvmon.api.schemas import AlertOut, ResolveIn
-from cvmon.api.scope import subtree_of
+from cvmon.api.schemas import AckManyIn, AckManyOut, AlertOut, ResolveIn
 from cvmon.storage.alerts import Alert
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(require_role(*READ_FIGURES))])
@@ -23,31 +25,61 @@ AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def alert_out(alert: Alert) -> AlertOut:
-    return AlertOut(status=alert.status, **{f: getattr(alert, f) for f in Alert.__dataclass_fields__})
+    return AlertOut(
+        status=alert.status, condition=alert.condition, **{f: getattr(alert, f) for f in Alert.__dataclass_fields__}
+    )
 
 
-def _subtree(session: Session, unit: str, units: list[str]) -> list[str]:
-    """The unit and every unit below it, within the caller's units (404 when the unit is not among them)."""
-    found = subtree_of(queries.units_in_scope(session, units), unit)
-    if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no unit '{unit}'")
-    return found
-
-
-@router.get("", response_model=list[AlertOut])
+@router.get("", response_model=list[AlertOut], responses=PAGED)
 def alerts(
-    context: ContextDep,
+    request: Request,
+    response: Response,
     units: AllowedUnits,
     session: SessionDep,
     unit: Annotated[str | None, Query(description="Only this unit and the units below it.")] = None,
-    open_only: Annotated[bool, Query(alias="open", description="Only alerts not resolved yet.")] = False,
+    camera: Annotated[str | None, Query(description="Only this camera.")] = None,
+    rule: Annotated[Rule | None, Query(description="Only this rule's alerts.")] = None,
+    state: Annotated[
+        AlertState,
+        Query(
+            description="open: not resolved; ongoing: not resolved, condition still on; waiting: not resolved, "
+            "condition over (waiting for acknowledgement or follow-up); unacknowledged; acknowledged (not "
+            "resolved); resolved; all."
+        ),
+    ] = AlertState.ALL,
+    open_only: Annotated[bool, Query(alias="open", description="Only alerts not resolved yet (state=open).")] = False,
     since: Annotated[datetime | None, Query(description="Opened at or after (ISO with offset).")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    until: Annotated[datetime | None, Query(description="Opened before (ISO with offset).")] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> list[AlertOut]:
-    """Alerts of the caller's units, newest first (any role)."""
-    scope = _subtree(session, unit, units) if unit is not None else units
-    checked_time(since, "since")
-    return [alert_out(a) for a in context.alerts.find(scope, open_only=open_only, since=since, limit=limit)]
+    """Alerts of the caller's units matching every filter, newest first, ``limit`` from ``offset``; the
+    X-Total-Count header says how many match (any role; 404 for a unit or camera outside the caller's units)."""
+    scope = unit_subtree(session, unit, units)
+    if camera is not None:
+        cameras_of(session, camera, scope)
+    checked_range(checked_time(since, "since"), checked_time(until, "until"))
+    page = lists.find_alerts(
+        session,
+        scope,
+        camera=camera,
+        rule=rule,
+        state=AlertState.OPEN if open_only else state,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    page_headers(response, request, page)
+    return [alert_out(a) for a in page.items]
+
+
+@router.post("/ack", response_model=AckManyOut, dependencies=[FollowUpRole])
+def acknowledge_many(body: AckManyIn, principal: CsrfChecked, context: ContextDep, units: AllowedUnits) -> AckManyOut:
+    """Acknowledge several alerts in one transaction, each with its own audit row (pic, manager, admin;
+    CSRF). Alerts already acknowledged or resolved are skipped; ids outside the caller's units are refused."""
+    done = acknowledge_alerts(context, principal.actor, body.ids, units)
+    return AckManyOut(acknowledged=done.acknowledged, skipped=done.skipped, refused=done.refused)
 
 
 @router.post("/{alert_id}/ack", response_model=AlertOut, dependencies=[FollowUpRole])

@@ -12,10 +12,13 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from cvmon.api.deps import ContextDep, CurrentUser, require_role
-from cvmon.api.params import MAX_ID, checked_time
+from cvmon.api import lists
+from cvmon.api.deps import ContextDep, CurrentUser, SessionDep, require_role
+from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
+from cvmon.api.paging import PAGED, Limit, Offset, page_headers
+from cvmon.api.params import checked_time
 from cvmon.api.permissions import ADMINISTER
 from cvmon.api.schemas import AuditOut
 from cvmon.storage.audit import AuditAction, AuditEntry
@@ -38,8 +41,7 @@ def _filters(
     since: Annotated[datetime | None, Query(description="At or after (ISO with offset).")] = None,
     until: Annotated[datetime | None, Query(description="Before (ISO with offset).")] = None,
 ) -> dict[str, Any]:
-    checked_time(since, "since")
-    checked_time(until, "until")
+    checked_range(checked_time(since, "since"), checked_time(until, "until"))
     return {
         "actor": actor,
         "action": action.value if action else None,
@@ -52,17 +54,29 @@ def _filters(
 Filters = Annotated[dict[str, Any], Depends(_filters)]
 
 
-@router.get("/audit", response_model=list[AuditOut])
+@router.get("/audit", response_model=list[AuditOut], responses=PAGED)
 def audit_log(
+    request: Request,
+    response: Response,
     principal: CurrentUser,
-    context: ContextDep,
+    session: SessionDep,
     filters: Filters,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    unit: Annotated[str | None, Query(description="Only rows about this unit and the units below it.")] = None,
+    camera: Annotated[str | None, Query(description="Only rows about this camera, its alerts and snapshots.")] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
-    """Audit rows about the caller's units matching every filter, newest first (admin only)."""
-    found = context.audit.find(scope=principal.audit_scope, **filters, limit=limit, offset=offset)
-    return [_audit_out(e) for e in found]
+    """Audit rows about the caller's units matching every filter, newest first, ``limit`` from ``offset``;
+    the X-Total-Count header says how many match (admin only; 404 for a unit or camera outside the
+    caller's units)."""
+    units = unit_subtree(session, unit, principal.scope) if unit is not None else None
+    if camera is not None:
+        cameras_of(session, camera, principal.scope)
+    page = lists.find_audit(
+        session, principal.audit_scope, units=units, camera=camera, **filters, limit=limit, offset=offset
+    )
+    page_headers(response, request, page)
+    return [_audit_out(e) for e in page.items]
 
 
 def _cell(value: Any) -> str:

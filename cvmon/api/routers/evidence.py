@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from cvmon.api import queries
+from cvmon.alerts.rules import Rule
+from cvmon.api import lists, queries
 from cvmon.api.deps import AllowedUnits, ContextDep, CurrentUser, SessionDep, require_role
-from cvmon.api.params import MAX_ID
+from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
+from cvmon.api.paging import PAGED, Limit, Offset, page_headers
+from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.api.schemas import EvidenceOut
 from cvmon.evidence import EvidenceTampered
@@ -17,25 +21,34 @@ from cvmon.storage.audit import AuditAction
 router = APIRouter(prefix="/api/evidence", tags=["evidence"], dependencies=[Depends(require_role(*READ_EVIDENCE))])
 
 
-@router.get("", response_model=list[EvidenceOut])
+@router.get("", response_model=list[EvidenceOut], responses=PAGED)
 def evidence(
+    request: Request,
+    response: Response,
     context: ContextDep,
     units: AllowedUnits,
     session: SessionDep,
+    unit: Annotated[str | None, Query(description="Only the cameras of this unit and the units below it.")] = None,
     camera: Annotated[str | None, Query(description="Only this camera.")] = None,
     alert: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the snapshots of this alert.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    rule: Annotated[Rule | None, Query(description="Only the snapshots of this rule's alerts.")] = None,
+    kind: Annotated[Literal["open", "peak", "periodic"] | None, Query(description="Only this kind.")] = None,
+    since: Annotated[datetime | None, Query(description="Taken at or after (ISO with offset).")] = None,
+    until: Annotated[datetime | None, Query(description="Taken before (ISO with offset).")] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> list[EvidenceOut]:
-    """Snapshots of the caller's units, newest first (auditor, pic, manager, admin; not viewer; 404 for a
-    camera or an alert outside the caller's units)."""
-    cameras = queries.camera_ids_in_scope(session, units)
-    if camera is not None:
-        if camera not in cameras:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera '{camera}'")
-        cameras = [camera]
+    """Snapshots of the caller's units matching every filter, newest first, ``limit`` from ``offset``; the
+    X-Total-Count header says how many match (auditor, pic, manager, admin; not viewer; 404 for a unit,
+    camera or alert outside the caller's units)."""
+    cameras = cameras_of(session, camera, unit_subtree(session, unit, units))
     if alert is not None:
         context.alerts.get(alert, units)  # AlertNotFound (404) outside the units
-    found = context.evidence.find(cameras, alert, limit)
+    checked_range(checked_time(since, "since"), checked_time(until, "until"))
+    page = lists.find_evidence(
+        session, cameras, alert=alert, rule=rule, kind=kind, since=since, until=until, limit=limit, offset=offset
+    )
+    page_headers(response, request, page)
     return [
         EvidenceOut(
             id=e.id,
@@ -48,7 +61,7 @@ def evidence(
             counts=e.counts,
             image_url=f"/api/evidence/{e.id}/image",
         )
-        for e in found
+        for e in page.items
     ]
 
 

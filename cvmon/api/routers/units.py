@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from cvmon.api import queries
-from cvmon.api.deps import AllowedUnits, SessionDep, require_role
+from cvmon.api.deps import AllowedUnits, ContextDep, SessionDep, require_role
+from cvmon.api.narrow import unit_subtree
 from cvmon.api.permissions import READ_FIGURES
-from cvmon.api.schemas import UnitNode
+from cvmon.api.schemas import AlertCountsOut, UnitNode, UnitSummaryOut, WorstWaitOut
+from cvmon.api.summary import unit_summaries
 
 router = APIRouter(prefix="/api", tags=["units"], dependencies=[Depends(require_role(*READ_FIGURES))])
 
@@ -25,3 +29,34 @@ def units_tree(units: AllowedUnits, session: SessionDep) -> list[UnitNode]:
         else:
             roots.append(nodes[row.id])
     return roots
+
+
+@router.get("/units/summary", response_model=list[UnitSummaryOut])
+def units_summary(
+    context: ContextDep,
+    units: AllowedUnits,
+    session: SessionDep,
+    unit: Annotated[str | None, Query(description="Only this unit and the units below it.")] = None,
+) -> list[UnitSummaryOut]:
+    """A summary of each of the caller's units with cameras or open alerts: cameras online, people queuing
+    now, alerts not resolved by what they need, the worst wait today, and why it needs action; those
+    needing action first (any role; 404 for a unit outside the caller's units)."""
+    scope = set(unit_subtree(session, unit, units))
+    tree = [r for r in queries.units_in_scope(session, units) if r.id in scope]
+    return [
+        UnitSummaryOut(
+            unit_id=s.unit.id,
+            name=s.unit.name,
+            level=s.unit.level,
+            cameras=s.cameras,
+            cameras_online=s.online,
+            cameras_offline=s.offline,
+            queue_now=s.queue_now,
+            alerts=AlertCountsOut.model_validate(s.alerts, from_attributes=True),
+            worst_wait_today=None
+            if s.worst_wait is None
+            else WorstWaitOut.model_validate(s.worst_wait, from_attributes=True),
+            needs_action=list(s.reasons),
+        )
+        for s in unit_summaries(session, tree, context.clock())
+    ]

@@ -5,33 +5,24 @@ An admin bound to units sees the rows about them; only an admin at the root sees
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cvmon.api.deps import ContextDep, Principal
+from cvmon.api import lists
+from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER
 from cvmon.i18n_dates import format_moment
 from cvmon.storage.audit import AuditAction
+from cvmon.web import data, listing
 from cvmon.web.render import language_of, render
-from cvmon.web.session import PageDenied, page_day, page_role
+from cvmon.web.session import PageDenied, page_role
 
 router = APIRouter(include_in_schema=False)
 AdminUser = Annotated[Principal, Depends(page_role(*ADMINISTER))]
-PAGE_SIZE = 100
-
-
-def _day_start(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise PageDenied(422, f"{name}: not a date: {value[:40]}") from None
-    return datetime.combine(page_day(day, value), time(), tzinfo=UTC)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -39,45 +30,52 @@ def audit_page(
     request: Request,
     principal: AdminUser,
     context: ContextDep,
+    session: SessionDep,
     actor: str = "",
     action: str = "",
     target: str = "",
+    unit: str = "",
+    camera: str = "",
     since: str = "",
     until: str = "",
-    page: int = 0,
+    page: Annotated[int, Query(ge=1, le=listing.LAST_PAGE)] = 1,
 ) -> HTMLResponse:
-    """The audit log about the caller's units, newest first, filtered by actor, action, target and UTC
-    days, and whether the hash chain of the whole log is intact (admin only)."""
+    """The audit log about the caller's units, newest first, a page at a time, filtered by actor, action,
+    target, unit (with the units below it), camera and UTC days, and whether the hash chain of the whole
+    log is intact (admin only)."""
     if action and action not in {a.value for a in AuditAction}:
         raise PageDenied(422, f"unknown action '{action[:40]}'")
-    start = _day_start(since, "since")
-    end_day = _day_start(until, "until")
-    page = max(0, min(page, 100_000))
-    entries = context.audit.find(
-        scope=principal.audit_scope,
+    choice = data.choose_unit(session, principal.scope, unit)
+    if choice is None:
+        raise PageDenied(404, "error.404")
+    names = data.display_names(session, choice.units)
+    if camera and camera not in names.cameras:
+        raise PageDenied(404, "error.404")
+    start, end = listing.day_range(since, until, "UTC", ("since", "until"))
+    found = lists.find_audit(
+        session,
+        principal.audit_scope,
+        units=choice.units if unit else None,
+        camera=camera or None,
         actor=actor or None,
         action=action or None,
         target=target or None,
         since=start,
-        until=end_day + timedelta(days=1) if end_day else None,
-        limit=PAGE_SIZE + 1,
-        offset=page * PAGE_SIZE,
+        until=end,
+        limit=listing.PAGE_SIZE,
+        offset=listing.offset_of(page),
     )
-    filters = {
-        k: v
-        for k, v in {
-            "actor": actor,
-            "action": action,
-            "target": target,
-            "since": start.isoformat() if start else "",
-            "until": (end_day + timedelta(days=1)).isoformat() if end_day else "",
-        }.items()
-        if v
-    }
+    filters = {"actor": actor, "action": action, "target": target, "since": start, "until": end}
+    export = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in filters.items() if v}
+    export |= {k: v for k, v in (("unit", unit), ("camera", camera)) if v}
     shown = {
-        k: v
-        for k, v in {"actor": actor, "action": action, "target": target, "since": since, "until": until}.items()
-        if v
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "unit": unit,
+        "camera": camera,
+        "since": since,
+        "until": until,
     }
     checked_at, chain = context.audit_chain()
     return render(
@@ -87,11 +85,11 @@ def audit_page(
         chain=chain,
         chain_checked_at=format_moment(checked_at, language_of(request), UTC, seconds=True),
         chain_details=principal.whole_organisation,
-        entries=entries[:PAGE_SIZE],
-        more=len(entries) > PAGE_SIZE,
-        page=page,
+        entries=found.items,
+        pager=listing.pager(found, page, shown),
         actions=[a.value for a in AuditAction],
-        f={"actor": actor, "action": action, "target": target, "since": since, "until": until},
-        page_query=urlencode(shown),
-        export_url="/api/audit.csv" + (f"?{urlencode(filters)}" if filters else ""),
+        choice=choice,
+        cameras=sorted(names.cameras.items(), key=lambda item: item[1]),
+        f=shown,
+        export_url="/api/audit.csv" + (f"?{urlencode(export)}" if export else ""),
     )

@@ -1,4 +1,5 @@
-"""The dashboard: the caller's unit tree and a live tile per camera, refreshed by the page itself."""
+"""The dashboard: the caller's unit tree, a summary per unit (what needs action first on top) and a live
+tile per camera, refreshed by the page itself."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ def dashboard(
     """Unit tree, and each camera's queue, occupancy, staffing and open alerts (any role, own units)."""
     choice = _choice(session, principal, unit)
     now = context.clock()
+    tiles = data.tiles(session, choice.units, now)
     return render(
         request,
         "dashboard.html",
         principal,
         choice=choice,
-        tiles=data.tiles(session, choice.units, now),
+        tiles=tiles,
+        summaries=data.summaries(session, choice, tiles, now),
         now=now,
         refresh_s=context.settings.tile_refresh_s,
     )
@@ -42,7 +45,9 @@ def dashboard(
 def tiles_fragment(
     request: Request, principal: PageUser, context: ContextDep, session: SessionDep, unit: str | None = None
 ) -> HTMLResponse:
-    """The tiles alone, for the dashboard's refresh."""
+    """The summary per unit and the tiles, for the dashboard's refresh."""
     choice = _choice(session, principal, unit)
     now = context.clock()
-    return render(request, "_tiles.html", principal, tiles=data.tiles(session, choice.units, now), now=now)
+    tiles = data.tiles(session, choice.units, now)
+    summaries = data.summaries(session, choice, tiles, now)
+    return render(request, "_live.html", principal, choice=choice, tiles=tiles, summaries=summaries, now=now)

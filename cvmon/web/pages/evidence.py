@@ -1,4 +1,5 @@
-"""The evidence gallery: anonymised snapshots listed by camera and alert, each opened through the audited endpoint."""
+"""The evidence gallery: anonymised snapshots listed a page at a time, filtered by unit, camera, alert, rule
+and day, each opened through the audited endpoint."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cvmon.api import queries
+from cvmon.alerts.rules import Rule
+from cvmon.api import lists, queries
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.params import MAX_ID
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.storage.alerts import AlertNotFound
-from cvmon.web import data
+from cvmon.web import data, listing
 from cvmon.web.render import render
 from cvmon.web.session import PageDenied, page_role
 
 router = APIRouter(include_in_schema=False)
 EvidenceUser = Annotated[Principal, Depends(page_role(*READ_EVIDENCE))]
-LIMIT = 200
+KINDS = ("open", "peak", "periodic")
 
 
 @router.get("/evidence", response_class=HTMLResponse)
@@ -27,12 +29,22 @@ def gallery(
     principal: EvidenceUser,
     context: ContextDep,
     session: SessionDep,
+    unit: str | None = None,
     camera: str | None = None,
     alert: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    rule: str = "",
+    kind: str = "",
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
+    page: Annotated[int, Query(ge=1, le=listing.LAST_PAGE)] = 1,
 ) -> HTMLResponse:
-    """Snapshots of the caller's units, newest first (auditor, pic, manager, admin). Listing shows no image;
-    opening one is a view, audited."""
-    cameras = queries.camera_statuses(session, principal.scope)
+    """Snapshots of the caller's units, newest first, a page at a time, filtered by unit (with the units
+    below it), camera, alert, rule, kind and the days they were taken (auditor, pic, manager, admin).
+    Listing shows no image; opening one is a view, audited."""
+    choice = data.choose_unit(session, principal.scope, unit)
+    if choice is None:
+        raise PageDenied(404, "error.404")
+    cameras = queries.camera_statuses(session, choice.units)
     ids = [c.id for c in cameras]
     if camera:
         if camera not in ids:
@@ -43,17 +55,47 @@ def gallery(
             context.alerts.get(alert, principal.scope)
         except AlertNotFound:
             raise PageDenied(404, "error.404") from None
-    shots = context.evidence.find(ids, alert, LIMIT)
-    tz_of = {c.id: data.units_by_id(session, principal.scope)[c.unit_id].timezone for c in cameras}
+    if kind and kind not in KINDS:
+        raise PageDenied(422, "list.bad_choice", name="kind", value=kind[:40])
+    chosen_rule = listing.choice_of(Rule, rule, "rule")
+    timezone = data.filter_timezone(choice)
+    since, until = listing.day_range(start, end, timezone)
+    found = lists.find_evidence(
+        session,
+        ids,
+        alert=alert,
+        rule=chosen_rule,
+        kind=kind or None,
+        since=since,
+        until=until,
+        limit=listing.PAGE_SIZE,
+        offset=listing.offset_of(page),
+    )
+    units = data.units_by_id(session, principal.scope)
+    filters = {
+        "unit": unit or "",
+        "camera": camera or "",
+        "alert": str(alert or ""),
+        "rule": rule,
+        "kind": kind,
+        "from": start,
+        "to": end,
+    }
     return render(
         request,
         "evidence.html",
         principal,
-        shots=shots,
+        shots=found.items,
+        pager=listing.pager(found, page, filters),
+        f=filters,
+        choice=choice,
         cameras=cameras,
         camera=camera or "",
         alert=alert,
-        tz_of=tz_of,
+        rules=list(Rule),
+        kinds=KINDS,
+        timezone=timezone,
+        tz_of={c.id: units[c.unit_id].timezone for c in cameras},
         names=data.display_names(session, principal.scope),
     )
 

@@ -73,8 +73,15 @@ function pickers() {
   });
 }
 
+// "Select all" of a bulk form: ticks or clears every checkbox that belongs to the form it names.
+function checkAll(box) {
+  const boxes = () => document.querySelectorAll(`input[type="checkbox"][form="${box.dataset.checkAll}"]`);
+  box.addEventListener("change", () => boxes().forEach((b) => { b.checked = box.checked; }));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   pickers();
+  document.querySelectorAll("[data-check-all]").forEach(checkAll);
   document.querySelectorAll("[data-probe-url]").forEach((button) => {
     button.addEventListener("click", () => probe(button));
   });
