@@ -89,7 +89,7 @@ def gallery(
         pager=listing.pager(found, page, filters),
         f=filters,
         choice=choice,
-        cameras=cameras,
+        camera_choices=[(c.id, c.name or c.id) for c in cameras],
         camera=camera or "",
         alert=alert,
         rules=list(Rule),
