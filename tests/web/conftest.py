@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser as ChromiumBrowser
+from playwright.sync_api import sync_playwright
 
 from cvmon.api.app import create_app
 from tests.api.conftest import (  # noqa: F401
@@ -71,3 +73,14 @@ def web_app_factory(seeded: Seeded, clock: FakeClock) -> Iterator[object]:  # no
         return Browser(Api(app, seeded, clock))
 
     yield build
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[ChromiumBrowser]:
+    """Headless Chromium from Debian (Playwright drives it), one per test module."""
+    from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -12,7 +12,7 @@ from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditRepository
 from tests.api.conftest import T0, Seeded, sqlite_only
-from tests.web.test_viewer_browser import chromium, new_page, server_url  # noqa: F401
+from tests.web.test_viewer_browser import new_page, server_url  # noqa: F401
 
 pytestmark = sqlite_only  # the pages' SQL runs on both databases in test_list_pages
 

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from cvmon.api.app import create_app
 from cvmon.config import parse_config
 from cvmon.i18n_dates import format_day
 from tests.api.conftest import CONFIG, FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings, sqlite_only
-from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS, TIMEOUT_MS, _free_port
+from tests.web.test_browser import TIMEOUT_MS, _free_port
 
 pytestmark = sqlite_only  # what is tested here is the browser side; the pages' SQL runs on both in test_pages
 
@@ -53,14 +53,6 @@ def server_url(seeded: Seeded, clock: FakeClock) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
