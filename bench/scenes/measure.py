@@ -144,17 +144,14 @@ def score(truth: SceneTruth, run: CvmonRun, queue: str = "queue") -> dict[str, A
     }
     per_zone = {}
     errors = []
+    dense_errors = []
     for z, t in truth.zones.items():
         diff = run.counts[z][: len(frames)] - t.counts[frames]
         per_zone[z] = {"mae": round(float(np.mean(np.abs(diff))), 4), "bias": round(float(np.mean(diff)), 4)}
         errors.append(diff)
+        dense_errors.append(diff[t.counts[frames] >= DENSE])
     all_diff = np.concatenate(errors)
-    dense = np.concatenate(
-        [
-            run.counts[z][: len(frames)][t.counts[frames] >= DENSE] - t.counts[frames][t.counts[frames] >= DENSE]
-            for z, t in truth.zones.items()
-        ]
-    )
+    dense = np.concatenate(dense_errors)
     out["count"] = {
         "mae": round(float(np.mean(np.abs(all_diff))), 4),
         "bias": round(float(np.mean(all_diff)), 4),

@@ -244,8 +244,8 @@ def _zone_acc(config: Config, zone: ZoneRecord) -> _ZoneAcc:
         capacity=zone.capacity,
         queue_zone=zone.queue_zone_id,
         counter_zone=zone.counter_zone_id,
-        threshold=int(rules.queue_long.threshold),
-        sla_s=float(rules.long_wait.sla_s),
+        threshold=rules.queue_long.threshold,
+        sla_s=rules.long_wait.sla_s,
     )
 
 

@@ -121,7 +121,7 @@ def _batch_rows(rows: Iterable[MinuteRow]) -> dict[MinuteKey, MinuteRow]:
     out: dict[MinuteKey, MinuteRow] = {}
     for row in rows:
         key = _minute_key(row)
-        out[key] = row if key not in out else replace(sum_minute_rows([out[key], row]), zone_kind=row.zone_kind)
+        out[key] = row if key not in out else sum_minute_rows([out[key], row])  # the last row's zone kind
     return out
 
 
