@@ -1,4 +1,5 @@
 """The HTTP API of cvmon (FastAPI): sessions, roles and unit scopes, audit log, figures, alerts, evidence.
 
-Import ``create_app`` from ``cvmon.api.app``; this package's import stays light so the CLI starts fast.
+Import ``create_api`` from ``cvmon.api.app`` (the server with pages is ``cvmon.server.create_app``); this
+package's import stays light so the CLI starts fast. It imports nothing of the web viewer.
 """

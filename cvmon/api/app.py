@@ -1,4 +1,5 @@
-"""The FastAPI application: ``create_app(settings)`` wires settings, database, repositories and routers."""
+"""The JSON API as a FastAPI app: ``create_api(settings)`` wires settings, database, repositories, routers,
+middleware and error handlers. ``cvmon.server`` puts the web viewer's pages on top of it."""
 
 from __future__ import annotations
 
@@ -41,7 +42,6 @@ from cvmon.storage.audit import AuditRepository
 from cvmon.storage.database import Database, open_database
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.users import UserRepository
-from cvmon.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ PAGE_CSP = (
 )
 
 
-def create_app(
+def create_api(
     settings: ApiSettings | None = None,
     *,
     database: Database | None = None,
@@ -80,7 +80,7 @@ def create_app(
     passwords: PasswordHash | None = None,
     config: Config | None = None,
 ) -> FastAPI:
-    """The cvmon API.
+    """The cvmon API alone (no pages).
 
     Args:
         settings: API settings; default read from the environment.
@@ -150,7 +150,6 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    install_web(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -254,8 +254,8 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from cvmon.api.app import create_app
     from cvmon.api.settings import ApiSettings
+    from cvmon.server import create_app
 
     try:
         settings = ApiSettings()

@@ -20,10 +20,10 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
-from cvmon.api.app import create_app
 from cvmon.api.settings import ApiSettings
 from cvmon.config import parse_config
 from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.server import create_app
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from cvmon.api.app import create_app
+from cvmon.server import create_app
 from cvmon.storage.audit import AuditAction, AuditRepository
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, Api, make_settings, sqlite_only

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from cvmon.api.app import create_app
+from cvmon.server import create_app
 from tests.api.conftest import FAST_PASSWORDS, METRICS_TOKEN, T0, Api, make_settings, sqlite_only
 from tests.storage.conftest import make_camera_minute
 

@@ -22,9 +22,9 @@ import yaml
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from cvmon.api.app import create_app
 from cvmon.config.editing import ConfigFile, OutOfScope
 from cvmon.i18n_dates import format_moment
+from cvmon.server import create_app
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import UserRepository
 from cvmon.web.setup_actions import shown_source

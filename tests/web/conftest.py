@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser as ChromiumBrowser
 from playwright.sync_api import sync_playwright
 
-from cvmon.api.app import create_app
+from cvmon.server import create_app
 from tests.api.conftest import (  # noqa: F401
     FAST_PASSWORDS,
     PASSWORD,

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
-from cvmon.api.app import create_app
+from cvmon.server import create_app
 from tests.api.conftest import FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings
 from tests.storage.conftest import make_minute_row
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cvmon.api.app import create_app
 from cvmon.config import load_config
+from cvmon.server import create_app
 from cvmon.storage import Database
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import UserRepository

@@ -20,8 +20,8 @@ import uvicorn
 import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
-from cvmon.api.app import create_app
 from cvmon.config import load_config
+from cvmon.server import create_app
 from cvmon.storage.database import open_database
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
