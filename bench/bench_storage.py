@@ -18,10 +18,10 @@
    request gets it (``Database.transaction``), ``--repeat`` times with random cameras, units and days:
    p50 and p95 in ms. The dashboard (``queries.camera_statuses`` alone, and ``web.data.tiles``, which the
    dashboard and its tile refresh call: statuses plus every camera's zones with their latest minute), a
-   camera's current zone figures (``queries.zones_with_latest_minute`` + ``api.current.zone_now``, the
+   camera's current zone figures (``queries.zones_with_latest_minute`` + ``read.current.zone_now``, the
    ``/api/cameras/{id}/zones/current`` route), the camera page's series of one local day per minute and per
    quarter hour and a 7-day series per hour (the ``/api/series`` route: ``queries.minute_rows``,
-   ``queries.hourly_rows``, ``api.timeseries.zone_series``), and ``build_report`` of a ULP (and of a UP3)
+   ``queries.hourly_rows``, ``read.timeseries.zone_series``), and ``build_report`` of a ULP (and of a UP3)
    for the last full month (``--report-repeat`` runs, fewer: each takes seconds). Each case runs once
    untimed first (warm-up), counting the statements it sends and the rows they return. Plus ``EXPLAIN
    ANALYZE`` of those statements, counting the partitions of minute_stats each plan names and runs: the
@@ -70,13 +70,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.current import zone_now
-from cvmon.api.summary import unit_summaries
-from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.histogram import DurationHistogram
+from cvmon.read import queries
+from cvmon.read.current import zone_now
+from cvmon.read.summary import unit_summaries
+from cvmon.read.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
 from cvmon.storage.coverage import CameraMinute

@@ -369,14 +369,15 @@ def alerts_list(
     database: DatabaseOption = None,
 ) -> None:
     """Alerts, newest first."""
+    from cvmon.read.scope import stored_subtree
     from cvmon.settings import get_settings
-    from cvmon.storage.alerts import AlertRepository, unit_subtree
+    from cvmon.storage.alerts import AlertRepository
     from cvmon.storage.database import open_database
 
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     with open_database(database or get_settings().resolved_database_url) as db:
-        units = unit_subtree(db, unit) if unit else None
+        units = stored_subtree(db, unit) if unit else None
         alerts = AlertRepository(db).find(units, open_only=open_only, limit=limit)
     if fmt == "json":
         rows = [{**{k: getattr(a, k) for k in a.__dataclass_fields__}, "status": a.status} for a in alerts]

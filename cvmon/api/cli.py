@@ -67,7 +67,7 @@ def _read_password(from_stdin: bool) -> str:
 def _check_new_user(db: Database, username: str, units: list[str]) -> None:
     """A taken username or an unknown unit is an error before the password is asked for (the
     repository checks both again when it writes)."""
-    from cvmon.storage.alerts import AlertNotFound, unit_subtree
+    from cvmon.read.scope import UnitNotFound, stored_subtree
     from cvmon.storage.users import UserExists, UserNotFound, UserRepository, unknown_units
 
     try:
@@ -79,8 +79,8 @@ def _check_new_user(db: Database, username: str, units: list[str]) -> None:
     missing = []
     for unit_id in sorted({u.strip() for u in units if u.strip()}):
         try:
-            unit_subtree(db, unit_id)
-        except AlertNotFound:
+            stored_subtree(db, unit_id)
+        except UnitNotFound:
             missing.append(unit_id)
     if missing:
         raise unknown_units(missing)

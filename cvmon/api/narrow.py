@@ -9,8 +9,8 @@ from datetime import datetime
 from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.scope import subtree_of
+from cvmon.read import queries
+from cvmon.read.scope import subtree_of
 
 
 def unit_subtree(session: Session, unit: str | None, units: Sequence[str]) -> list[str]:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
 
-from cvmon.api.lists import Page
 from cvmon.api.params import MAX_ID
+from cvmon.read.lists import Page
 
 TOTAL_HEADER = "X-Total-Count"
 MAX_LIMIT = 1000

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from cvmon.api.params import MAX_ID
+from cvmon.read.current import ZoneNow
+from cvmon.read.summary import Reason
 from cvmon.storage.alerts import FollowUp
 from cvmon.storage.models import USERNAME_LENGTH
 from cvmon.storage.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, Role
@@ -49,10 +51,6 @@ class UnitNode(BaseModel):
     level: str
     timezone: str
     children: list[UnitNode] = Field(default_factory=list)
-
-
-Reason = Literal["escalated", "unacknowledged", "offline", "followup"]
-"""Why a unit needs action on the dashboard."""
 
 
 class AlertCountsOut(BaseModel):
@@ -111,23 +109,6 @@ class CameraOut(BaseModel):
         description="Share of that minute's analysed frames the detector ran on (the others reused its last "
         "detections: nothing had moved); null when not measured.",
     )
-
-
-class ZoneNow(BaseModel):
-    zone_id: str
-    name: str | None
-    kind: str
-    capacity: int | None
-    points: list[list[float]]
-    minute: datetime | None = Field(description="The zone's latest stored minute; null when none.")
-    count_mean: float | None = Field(description="People in the zone (a queue zone's length), mean over the minute.")
-    count_max: int | None
-    occupancy: float | None = Field(description="count_mean / capacity.")
-    staffed_ratio: float | None = Field(description="Share of observed seconds staffed (counter_staff, post).")
-    visits: int | None
-    wait_p50_s: float | None
-    wait_p90_s: float | None
-    seconds_offline: float | None
 
 
 class CameraZonesNow(BaseModel):

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.scope import subtree_of
-from cvmon.api.timeseries import Point, zone_series
 from cvmon.errors import CvmonError
+from cvmon.read import queries
+from cvmon.read.scope import subtree_of
+from cvmon.read.timeseries import Point, zone_series
 from cvmon.storage.alerts import Alert
 from cvmon.storage.evidence import Evidence
 from cvmon.storage.models import AlertRecord, CameraMinuteRecord, CameraRecord, EvidenceRecord, ZoneRecord

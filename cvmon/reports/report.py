@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.scope import children_of, subtree_of
 from cvmon.config.models import Config
 from cvmon.errors import CvmonError
+from cvmon.read import queries
+from cvmon.read.scope import children_of, subtree_of
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
 

@@ -19,7 +19,7 @@ from cvmon.alerts.rules import AlertChange, ChangeKind
 from cvmon.errors import CvmonError
 from cvmon.storage.audit import AuditAction, AuditActor, add_audit_row
 from cvmon.storage.database import Database
-from cvmon.storage.models import AlertRecord, UnitRecord
+from cvmon.storage.models import AlertRecord
 
 
 class FollowUp(enum.StrEnum):
@@ -255,20 +255,3 @@ class AlertRepository:
         if rec is None or (units is not None and rec.unit_id not in units):
             raise AlertNotFound(f"no alert {alert_id}")
         return rec
-
-
-def unit_subtree(db: Database, unit_id: str) -> list[str]:
-    """A unit and every unit below it, from the stored organisation tree."""
-    with db.transaction("cannot read units from", write=False) as session:
-        parents = {u.id: u.parent_id for u in session.scalars(select(UnitRecord))}
-    if unit_id not in parents:
-        raise AlertNotFound(f"no unit '{unit_id}' in the database (run `cvmon run` or `cvmon process` with its config)")
-    children: dict[str | None, list[str]] = {}
-    for uid, parent in parents.items():
-        children.setdefault(parent, []).append(uid)
-    out, todo = [], [unit_id]
-    while todo:
-        uid = todo.pop()
-        out.append(uid)
-        todo.extend(children.get(uid, []))
-    return sorted(out)

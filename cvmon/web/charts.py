@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, tzinfo
 import pygal
 from pygal.style import Style
 
-from cvmon.api.timeseries import Point
 from cvmon.i18n_dates import Language, format_clock
+from cvmon.read.timeseries import Point
 
 # pygal writes a <script> that configures its (absent) tooltip script; the viewer runs none of it.
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)

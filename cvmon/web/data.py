@@ -9,11 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.current import zone_now
-from cvmon.api.schemas import ZoneNow
-from cvmon.api.scope import subtree_of, tree_order
-from cvmon.api.summary import STALE_AFTER, UnitSummary, alert_counts_per_unit, summarise, worst_waits_today
+from cvmon.read import queries
+from cvmon.read.current import ZoneNow, zone_now
+from cvmon.read.scope import subtree_of, tree_order
+from cvmon.read.summary import STALE_AFTER, UnitSummary, alert_counts_per_unit, summarise, worst_waits_today
 from cvmon.storage.audit import AuditAction
 from cvmon.storage.models import AlertRecord, AuditRecord, CameraRecord, ZoneRecord
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from cvmon.api.lists import Page
+from cvmon.read.lists import Page
 from cvmon.web.session import PageDenied, page_day
 
 PAGE_SIZE = 50

@@ -78,8 +78,8 @@ def test_templates_use_only_known_keys() -> None:
 
 def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
     from cvmon.alerts.rules import Rule
-    from cvmon.api.lists import AlertState
-    from cvmon.api.summary import REASONS
+    from cvmon.read.lists import AlertState
+    from cvmon.read.summary import REASONS
     from cvmon.reports.index import ASPECTS
     from cvmon.storage.alerts import FollowUp
     from cvmon.storage.audit import AuditAction

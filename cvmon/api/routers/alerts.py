@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from cvmon.alerts.rules import Rule
-from cvmon.api import lists
 from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import AllowedUnits, ContextDep, CsrfChecked, SessionDep, require_role
-from cvmon.api.lists import AlertState
 from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
 from cvmon.api.paging import PAGED, Limit, Offset, page_headers
 from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import FOLLOW_UP_ALERTS, READ_FIGURES
 from cvmon.api.schemas import AckManyIn, AckManyOut, AlertOut, ResolveIn
+from cvmon.read import lists
+from cvmon.read.lists import AlertState
 from cvmon.storage.alerts import Alert
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(require_role(*READ_FIGURES))])

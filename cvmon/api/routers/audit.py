@@ -14,13 +14,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from cvmon.api import lists
 from cvmon.api.deps import ContextDep, CurrentUser, SessionDep, require_role
 from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
 from cvmon.api.paging import PAGED, Limit, Offset, page_headers
 from cvmon.api.params import checked_time
 from cvmon.api.permissions import ADMINISTER
 from cvmon.api.schemas import AuditOut
+from cvmon.read import lists
 from cvmon.storage.audit import AuditAction, AuditEntry
 
 router = APIRouter(prefix="/api", tags=["audit"], dependencies=[Depends(require_role(*ADMINISTER))])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from cvmon.api import queries
-from cvmon.api.current import zone_now
 from cvmon.api.deps import AllowedUnits, SessionDep, require_role
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.api.schemas import CameraOut, CameraZonesNow
+from cvmon.read import queries
+from cvmon.read.current import zone_now
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"], dependencies=[Depends(require_role(*READ_FIGURES))])
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
-from cvmon.api import queries
 from cvmon.api.deps import ContextDep, MetricsAuth, SessionDep
+from cvmon.read import queries
 
 router = APIRouter(tags=["metrics"], dependencies=[MetricsAuth])
 

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from cvmon.api import queries
 from cvmon.api.deps import AllowedUnits, ContextDep, SessionDep, require_role
 from cvmon.api.params import checked_time
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.api.schemas import SeriesOut, SeriesPoint, ZoneSeries
-from cvmon.api.timeseries import MINUTE_ONLY, Resolution, zone_series
+from cvmon.read import queries
+from cvmon.read.timeseries import MINUTE_ONLY, Resolution, zone_series
 
 router = APIRouter(prefix="/api", tags=["series"], dependencies=[Depends(require_role(*READ_FIGURES))])
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from cvmon.api import queries
 from cvmon.api.deps import AllowedUnits, ContextDep, SessionDep, require_role
 from cvmon.api.narrow import unit_subtree
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.api.schemas import AlertCountsOut, UnitNode, UnitSummaryOut, WorstWaitOut
-from cvmon.api.summary import unit_summaries
+from cvmon.read import queries
+from cvmon.read.summary import unit_summaries
 
 router = APIRouter(prefix="/api", tags=["units"], dependencies=[Depends(require_role(*READ_FIGURES))])
 

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cvmon.api import lists
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER
 from cvmon.i18n_dates import format_moment
+from cvmon.read import lists
 from cvmon.storage.audit import AuditAction
 from cvmon.web import data, listing
 from cvmon.web.render import language_of, render

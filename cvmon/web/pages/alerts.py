@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
 from cvmon.alerts.rules import Rule
-from cvmon.api import lists, queries
 from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import ContextDep, Principal, SessionDep
-from cvmon.api.lists import AlertState
 from cvmon.api.params import MAX_ID
 from cvmon.api.permissions import FOLLOW_UP_ALERTS
 from cvmon.api.schemas import MAX_BULK
+from cvmon.read import lists, queries
+from cvmon.read.lists import AlertState
 from cvmon.storage.alerts import AlertNotFound, AlertStateError, FollowUp
 from cvmon.web import data, listing
 from cvmon.web.render import render

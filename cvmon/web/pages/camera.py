@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cvmon.api import queries
-from cvmon.api.current import zone_now
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import READ_EVIDENCE
-from cvmon.api.timeseries import Point, Resolution, zone_series
+from cvmon.read import queries
+from cvmon.read.current import zone_now
+from cvmon.read.timeseries import Point, Resolution, zone_series
 from cvmon.storage.alerts import FollowUp
 from cvmon.storage.audit import AuditAction
 from cvmon.storage.models import ZoneRecord

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from cvmon.api import queries
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER
 from cvmon.config.editing import CAMERA_FIELDS, OutOfScope
 from cvmon.config.models import CameraConfig
 from cvmon.errors import ConfigError
+from cvmon.read import queries
 from cvmon.types import ZoneKind
 from cvmon.web import setup_actions as actions
 from cvmon.web.render import render

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cvmon.api import queries, user_admin
+from cvmon.api import user_admin
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER, capabilities
-from cvmon.api.scope import tree_order
 from cvmon.errors import CvmonError
+from cvmon.read import queries
+from cvmon.read.scope import tree_order
 from cvmon.storage.users import MIN_PASSWORD_LENGTH, Role, UserNotFound
 from cvmon.web import data
 from cvmon.web.render import render

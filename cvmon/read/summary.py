@@ -13,21 +13,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from cvmon.api import queries
-from cvmon.api.current import zone_now
-from cvmon.api.schemas import Reason, ZoneNow
+from cvmon.read import queries
+from cvmon.read.current import ZoneNow, zone_now
 from cvmon.storage.models import AlertRecord, CameraRecord, MinuteStatRecord
 from cvmon.types import ZoneKind
 
 # A zone's latest minute older than this is not "now" (the tiles mark it stale).
 STALE_AFTER = timedelta(minutes=5)
 WAIT_KINDS = tuple(k.value for k in ZoneKind if k.measures_wait)
+Reason = Literal["escalated", "unacknowledged", "offline", "followup"]
+"""Why a unit needs action on the dashboard."""
+
 # Why a unit needs action, most urgent first (each has its text "summary.reason.<name>").
 REASONS: tuple[Reason, ...] = ("escalated", "unacknowledged", "offline", "followup")
 

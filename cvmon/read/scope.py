@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cvmon.api.queries import UnitRow
+from cvmon.errors import CvmonError
+from cvmon.read import queries
+from cvmon.read.queries import UnitRow
+from cvmon.storage import Database
+
+
+class UnitNotFound(CvmonError):
+    """No unit with that id in the database."""
 
 
 def subtree_of(rows: Sequence[UnitRow], unit: str) -> list[str] | None:
@@ -18,6 +25,16 @@ def subtree_of(rows: Sequence[UnitRow], unit: str) -> list[str] | None:
         out.append(uid)
         todo.extend(children.get(uid, []))
     return sorted(out)
+
+
+def stored_subtree(db: Database, unit_id: str) -> list[str]:
+    """A unit and every unit below it, from the whole stored organisation tree (the CLI has no scope)."""
+    with db.transaction("cannot read units from", write=False) as session:
+        rows = queries.units_in_scope(session, queries.all_unit_ids(session))
+    found = subtree_of(rows, unit_id)
+    if found is None:
+        raise UnitNotFound(f"no unit '{unit_id}' in the database (run `cvmon run` or `cvmon process` with its config)")
+    return found
 
 
 def children_of(rows: Sequence[UnitRow]) -> dict[str, list[str]]:

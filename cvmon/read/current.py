@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from cvmon.api.schemas import ZoneNow
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
 from cvmon.figures import ZoneFigures
 from cvmon.storage.models import MinuteStatRecord, ZoneRecord
 from cvmon.types import ZoneKind
+
+
+class ZoneNow(BaseModel):
+    zone_id: str
+    name: str | None
+    kind: str
+    capacity: int | None
+    points: list[list[float]]
+    minute: datetime | None = Field(description="The zone's latest stored minute; null when none.")
+    count_mean: float | None = Field(description="People in the zone (a queue zone's length), mean over the minute.")
+    count_max: int | None
+    occupancy: float | None = Field(description="count_mean / capacity.")
+    staffed_ratio: float | None = Field(description="Share of observed seconds staffed (counter_staff, post).")
+    visits: int | None
+    wait_p50_s: float | None
+    wait_p90_s: float | None
+    seconds_offline: float | None
 
 
 def zone_now(zone: ZoneRecord, minute: MinuteStatRecord | None) -> ZoneNow:
