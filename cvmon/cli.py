@@ -16,12 +16,12 @@ import typer
 from rich.console import Console
 
 from cvmon import __version__
-from cvmon.api.cli import audit_app, serve, users_app
 from cvmon.cli_params import DatabaseOption, TableOrJson, argument
+from cvmon.cli_reports import report_command
+from cvmon.cli_server import audit_app, serve, users_app
 from cvmon.cli_tables import new_table, show
 from cvmon.cli_tables import stdout as out
 from cvmon.errors import ConfigError, CvmonError
-from cvmon.reports.cli import report_command
 
 if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cvmon.i18n_dates import (
+from cvmon.i18n.dates import (
     clock_separator,
     format_clock,
     format_day,

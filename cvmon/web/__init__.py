@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from cvmon.web.i18n import translate
+from cvmon.i18n.messages import translate
 from cvmon.web.pages import admin, alerts, auth, camera, dashboard, evidence, pack, privacy, report, setup, users
 from cvmon.web.render import language_of, render
 from cvmon.web.session import LoginRequired, PageDenied, login_url

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 import pygal
-from pygal.style import Style
 
-from cvmon.i18n_dates import Language, format_clock
+from cvmon.i18n.dates import Language, format_clock
 from cvmon.read.timeseries import Point
-
-# pygal writes a <script> that configures its (absent) tooltip script; the viewer runs none of it.
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
-# Colour-blind-safe palette (Okabe-Ito), one colour per series.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-STYLE = Style(
-    background="transparent",
-    plot_background="#ffffff",
-    foreground="#333333",
-    foreground_strong="#111111",
-    foreground_subtle="#dddddd",
-    colors=PALETTE,
-    font_family="DejaVu Sans, Arial, sans-serif",
-    label_font_size=11,
-    major_label_font_size=11,
-    legend_font_size=12,
-    title_font_size=13,
-)
+from cvmon.reports.charts import STYLE, strip_scripts
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +82,6 @@ def line_chart(
     for s in series:
         chart.add(s.label, [(t, v) for t, v in s.points])
     return strip_scripts(chart.render(is_unicode=True))
-
-
-def strip_scripts(svg: str) -> str:
-    """The SVG without pygal's script elements (the viewer runs only its own script)."""
-    return _SCRIPT.sub("", svg)
 
 
 def local_points(

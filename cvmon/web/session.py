@@ -24,7 +24,7 @@ class LoginRequired(Exception):
 
 
 class PageDenied(Exception):
-    """A page answers with an error page: ``key`` is a text of ``cvmon.web.i18n`` or a message as it is."""
+    """A page answers with an error page: ``key`` is a text of ``cvmon.i18n.messages`` or a message as it is."""
 
     def __init__(self, status_code: int, key: str, **values: str) -> None:
         super().__init__(key)

@@ -13,9 +13,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from cvmon.api.cli import serve
 from cvmon.api.deps import authenticated, csrf_protected, metrics_auth
 from cvmon.api.permissions import ADMINISTER, FOLLOW_UP_ALERTS, READ_EVIDENCE, READ_FIGURES
+from cvmon.cli_server import serve
 from cvmon.errors import ConfigError
 from cvmon.server import create_app
 from cvmon.storage import Database, open_database

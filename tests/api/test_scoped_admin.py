@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from cvmon.config.editing import ConfigFile, OutOfScope
-from cvmon.i18n_dates import format_moment
+from cvmon.i18n.dates import format_moment
 from cvmon.server import create_app
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import UserRepository

@@ -7,7 +7,7 @@ import json
 
 from typer.testing import CliRunner
 
-from cvmon.api.cli import users_app
+from cvmon.cli_server import users_app
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.users import UserError, UserExists, UserNotFound, UserRepository
 from tests.api.conftest import Api

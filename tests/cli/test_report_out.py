@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cvmon.cli_reports import report_format
 from cvmon.config import load_config
 from cvmon.errors import ConfigError
-from cvmon.reports.cli import report_format
 from cvmon.storage.database import open_database
 from tests.cli.cli_run import REPO_ROOT, cli_env, cvmon
 

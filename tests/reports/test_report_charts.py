@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 
 from cvmon.config.models import Config
+from cvmon.i18n.messages import Language, translator
+from cvmon.reports.charts import aspect_chart, ranking_chart
 from cvmon.reports.report import UnitReport, build_report
 from cvmon.storage import Database
-from cvmon.web.i18n import Language, translator
-from cvmon.web.report_charts import aspect_chart, ranking_chart
 from tests.api.conftest import sqlite_only
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,7 +9,7 @@ from string import Formatter
 import pytest
 from babel import Locale
 
-from cvmon.web import i18n
+from cvmon.i18n import messages as i18n
 
 
 def _fields(text: str) -> set[str]:
@@ -68,8 +68,9 @@ def test_a_counted_text_needs_a_number() -> None:
 def test_templates_use_only_known_keys() -> None:
     known = set(i18n.text_keys())
     used: set[str] = set()
-    for template in (resources.files("cvmon.web") / "templates").iterdir():
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]+)["']""", template.read_text()))
+    for package in ("cvmon.web", "cvmon.reports"):  # the pages' templates and the documents'
+        for template in (resources.files(package) / "templates").iterdir():
+            used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]+)["']""", template.read_text()))
     assert used, "no t() calls found"
     prefixes = {u for u in used if u.endswith((".", "_"))}  # t("rule." ~ alert.rule): checked below
     assert used - prefixes - known == set()

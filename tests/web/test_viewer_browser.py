@@ -17,7 +17,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from cvmon.config import parse_config
-from cvmon.i18n_dates import format_day
+from cvmon.i18n.dates import format_day
 from cvmon.server import create_app
 from tests.api.conftest import CONFIG, FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings, sqlite_only
 from tests.web.test_browser import TIMEOUT_MS, _free_port

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import ADMINISTER
-from cvmon.i18n_dates import format_moment
+from cvmon.i18n.dates import format_moment
 from cvmon.read import lists
 from cvmon.storage.audit import AuditAction
 from cvmon.web import data, listing

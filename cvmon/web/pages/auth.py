@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from cvmon.api.deps import ClientAddr, ContextDep, authenticated
 from cvmon.api.routers.auth import check_origin, clear_session_cookie, set_session_cookie, sign_in, sign_out
 from cvmon.api.schemas import LoginIn
-from cvmon.web.i18n import LANGUAGE_COOKIE, LANGUAGES, translate
+from cvmon.i18n.messages import LANGUAGE_COOKIE, LANGUAGES, translate
 from cvmon.web.render import language_of, render
 from cvmon.web.session import FormCsrf, PageUser, safe_next
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import READ_EVIDENCE
+from cvmon.i18n.messages import Language, translate
 from cvmon.read import queries
 from cvmon.read.current import zone_now
 from cvmon.read.timeseries import Point, Resolution, zone_series
@@ -21,7 +22,6 @@ from cvmon.storage.models import ZoneRecord
 from cvmon.types import ZoneKind
 from cvmon.web import data
 from cvmon.web.charts import Series, line_chart, local_points
-from cvmon.web.i18n import Language, translate
 from cvmon.web.render import language_of, render
 from cvmon.web.session import PageDenied, PageUser, page_day, page_role
 

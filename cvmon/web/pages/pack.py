@@ -20,13 +20,13 @@ from fastapi.responses import HTMLResponse, Response
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.evidence.errors import EvidenceTampered
+from cvmon.reports.document import pack_pdf_html
 from cvmon.reports.evidence_pack import EvidencePack, PackUnitNotFound, PackWindowError, evidence_pack
 from cvmon.reports.pdf import PdfError, html_to_pdf
 from cvmon.storage.audit import AuditAction
 from cvmon.storage.evidence import EvidenceNotFound
 from cvmon.web import data
-from cvmon.web.i18n import translator
-from cvmon.web.render import environment, language_of, render
+from cvmon.web.render import language_of, render
 from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
@@ -166,18 +166,7 @@ def pack_pdf(
     pack = _build(principal, session, unit, _moment(start, tz), _moment(end, tz))
     images, unreadable = _embedded_images(context, pack)
     language = language_of(request)
-    html = (
-        environment()
-        .get_template("pack_pdf.html")
-        .render(
-            lang=language,
-            t=translator(language),
-            pack=pack,
-            image_src=images,
-            user=principal.user,
-            made_at=context.clock(),
-        )
-    )
+    html = pack_pdf_html(pack, language, images, principal.user, context.clock())
     try:
         pdf = html_to_pdf(html)
     except PdfError as err:

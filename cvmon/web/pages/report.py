@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from cvmon.api.context import ApiContext
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.config.models import Config
+from cvmon.i18n.messages import translator
+from cvmon.reports.document import report_pdf, report_values
 from cvmon.reports.export import report_csv
 from cvmon.reports.report import ReportError, UnitNotFound, UnitReport, build_report
 from cvmon.storage.audit import AuditAction
 from cvmon.web import data
-from cvmon.web.i18n import translator
 from cvmon.web.render import language_of, render
-from cvmon.web.report_document import report_pdf, report_values
 from cvmon.web.session import PageDenied, PageUser, page_day
 
 router = APIRouter(include_in_schema=False)

@@ -1,17 +1,21 @@
-"""The report's template values and its PDF, shared by the Reports page, its download and ``cvmon report``."""
+"""The documents of cvmon: the report's template values and its PDF (shared by the Reports page, its
+download and ``cvmon report``) and the evidence pack's PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from string import Formatter
 from typing import Any
 
-from cvmon.i18n_dates import format_moment
+from cvmon.i18n.dates import format_moment
+from cvmon.i18n.messages import Language, translator
+from cvmon.reports.charts import aspect_chart, ranking_chart
+from cvmon.reports.evidence_pack import EvidencePack
 from cvmon.reports.pdf import html_to_pdf
 from cvmon.reports.report import UnitReport
-from cvmon.web.i18n import Language, translator
-from cvmon.web.render import environment
-from cvmon.web.report_charts import aspect_chart, ranking_chart
+from cvmon.reports.templating import document_environment
+from cvmon.storage.users import User
 
 
 def report_values(
@@ -51,7 +55,7 @@ def report_pdf_html(report: UnitReport, language: Language, made_by: str, now: d
     unit's time zone) on every page, and the page numbers."""
     t = translator(language)
     return (
-        environment()
+        document_environment()
         .get_template("report_pdf.html")
         .render(
             lang=language,
@@ -65,3 +69,14 @@ def report_pdf_html(report: UnitReport, language: Language, made_by: str, now: d
 def report_pdf(report: UnitReport, language: Language, made_by: str, now: datetime) -> bytes:
     """The report as a printable A4 PDF."""
     return html_to_pdf(report_pdf_html(report, language, made_by, now))
+
+
+def pack_pdf_html(
+    pack: EvidencePack, language: Language, image_src: Mapping[int, str], user: User, made_at: datetime
+) -> str:
+    """The HTML of an evidence pack's PDF; ``image_src`` maps a snapshot id to its embedded image."""
+    return (
+        document_environment()
+        .get_template("pack_pdf.html")
+        .render(lang=language, t=translator(language), pack=pack, image_src=image_src, user=user, made_at=made_at)
+    )

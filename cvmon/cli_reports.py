@@ -118,6 +118,6 @@ def _check_writable(out: Path) -> None:
 
 
 def _pdf(report: UnitReport, language: str) -> bytes:
-    from cvmon.web.report_document import report_pdf
+    from cvmon.reports.document import report_pdf
 
     return report_pdf(report, "en" if language == "en" else "id", f"cli:{getpass.getuser()}", datetime.now(UTC))

@@ -8,6 +8,7 @@ phone's width, with larger type, as an SVG scales its text with its width).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,7 +16,24 @@ import pygal
 from pygal.style import Style
 
 from cvmon.reports.report import UnitReport
-from cvmon.web.charts import STYLE, strip_scripts
+
+# pygal writes a <script> that configures its (absent) tooltip script; the viewer runs none of it.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+# Colour-blind-safe palette (Okabe-Ito), one colour per series.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+STYLE = Style(
+    background="transparent",
+    plot_background="#ffffff",
+    foreground="#333333",
+    foreground_strong="#111111",
+    foreground_subtle="#dddddd",
+    colors=PALETTE,
+    font_family="DejaVu Sans, Arial, sans-serif",
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=12,
+    title_font_size=13,
+)
 
 PERCENT_TICKS = tuple(range(0, 101, 20))
 NARROW_TICKS = (0, 50, 100)  # large type leaves room for three on a phone
@@ -107,3 +125,8 @@ def ranking_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = F
     chart.x_labels = _labels([r.name for r in ranked], values, t)
     chart.add(t("report.index"), values, formatter=_value_percent)
     return strip_scripts(chart.render(is_unicode=True))
+
+
+def strip_scripts(svg: str) -> str:
+    """The SVG without pygal's script elements (the viewer runs only its own script)."""
+    return _SCRIPT.sub("", svg)

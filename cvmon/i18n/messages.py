@@ -1,4 +1,4 @@
-"""The viewer's words in Bahasa Indonesia (the default) and English.
+"""The words of the viewer and the reports in Bahasa Indonesia (the default) and English.
 
 Templates call ``t("key")``; a key missing from a language falls back to Indonesian, and a test
 checks that both languages have every key. Placeholders use ``str.format`` names.
@@ -17,7 +17,7 @@ from typing import Any
 
 from babel import Locale
 
-from cvmon.i18n_dates import LANGUAGES, Language
+from cvmon.i18n.dates import LANGUAGES, Language
 
 __all__ = [
     "LANGUAGES",

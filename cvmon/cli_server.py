@@ -1,4 +1,4 @@
-"""Command-line parts of the API: ``cvmon users ...``, ``cvmon audit verify`` and ``cvmon serve``.
+"""The server's commands: ``cvmon serve``, its users (``cvmon users ...``) and its audit log (``cvmon audit verify``).
 
 Registered in ``cvmon.cli``; errors are raised as cvmon exceptions and turned into one-line
 messages and exit codes there. Heavy imports (FastAPI, uvicorn, argon2) happen inside the commands.

@@ -1,0 +1,1 @@
+"""Translations shared by the web viewer's pages and the reports: texts (``messages``) and dates (``dates``)."""
