@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from cvmon import __version__
-from cvmon.cli_params import DatabaseOption, TableOrJson, argument
+from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
 from cvmon.cli_reports import report_command
 from cvmon.cli_server import audit_app, serve, users_app
 from cvmon.cli_tables import new_table, show
@@ -170,7 +170,7 @@ def process(
             "default the file's modification time.",
         ),
     ] = None,
-    fmt: TableOrJson = "table",
+    fmt: TableOrJson = TableFormat.TABLE,
     samples: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Also write per-frame zone counts to this CSV file.")
     ] = None,
@@ -184,8 +184,6 @@ def process(
     zone is printed."""
     from cvmon.config.load import load_config, select_camera
 
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     config = load_config(config_path)
     cam = select_camera(config, camera)
     start_time = _parse_time(start, "--start")
@@ -217,7 +215,7 @@ def process(
     finally:
         if db is not None:
             db.close()
-    if fmt == "json":
+    if fmt is TableFormat.JSON:
         sys.stdout.write(json.dumps(result.summary) + "\n")
     else:
         _print_summary(result.summary)
@@ -288,7 +286,7 @@ def stats(
         str | None, typer.Option("--from", metavar="TIME", help="Start, ISO with offset, inclusive.")
     ] = None,
     until: Annotated[str | None, typer.Option("--to", metavar="TIME", help="End, ISO with offset, exclusive.")] = None,
-    fmt: TableOrJson = "table",
+    fmt: TableOrJson = TableFormat.TABLE,
     database: DatabaseOption = None,
 ) -> None:
     """Figures per zone over a period, from the stored minute rows.
@@ -298,14 +296,12 @@ def stats(
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
 
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     start, end = _parse_time(since, "--from"), _parse_time(until, "--to")
     with open_database(database or get_settings().resolved_database_url) as db:
         if camera is not None:
             _check_camera(db, camera)
         figures = zone_period_stats(db.minute_rows(camera, start, end))
-    if fmt == "json":
+    if fmt is TableFormat.JSON:
         result: dict[str, dict[str, object]] = {}
         for f in figures:
             result.setdefault(f.camera_id, {})[f.zone_id] = f.as_dict()
@@ -365,7 +361,7 @@ def alerts_list(
     unit: Annotated[str | None, typer.Option(metavar="ID", help="Only this unit and the units below it.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only alerts not resolved yet.")] = False,
     limit: LimitOption = 50,
-    fmt: TableOrJson = "table",
+    fmt: TableOrJson = TableFormat.TABLE,
     database: DatabaseOption = None,
 ) -> None:
     """Alerts, newest first."""
@@ -374,12 +370,10 @@ def alerts_list(
     from cvmon.storage.alerts import AlertRepository
     from cvmon.storage.database import open_database
 
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     with open_database(database or get_settings().resolved_database_url) as db:
         units = stored_subtree(db, unit) if unit else None
         alerts = AlertRepository(db).find(units, open_only=open_only, limit=limit)
-    if fmt == "json":
+    if fmt is TableFormat.JSON:
         rows = [{**{k: getattr(a, k) for k in a.__dataclass_fields__}, "status": a.status} for a in alerts]
         sys.stdout.write(json.dumps(rows, default=lambda v: v.isoformat()) + "\n")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import getpass
 import json
 import os
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmon.cli_params import DatabaseOption
+from cvmon.cli_params import DatabaseOption, choice, choices_metavar
 from cvmon.errors import ConfigError, CvmonError
 
 if TYPE_CHECKING:
@@ -26,21 +27,25 @@ def _day(value: str, option: str) -> date:
         raise ConfigError(f"{option}: '{value}' is not a date like 2026-11-01") from None
 
 
-FORMATS = ("pdf", "csv", "json")
+class ReportFormat(enum.StrEnum):
+    """What `cvmon report` writes."""
+
+    PDF = "pdf"
+    CSV = "csv"
+    JSON = "json"
 
 
-def report_format(fmt: str | None, out: Path | None) -> str:
+def report_format(fmt: ReportFormat | None, out: Path | None) -> ReportFormat:
     """The format to write: --format, else the --out file's extension, else json; a mismatch is an error."""
-    if fmt is not None and fmt not in FORMATS:
-        raise ConfigError(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
     if out is None:
-        return fmt or "json"
+        return fmt or ReportFormat.JSON
     named = out.suffix.lower().removeprefix(".")
+    known = named in tuple(ReportFormat)
     if fmt is None:
-        if named not in FORMATS:
+        if not known:
             raise ConfigError(f"--out {out}: cannot tell the format from the name; end it in .pdf, .csv or .json")
-        return named
-    if named in FORMATS and named != fmt:
+        return ReportFormat(named)
+    if known and named != fmt:
         raise ConfigError(f"--out {out} names a .{named} file but --format is {fmt}; make them agree")
     return fmt
 
@@ -50,8 +55,13 @@ def report_command(
     first: Annotated[str, typer.Option("--from", metavar="DATE", help="First local day, YYYY-MM-DD.")],
     last: Annotated[str, typer.Option("--to", metavar="DATE", help="Last local day, YYYY-MM-DD (inclusive).")],
     fmt: Annotated[
-        str | None,
-        typer.Option("--format", metavar="pdf|csv|json", help="Default: from the --out file's extension, else json."),
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            metavar=choices_metavar(ReportFormat),
+            parser=choice(ReportFormat, "--format"),
+            help="Default: from the --out file's extension, else json.",
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Write here (a PDF needs it); default stdout.")
@@ -76,7 +86,7 @@ def report_command(
     fmt = report_format(fmt, out)
     if language not in ("id", "en"):
         raise ConfigError(f"--language: '{language}' is not one of id, en")
-    if fmt == "pdf" and out is None:
+    if fmt is ReportFormat.PDF and out is None:
         raise ConfigError("--format pdf needs --out FILE")
     if out is not None:
         _check_writable(out)
@@ -86,9 +96,9 @@ def report_command(
         with db.transaction("cannot read reports from", write=False) as session:
             every_unit = [u.id for u in config.units]
             report = build_report(session, config, unit, every_unit, start, end)
-        if fmt == "json":
+        if fmt is ReportFormat.JSON:
             body = (json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n").encode()
-        elif fmt == "csv":
+        elif fmt is ReportFormat.CSV:
             body = report_csv(report).encode()
         else:
             body = _pdf(report, language)

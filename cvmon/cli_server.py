@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmon.cli_params import DatabaseOption, TableOrJson, argument
+from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
 from cvmon.errors import ConfigError, CvmonError
 
 if TYPE_CHECKING:
@@ -116,17 +116,15 @@ def users_add(
 
 @users_app.command("list")
 def users_list(
-    fmt: TableOrJson = "table",
+    fmt: TableOrJson = TableFormat.TABLE,
     database: DatabaseOption = None,
 ) -> None:
     """Every user with their role, units and state."""
     from cvmon.storage.users import UserRepository
 
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format: '{fmt}' is not one of table, json")
     with _open(database) as db:
         users = UserRepository(db).all_users()
-    if fmt == "json":
+    if fmt is TableFormat.JSON:
         rows = [
             {"username": u.username, "role": u.role.value, "units": list(u.units), "disabled": u.disabled}
             for u in users

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cvmon.cli_reports import report_format
+from cvmon.cli_reports import ReportFormat, report_format
 from cvmon.config import load_config
 from cvmon.errors import ConfigError
 from cvmon.storage.database import open_database
@@ -31,7 +31,7 @@ REPORT += ["--config", str(REPO_ROOT / "cameras.yaml")]
     ],
 )
 def test_the_format_is_given_or_taken_from_the_extension(fmt: str | None, out: str | None, expected: str) -> None:
-    assert report_format(fmt, None if out is None else Path(out)) == expected
+    assert report_format(_format(fmt), None if out is None else Path(out)) == expected
 
 
 @pytest.mark.parametrize(
@@ -40,13 +40,27 @@ def test_the_format_is_given_or_taken_from_the_extension(fmt: str | None, out: s
         ("pdf", "r.csv", "--out r.csv names a .csv file but --format is pdf; make them agree"),
         ("json", "r.pdf", "--out r.pdf names a .pdf file but --format is json; make them agree"),
         (None, "r.txt", "--out r.txt: cannot tell the format from the name; end it in .pdf, .csv or .json"),
-        ("xml", None, "--format: 'xml' is not one of pdf, csv, json"),
     ],
 )
 def test_a_format_that_cannot_be_told_or_contradicts_is_refused(fmt: str | None, out: str | None, message: str) -> None:
     with pytest.raises(ConfigError) as refused:
-        report_format(fmt, None if out is None else Path(out))
+        report_format(_format(fmt), None if out is None else Path(out))
     assert str(refused.value) == message
+
+
+def _format(fmt: str | None) -> ReportFormat | None:
+    return None if fmt is None else ReportFormat(fmt)
+
+
+def test_a_format_not_among_the_choices_is_a_one_line_error_naming_them(tmp_path: Path) -> None:
+    result = cvmon([*REPORT, "--format", "xml"], cli_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "cvmon: error: --format: 'xml' is not one of pdf, csv, json\n"
+    assert result.stdout == ""
+
+
+def test_the_help_lists_the_formats(tmp_path: Path) -> None:
+    assert "--format pdf|csv|json" in cvmon(["report", "--help"], cli_env(tmp_path)).stdout
 
 
 def _stored(tmp_path: Path) -> dict[str, str]:
