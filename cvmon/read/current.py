@@ -11,6 +11,8 @@ from cvmon.storage.models import MinuteStatRecord, ZoneRecord
 from cvmon.types import ZoneKind
 
 
+# A zone with the figures of its latest stored minute: a body of the API, a tile of the viewer (no
+# docstring: it would become the OpenAPI schema's description).
 class ZoneNow(BaseModel):
     zone_id: str
     name: str | None

@@ -1,4 +1,5 @@
-"""The unit tree within a caller's scope: subtrees and depth, from the rows of ``queries.units_in_scope``."""
+"""The unit tree within a caller's scope: subtrees and depth, from the rows of ``queries.units_in_scope``
+(the CLI, which has no scope, walks the whole stored tree the same way)."""
 
 from __future__ import annotations
 
