@@ -35,6 +35,13 @@ class ReportFormat(enum.StrEnum):
     JSON = "json"
 
 
+class PdfLanguage(enum.StrEnum):
+    """The language of a report's PDF."""
+
+    ID = "id"
+    EN = "en"
+
+
 def report_format(fmt: ReportFormat | None, out: Path | None) -> ReportFormat:
     """The format to write: --format, else the --out file's extension, else json; a mismatch is an error."""
     if out is None:
@@ -69,7 +76,12 @@ def report_command(
     config_path: Annotated[
         Path, typer.Option("--config", "-c", metavar="FILE", help="cameras.yaml: service hours, rules, weights.")
     ] = Path("cameras.yaml"),
-    language: Annotated[str, typer.Option(metavar="id|en", help="Language of a PDF.")] = "id",
+    language: Annotated[
+        PdfLanguage,
+        typer.Option(
+            metavar=choices_metavar(PdfLanguage), parser=choice(PdfLanguage, "--language"), help="Language of a PDF."
+        ),
+    ] = PdfLanguage.ID,
     database: DatabaseOption = None,
 ) -> None:
     """A unit's service-environment report over a period.
@@ -84,8 +96,6 @@ def report_command(
     from cvmon.storage.database import open_database
 
     fmt = report_format(fmt, out)
-    if language not in ("id", "en"):
-        raise ConfigError(f"--language: '{language}' is not one of id, en")
     if fmt is ReportFormat.PDF and out is None:
         raise ConfigError("--format pdf needs --out FILE")
     if out is not None:
@@ -127,7 +137,9 @@ def _check_writable(out: Path) -> None:
         raise ConfigError(f"--out {out}: not writable")
 
 
-def _pdf(report: UnitReport, language: str) -> bytes:
+def _pdf(report: UnitReport, language: PdfLanguage) -> bytes:
     from cvmon.reports.document import report_pdf
 
-    return report_pdf(report, "en" if language == "en" else "id", f"cli:{getpass.getuser()}", datetime.now(UTC))
+    return report_pdf(
+        report, "en" if language is PdfLanguage.EN else "id", f"cli:{getpass.getuser()}", datetime.now(UTC)
+    )

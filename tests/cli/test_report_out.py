@@ -52,15 +52,26 @@ def _format(fmt: str | None) -> ReportFormat | None:
     return None if fmt is None else ReportFormat(fmt)
 
 
-def test_a_format_not_among_the_choices_is_a_one_line_error_naming_them(tmp_path: Path) -> None:
-    result = cvmon([*REPORT, "--format", "xml"], cli_env(tmp_path), cwd=tmp_path)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], "--format: 'xml' is not one of pdf, csv, json"),
+        (["--language", "fr"], "--language: 'fr' is not one of id, en"),
+    ],
+)
+def test_a_value_not_among_the_choices_is_a_one_line_error_naming_them(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = cvmon([*REPORT, *args], cli_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "cvmon: error: --format: 'xml' is not one of pdf, csv, json\n"
+    assert result.stderr == f"cvmon: error: {message}\n"
     assert result.stdout == ""
 
 
 def test_the_help_lists_the_formats(tmp_path: Path) -> None:
-    assert "--format pdf|csv|json" in cvmon(["report", "--help"], cli_env(tmp_path)).stdout
+    shown = cvmon(["report", "--help"], cli_env(tmp_path)).stdout
+    assert "--format pdf|csv|json" in shown
+    assert "--language id|en" in shown
 
 
 def _stored(tmp_path: Path) -> dict[str, str]:
