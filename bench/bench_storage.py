@@ -79,10 +79,9 @@ from cvmon.config.models import Config
 from cvmon.histogram import DurationHistogram
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.database import Database
 from cvmon.storage.partitions import PARTITIONED_TABLES, create_month, month_start, monthly_partitions, next_month
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from cvmon.web import data as web_data
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cvmon_bench_storage"

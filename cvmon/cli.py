@@ -25,9 +25,9 @@ from cvmon.reports.cli import report_command
 
 if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress
-    from cvmon.pipeline.camera import FrameResult
     from cvmon.sources.file import FileSource
     from cvmon.storage.database import Database
+    from cvmon.types import FrameResult
 
 app = typer.Typer(
     add_completion=False,
@@ -453,11 +453,11 @@ def evidence_list(
     database: DatabaseOption = None,
 ) -> None:
     """Stored snapshots (their files are under CVMON_DATA_DIR/evidence)."""
-    from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
     from cvmon.storage.alerts import AlertRepository
     from cvmon.storage.database import open_database
     from cvmon.storage.evidence import EvidenceRepository
+    from cvmon.storage.evidence_files import EvidenceStore
 
     settings = get_settings()
     with open_database(database or settings.resolved_database_url) as db:
@@ -481,10 +481,11 @@ def evidence_list(
 @evidence_app.command("verify")
 def evidence_verify(database: DatabaseOption = None) -> None:
     """Check every snapshot's sha256; list the tampered or missing ones and exit 1 if there is any."""
-    from cvmon.evidence import EvidenceStore, EvidenceTampered
+    from cvmon.errors import EvidenceTampered
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
     from cvmon.storage.evidence import EvidenceRepository
+    from cvmon.storage.evidence_files import EvidenceStore
 
     settings = get_settings()
     bad = 0
@@ -513,9 +514,9 @@ def retention_run(
     """Roll minute rows up to hourly and daily rows, then delete what is older than the periods in
     the configuration's retention: section."""
     from cvmon.config import load_config
-    from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
+    from cvmon.storage.evidence_files import EvidenceStore
     from cvmon.storage.retention import run_retention
 
     config = load_config(config_path)

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 from cvmon.histogram import DurationHistogram
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from cvmon.zones.geometry import Zone
 
 

@@ -7,7 +7,6 @@ it produces anonymous minute rows and adds them up for the command line.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import perf_counter
 
@@ -16,7 +15,6 @@ import numpy as np
 import supervision as sv
 
 from cvmon.alerts.rules import (
-    AlertChange,
     RulesState,
     ZoneObservation,
     close_open_alerts,
@@ -28,11 +26,13 @@ from cvmon.detectors.base import Detector
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
 from cvmon.metrics.summary import figures_summary
 from cvmon.pipeline.motion import MotionGate
-from cvmon.storage.coverage import CameraMinute
 from cvmon.tracking import PersonTracker
 from cvmon.types import (
+    AlertChange,
+    CameraMinute,
     Detections,
     Frame,
+    FrameResult,
     MinuteRow,
     SourceEvent,
     SourceEventKind,
@@ -46,21 +46,6 @@ from cvmon.zones.state import PersonInZone, ZoneState, close_zones, staffing_of_
 MASK_FILL = (114, 114, 114)
 RECENT_ZONE_EVENTS = 1000  # zone events kept in memory for a caller to inspect (bounded)
 HELD_TRACK_DUPLICATE_IOU = 0.6  # a held track this close to a detection is that detection, not a hidden person
-
-
-@dataclass(frozen=True, slots=True)
-class FrameResult:
-    """What one analysed frame showed: the count per zone (for samples CSV and live views)."""
-
-    frame_index: int
-    video_s: float
-    ts: datetime
-    counts: dict[str, int]
-    detections: Detections  # the people counted (at the counting score)
-    tracked: Detections
-    evidence_boxes: np.ndarray  # everyone to blur: detections down to the evidence score, predicted tracks
-    alert_changes: list[AlertChange]
-    in_service: bool = True
 
 
 class CameraPipeline:

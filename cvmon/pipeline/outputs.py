@@ -12,17 +12,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
-from cvmon.evidence import EvidenceStore
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.staged_evidence import StagedSnapshot, record_staged
 from cvmon.storage.alerts import AlertRepository
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.database import Database
 from cvmon.storage.evidence import EvidenceRepository
-from cvmon.types import MinuteRow, SourceEvent
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AlertChange, CameraMinute, MinuteRow, SourceEvent
 
 AlertListener = Callable[[CameraConfig, Sequence[AlertChange], Sequence[int]], None]
 

@@ -15,19 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector, create_detector
 from cvmon.detectors.shared import DetectorCache
-from cvmon.evidence import EvidenceRecorder, EvidenceStore
+from cvmon.evidence import EvidenceRecorder
 from cvmon.metrics.aggregate import minute_of
-from cvmon.pipeline.camera import CameraPipeline, FrameResult
+from cvmon.pipeline.camera import CameraPipeline
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.write_sources import LiveSources, recording_source
 from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AlertChange, CameraMinute, FrameResult, MinuteRow, SourceEvent, SourceEventKind
 
 
 class MinuteSink(Protocol):

@@ -18,7 +18,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
-from cvmon.storage.coverage import COVERAGE_FIELDS, CameraMinute
 from cvmon.storage.engine import SQLITE_IMMEDIATE, make_engine, mask_url, storage_error
 from cvmon.storage.merge import CameraMinuteKey, MinuteKey, sum_camera_minutes, sum_minute_rows
 from cvmon.storage.migrate import upgrade_to_head
@@ -34,7 +33,7 @@ from cvmon.storage.models import (
     UnitRecord,
     ZoneRecord,
 )
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import COVERAGE_FIELDS, CameraMinute, MinuteRow, SourceEvent, SourceEventKind
 
 REASON_LENGTH = 500
 MINUTE_WRITE_LOCK = 0x6D696E  # "min": the class of PostgreSQL advisory locks that serialise a camera's minute writes

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cvmon.figures import ZoneFigures, total
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 
 MinuteKey = tuple[str, str, datetime]  # camera, zone, minute
 CameraMinuteKey = tuple[str, datetime]  # camera, minute

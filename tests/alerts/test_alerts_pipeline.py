@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cvmon.config import parse_config
-from cvmon.evidence import EvidenceTampered
+from cvmon.errors import EvidenceTampered
 from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.sources.file import FileSource
@@ -161,6 +161,6 @@ def test_acknowledge_and_resolve_with_follow_up(scene: Any, database: Database, 
 
 
 def outputs_store(tmp_path: Path) -> Any:
-    from cvmon.evidence import EvidenceStore
+    from cvmon.storage.evidence_files import EvidenceStore
 
     return EvidenceStore(tmp_path / "evidence")

@@ -19,17 +19,17 @@ from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.api.app import create_app
 from cvmon.api.settings import ApiSettings
 from cvmon.config import parse_config
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.users import UserRepository
-from cvmon.types import SourceEvent, SourceEventKind
+from cvmon.types import AlertChange, ChangeKind, Rule, SourceEvent, SourceEventKind
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,

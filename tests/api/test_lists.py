@@ -8,13 +8,14 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.errors import StorageError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.storage import alerts as alert_storage
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditActor, AuditRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.api.conftest import NOW, T0, Api, add_scoped_users, make_minute_row, sqlite_only
 
 

@@ -14,8 +14,7 @@ from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.pipeline.write_sources import recording_source
 from cvmon.sources.file import FileSource
 from cvmon.storage import open_database
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from tests.conftest import T0, make_blank_video
 from tests.pipeline.test_replay_pipeline import STAFF_BACK, STAFF_MEMBER, WAITER_A, WAITER_B, ListSink, config_for
 

@@ -19,11 +19,10 @@ import pytest
 
 from cvmon.alerts.notifications import AlertNotifier
 from cvmon.alerts.notify_once import NotifyOnce
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.config import Config
 from cvmon.config.models import CameraConfig
 from cvmon.errors import StorageError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.notify import NotifySettings, Outbox
 from cvmon.pipeline import spool_codec as codec
 from cvmon.pipeline.evidence_capture import PendingSnapshot
@@ -32,10 +31,10 @@ from cvmon.pipeline.spooling import SpoolingOutputs, spool_path, staging_dir
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage import Database, open_database
 from cvmon.storage.alerts import AlertRepository
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.spool import Spool
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import AlertChange, CameraMinute, ChangeKind, MinuteRow, Rule, SourceEvent, SourceEventKind
 from tests.storage.conftest import MINUTE, make_camera_minute, make_config, make_minute_row
 
 WEBHOOK = NotifySettings(webhook_url="http://127.0.0.1:9/hook", webhook_secret="not-a-secret")

@@ -15,17 +15,17 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.errors import SpoolError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.evidence_capture import PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs, database_outputs
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.storage import open_database
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.models import AlertRecord, EvidenceRecord, OutboxRecord
 from cvmon.storage.spool import Spool
-from cvmon.types import MinuteRow
+from cvmon.types import AlertChange, ChangeKind, MinuteRow, Rule
 from tests.own_postgres import OwnPostgres, own_postgres, postgres_bin
 from tests.storage.conftest import MINUTE, make_camera_minute, make_config, make_minute_row
 

@@ -22,15 +22,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cvmon.pipeline.camera import FrameResult
 from cvmon.pipeline.outputs import DatabaseOutputs
 from cvmon.pipeline.runner import run_live
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.sources.base import SourceItem
 from cvmon.storage import Database, open_database
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.spool import Spool
-from cvmon.types import Frame, MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import CameraMinute, Frame, FrameResult, MinuteRow, SourceEvent, SourceEventKind
 from tests.pipeline.test_final_minutes import BACK_AT, DROP_AT, END, NOTICED_AT, at, make_pipeline
 
 CUT_S = 85.0  # minute 1: the queue's visit ended at 58.4 s (confirmed at 61.4 s), the counter is empty

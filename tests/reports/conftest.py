@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository, FollowUp
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,

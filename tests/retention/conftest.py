@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import AnonymisedJpeg, EvidenceStore, anonymise
-from cvmon.storage import CameraMinute, Database
-from cvmon.types import MinuteRow
+from cvmon.evidence import anonymise
+from cvmon.storage import Database
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AnonymisedJpeg, CameraMinute, MinuteRow
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,

@@ -8,9 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.storage import Database
 from cvmon.storage.daily import RECHECK_DAYS, daily_rows, day_bounds
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.retention import hourly_rows, run_retention
 from tests.storage.conftest import make_config, make_minute_row
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.histogram import DurationHistogram
 from cvmon.storage import Database
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.retention import HourlyRow, RetentionReport, hour_start, hourly_rows, run_retention
 from cvmon.types import MinuteRow
 from tests.retention.conftest import (

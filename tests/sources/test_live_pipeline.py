@@ -21,13 +21,12 @@ import pytest
 import yaml
 
 from cvmon.config import parse_config
-from cvmon.pipeline.camera import FrameResult
 from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, run_live
 from cvmon.sources.rtsp import RtspSource
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.database import open_database
-from cvmon.types import SourceEventKind
+from cvmon.types import FrameResult, SourceEventKind
 
 if TYPE_CHECKING:
     from conftest import RtspServer

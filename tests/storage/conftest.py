@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from cvmon.config import Config, parse_config
 from cvmon.histogram import DurationHistogram
-from cvmon.storage import CameraMinute, Database, open_database
-from cvmon.types import MinuteRow
+from cvmon.storage import Database, open_database
+from cvmon.types import CameraMinute, MinuteRow
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SKIP_POSTGRES_ENV = "CVMON_TEST_SKIP_POSTGRES"

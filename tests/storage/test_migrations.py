@@ -17,13 +17,13 @@ from sqlalchemy import Inspector, insert, inspect, select
 from cvmon.config import Config
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
-from cvmon.storage.coverage import COVERAGE_FIELDS
 from cvmon.storage.daily import daily_rows
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
 from cvmon.storage.models import TABLES, Base, CameraMinuteRecord, DailyStatRecord, HourlyStatRecord, MinuteStatRecord
 from cvmon.storage.partitions import include_in_schema_comparison
 from cvmon.storage.retention import hourly_rows
+from cvmon.types import COVERAGE_FIELDS
 from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WORKERS = 4

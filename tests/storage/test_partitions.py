@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.storage import Database
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.partitions import (
     PARTITIONED_TABLES,
     create_month,

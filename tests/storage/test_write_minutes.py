@@ -14,9 +14,8 @@ import pytest
 from cvmon.errors import StorageError
 from cvmon.histogram import DurationHistogram
 from cvmon.storage import Database
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.models import SOURCE_LENGTH
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WITA = ZoneInfo("Asia/Makassar")

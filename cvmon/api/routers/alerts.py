@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from cvmon.alerts.rules import Rule
 from cvmon.api import lists
 from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import AllowedUnits, ContextDep, CsrfChecked, SessionDep, require_role
@@ -18,6 +17,7 @@ from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import FOLLOW_UP_ALERTS, READ_FIGURES
 from cvmon.api.schemas import AckManyIn, AckManyOut, AlertOut, ResolveIn
 from cvmon.storage.alerts import Alert
+from cvmon.types import Rule
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(require_role(*READ_FIGURES))])
 FollowUpRole = Depends(require_role(*FOLLOW_UP_ALERTS))
