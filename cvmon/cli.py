@@ -297,6 +297,7 @@ def stats(
     from cvmon.metrics.summary import ZonePeriodStats, zone_period_stats
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
+    from cvmon.storage.minutes import MinuteRepository
 
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format: '{fmt}' is not one of table, json")
@@ -304,7 +305,7 @@ def stats(
     with open_database(database or get_settings().resolved_database_url) as db:
         if camera is not None:
             _check_camera(db, camera)
-        figures = zone_period_stats(db.minute_rows(camera, start, end))
+        figures = zone_period_stats(MinuteRepository(db).minute_rows(camera, start, end))
     if fmt == "json":
         result: dict[str, dict[str, object]] = {}
         for f in figures:

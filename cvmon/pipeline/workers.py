@@ -90,13 +90,14 @@ def camera_worker(
 
 
 def _resume_point(database_url: str, camera_id: str) -> datetime | None:
-    """Where a lost previous worker's data ends (see ``Database.resume_point``); None when the
-    database cannot tell now (it is down: the camera starts anyway, spooling)."""
+    """Where a lost previous worker's data ends (see ``CameraEventRepository.resume_point``); None
+    when the database cannot tell now (it is down: the camera starts anyway, spooling)."""
     from cvmon.storage.database import open_database
+    from cvmon.storage.events import CameraEventRepository
 
     try:
         with open_database(database_url) as db:
-            return db.resume_point(camera_id)
+            return CameraEventRepository(db).resume_point(camera_id)
     except StorageError as err:
         print(f"[{camera_id}] cannot look up the previous worker's end ({err}); no gap recorded", flush=True)
         return None

@@ -141,7 +141,7 @@ NON_NEGATIVE_FIGURES = (
 
 class MinutePartRecord(ZoneFigureColumns, Base):
     """One write's part of a zone's minute, by the identity of what wrote it (``source``); the minute's
-    ``minute_stats`` row is the sum of its parts (see ``Database.write_minutes``)."""
+    ``minute_stats`` row is the sum of its parts (see ``MinuteRepository.write_minutes``)."""
 
     __tablename__ = "minute_parts"
     __table_args__ = (

@@ -26,8 +26,10 @@ from cvmon.evidence import anonymise
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor
+from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
 from cvmon.types import AlertChange, ChangeKind, Rule, SourceEvent, SourceEventKind
 from tests.storage.conftest import (  # noqa: F401
@@ -150,8 +152,8 @@ def seed(db: Database, evidence_root: Path) -> Seeded:
         )
         rows.append(make_minute_row("cam-b", "queue-b", minute))
         coverage.append(make_camera_minute("cam-a", minute, frames_analysed=300 - i))
-    db.write_minutes(rows, coverage, source="test")
-    db.write_events(
+    MinuteRepository(db).write_minutes(rows, coverage, source="test")
+    CameraEventRepository(db).write_events(
         [
             SourceEvent("cam-a", SourceEventKind.ONLINE, T0, "opened"),
             SourceEvent("cam-b", SourceEventKind.ONLINE, T0, "opened"),

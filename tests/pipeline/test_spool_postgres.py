@@ -23,6 +23,7 @@ from cvmon.pipeline.outputs import DatabaseOutputs, database_outputs
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.storage import open_database
 from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import AlertRecord, EvidenceRecord, OutboxRecord
 from cvmon.storage.spool import Spool
 from cvmon.types import AlertChange, ChangeKind, MinuteRow, Rule
@@ -137,14 +138,14 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
 
     written = [*part_1, *part_2, *minute_1, *minute_2]
     with open_database(server.url) as db:
-        stored = db.minute_rows()
+        stored = MinuteRepository(db).minute_rows()
         assert len(stored) == 9  # three zones, three minutes
         for field in ("samples", "count_sum", "visits", "seconds_observed", "visit_seconds_sum"):
             assert sum(getattr(r, field) for r in stored) == pytest.approx(sum(getattr(r, field) for r in written))
         merged = {r.zone_id: r for r in stored if r.minute == MINUTE}
         assert [merged[z].samples for z, _ in ZONES] == [298, 298, 298]
         assert (merged["queue-1"].t_first_s, merged["queue-1"].t_last_s) == (0.0, 59.8)
-        assert [c.frames_analysed for c in db.camera_minutes()] == [298, 300, 300]
+        assert [c.frames_analysed for c in MinuteRepository(db).camera_minutes()] == [298, 300, 300]
         with db.transaction("cannot read", write=False) as session:
 
             def count(table: Any) -> int:

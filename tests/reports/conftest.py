@@ -16,6 +16,7 @@ from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository, FollowUp
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.storage.conftest import (  # noqa: F401
     database,
@@ -94,7 +95,7 @@ def seed_report_data(db: Database) -> Config:
         _row("p", M3, "post", 100, 1, seconds_staffed=20.0),
     ]
     coverage = [make_camera_minute("cam-a", m) for m in (M1, M2, M3, AFTER_HOURS)]
-    db.write_minutes(rows, coverage, source="test")
+    MinuteRepository(db).write_minutes(rows, coverage, source="test")
     repo = AlertRepository(db)
     opened = {}
     for rule, zone, at in (

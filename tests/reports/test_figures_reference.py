@@ -31,6 +31,7 @@ from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.reports.figures import Period, UnitFigures, _p90, _service_ranges, period_of
 from cvmon.reports.report import build_report
 from cvmon.storage import Database
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import CameraMinuteRecord, CameraRecord, HourlyStatRecord, MinuteStatRecord, ZoneRecord
 from cvmon.types import ZoneKind
 from tests.storage.conftest import make_camera_minute, make_minute_row
@@ -176,7 +177,7 @@ def generated(database: Database) -> tuple[Database, Config]:
     coverage = [
         make_camera_minute(cam, m, seconds_online=rng.choice((0.0, 30.0, 60.0))) for cam in ZONES for m in minutes
     ]
-    database.write_minutes(rows, coverage, source="test")
+    MinuteRepository(database).write_minutes(rows, coverage, source="test")
     stored = {(r.camera_id, r.zone_id, r.minute.replace(minute=0)) for r in rows}
     hours = [datetime(2026, 10, 17, 18, tzinfo=UTC) + timedelta(hours=h) for h in range(9 * 24)]
     hourly = [

@@ -13,6 +13,7 @@ from cvmon.config.models import RetentionConfig
 from cvmon.evidence import anonymise
 from cvmon.storage import Database
 from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import AnonymisedJpeg, CameraMinute, MinuteRow
 from tests.storage.conftest import (  # noqa: F401
     database,
@@ -87,7 +88,7 @@ def seed_minutes(db: Database, hours: list[datetime] | None = None) -> Seeded:
             minute = hour + timedelta(minutes=30)
             if minute < NOW:
                 cameras.append(make_camera_minute(camera_id, minute, frames_analysed=100 + i))
-    db.write_minutes(rows, cameras, source="test")
+    MinuteRepository(db).write_minutes(rows, cameras, source="test")
     return Seeded(rows, cameras)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import RowMapping, select
 
 from cvmon.config import Config
 from cvmon.storage import Database
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import Base, CameraRecord, UnitRecord, ZoneRecord
 from tests.storage.conftest import make_config, make_minute_row
 
@@ -74,10 +75,10 @@ def test_changes_are_applied_and_stamp_only_changed_cameras(database: Database) 
 def test_zone_left_out_of_the_config_is_kept(database: Database) -> None:
     config = make_config()
     database.sync_config(config)
-    database.write_minutes([make_minute_row(zone_id="queue-1")], source="test")
+    MinuteRepository(database).write_minutes([make_minute_row(zone_id="queue-1")], source="test")
     smaller = config.model_dump(mode="json", exclude_none=True)
     smaller["cameras"][0]["zones"] = [z for z in smaller["cameras"][0]["zones"] if z["id"] == "staff-1"]
     smaller["cameras"][0]["zones"][0].pop("counter")
     database.sync_config(make_config(**smaller))
     assert database.count_rows()["zones"] == 4
-    assert len(database.minute_rows()) == 1
+    assert len(MinuteRepository(database).minute_rows()) == 1

@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from cvmon.api.app import create_app
 from cvmon.config import load_config
 from cvmon.storage.database import open_database
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
 from tests.sources.conftest import RtspServer, start_rtsp_server  # noqa: F401
@@ -178,7 +179,7 @@ def test_admin_draws_a_zone_and_the_running_worker_uses_it(deployment: dict[str,
     db = deployment["db"]
     run.send_signal(signal.SIGTERM)  # every worker flushes its open minute
     assert run.wait(timeout=60) == 0, "".join(output)
-    rows = db.minute_rows("live")  # type: ignore[attr-defined]
+    rows = MinuteRepository(db).minute_rows("live")  # type: ignore[attr-defined]
     new_rows = [r for r in rows if r.zone_id == "door-queue"]
     assert new_rows and sum(r.samples for r in new_rows) > 0, "".join(output)
     assert sum(r.count_sum for r in new_rows) == sum(r.samples for r in new_rows)  # the one person, every sample
