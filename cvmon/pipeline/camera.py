@@ -273,7 +273,7 @@ class CameraPipeline:
         return {
             **self.occupancy.retained,
             **self.alerts.retained,
-            "track_births": self.tracking.births_kept,
+            **self.tracking.retained,
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
         }

@@ -57,8 +57,9 @@ class TrackingStage:
         self._born = {}
 
     @property
-    def births_kept(self) -> int:
-        return len(self._born)
+    def retained(self) -> dict[str, int]:
+        """Sizes of what the stage keeps: the tracker's tracks and the birth times."""
+        return {"tracks": len(self.tracker.predicted_boxes()), "track_births": len(self._born)}
 
     def _held_tracks(self, detections: Detections) -> Detections:
         if self.hold_unseen_s <= 0:
