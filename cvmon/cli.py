@@ -21,6 +21,7 @@ from cvmon.cli_params import DatabaseOption, TableOrJson, argument
 from cvmon.cli_tables import new_table, show
 from cvmon.cli_tables import stdout as out
 from cvmon.errors import ConfigError, CvmonError
+from cvmon.logs import configure_logging
 from cvmon.reports.cli import report_command
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def _root(
     ] = False,
 ) -> None:
     """The options before any command."""
+    configure_logging()
 
 
 # -- config ---------------------------------------------------------------------------------------

@@ -131,6 +131,11 @@ class MinuteAggregator:
         cams = [self._cams.pop(m) for m in sorted(cam_keys)]
         return rows, cams
 
+    @property
+    def open_minutes(self) -> int:
+        """Zone and camera minutes still held (handed out by ``pop_complete``)."""
+        return len(self._rows) + len(self._cams)
+
     def run_totals(self) -> dict[str, ZoneFigures]:
         """Each zone's figures over the whole run so far: the rows handed out and those still open
         (exactly what the stored rows of the run add up to, once every row is written)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cvmon.config import Config
 from cvmon.errors import StorageError
+from cvmon.logs import ON_STDOUT
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.housekeeping import Housekeeper
 from cvmon.storage.database import Database, open_database
@@ -73,10 +74,11 @@ class RunBookkeeping:
                     self._stored = self._config
             except StorageError as err:
                 if not self._said_down:
-                    print(
-                        f"cvmon: database unreachable ({err}); the cameras run on and spool, "
-                        f"retrying every {self.retry_s:g} s",
-                        flush=True,
+                    log.warning(
+                        "cvmon: database unreachable (%s); the cameras run on and spool, retrying every %g s",
+                        err,
+                        self.retry_s,
+                        extra=ON_STDOUT,
                     )
                     self._said_down = True
                 return False
@@ -84,7 +86,7 @@ class RunBookkeeping:
                 self.housekeeper = Housekeeper(self.db, self._config, self.notify, self.evidence_dir)
                 self._housekeeping = self.housekeeper.start(self._stop)
             if self._said_down:
-                print("cvmon: database reachable again; configuration stored", flush=True)
+                log.info("cvmon: database reachable again; configuration stored")
                 self._said_down = False
             return True
 

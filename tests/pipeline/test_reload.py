@@ -14,6 +14,7 @@ import yaml
 from cvmon.alerts.notifications import load_notify_settings
 from cvmon.config import parse_config
 from cvmon.errors import ConfigError
+from cvmon.logs import configure_logging
 from cvmon.pipeline.bookkeeping import RunBookkeeping
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s
 from cvmon.pipeline.workers import WorkerPool, apply_reload
@@ -151,6 +152,7 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No worker runs here (cameras disabled), so only the decisions, the database and the housekeeper are seen."""
+    configure_logging()  # as the command line does: the messages are logged
     data = base()
     for cam in data["cameras"]:
         cam["enabled"] = False
