@@ -1,4 +1,5 @@
-"""The cvmon database: open (and migrate) it, sync the configuration, write and read minute figures."""
+"""The cvmon database: open (and migrate) it, write and read minute figures (the configuration:
+``cvmon.storage.config_history``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 from cvmon.storage.coverage import COVERAGE_FIELDS, CameraMinute
 from cvmon.storage.engine import SQLITE_IMMEDIATE, make_engine, mask_url, storage_error
@@ -31,7 +31,6 @@ from cvmon.storage.models import (
     CameraRecord,
     MinutePartRecord,
     MinuteStatRecord,
-    UnitRecord,
     ZoneRecord,
 )
 from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
@@ -191,49 +190,6 @@ def _set_fields(rec: Base, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _parents_first(units: Sequence[UnitConfig]) -> list[UnitConfig]:
-    """Units ordered so that every parent comes before its children (the config has no cycles)."""
-    by_id = {u.id: u for u in units}
-
-    def depth(unit: UnitConfig) -> int:
-        d = 0
-        while unit.parent is not None and unit.parent in by_id:
-            unit = by_id[unit.parent]
-            d += 1
-        return d
-
-    return sorted(units, key=depth)
-
-
-def _unit_values(config: Config, unit: UnitConfig) -> dict[str, Any]:
-    return {
-        "name": unit.name,
-        "level": unit.level,
-        "parent_id": unit.parent,
-        "timezone": config.unit_timezone(unit.id).key,
-    }
-
-
-def _camera_values(config: Config, cam: CameraConfig) -> dict[str, Any]:
-    return {
-        "unit_id": cam.unit,
-        "name": cam.name,
-        "source_kind": "rtsp" if cam.is_live else "file",
-        "analysis_fps": float(config.fps_for(cam)),
-    }
-
-
-def _zone_values(zone: ZoneConfig) -> dict[str, Any]:
-    return {
-        "kind": zone.kind.value,
-        "name": zone.name,
-        "capacity": zone.capacity,
-        "queue_zone_id": zone.queue,
-        "counter_zone_id": zone.counter,
-        "points": [[float(x), float(y)] for x, y in zone.points],
-    }
-
-
 class Database:
     """An open cvmon database. Use ``open_database``; close it (or use it as a context manager) when done."""
 
@@ -281,38 +237,6 @@ class Database:
         ``action`` names what failed in the StorageError, e.g. "cannot write alerts to"."""
         return self._transaction(action, write=write)
 
-    def sync_config(self, config: Config) -> None:
-        """Insert or update the units, cameras and zones of ``config``; running it twice changes nothing.
-
-        Units, cameras and zones that left the configuration are kept, so their history stays readable.
-        """
-        now = datetime.now(UTC)
-        with self._transaction("cannot store the configuration in", write=True) as session:
-            units = {rec.id: rec for rec in session.scalars(select(UnitRecord))}
-            for unit in _parents_first(config.units):
-                values = _unit_values(config, unit)
-                if unit.id in units:
-                    _set_fields(units[unit.id], values)
-                else:
-                    session.add(UnitRecord(id=unit.id, **values))
-                session.flush()
-            cameras = {rec.id: rec for rec in session.scalars(select(CameraRecord))}
-            zones = {(rec.camera_id, rec.zone_id): rec for rec in session.scalars(select(ZoneRecord))}
-            for cam in config.cameras:
-                values = _camera_values(config, cam)
-                if cam.id in cameras:
-                    if _set_fields(cameras[cam.id], values):
-                        cameras[cam.id].updated_at = now
-                else:
-                    session.add(CameraRecord(id=cam.id, updated_at=now, **values))
-                for zone in cam.zones:
-                    zone_values = _zone_values(zone)
-                    if (cam.id, zone.id) in zones:
-                        _set_fields(zones[(cam.id, zone.id)], zone_values)
-                    else:
-                        session.add(ZoneRecord(camera_id=cam.id, zone_id=zone.id, **zone_values))
-                session.flush()
-
     def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> bool:
         """Store minute rows and camera coverage as the part ``source`` wrote, in one transaction: all or none.
 
@@ -324,7 +248,7 @@ class Database:
         try may have committed, a recording processed again) changes nothing, and a part of another
         source (a late row of a minute already written, the next worker's part of a minute) is added,
         never replacing what is stored. Rows of one key within a batch add up into the batch's part.
-        The cameras and zones must have been stored by ``sync_config``.
+        The cameras and zones must have been stored by ``config_history.sync_config``.
 
         On PostgreSQL writers of the same camera are serialised by a transaction-level advisory lock,
         so two workers writing parts of the same minute at once both count; SQLite's writers are
@@ -494,7 +418,7 @@ class Database:
             return [_camera_minute_of(rec) for rec in session.scalars(stmt)]
 
     def stored_zone_ids(self, camera_id: str) -> set[str] | None:
-        """The zones of a camera that ``sync_config`` has stored; None when the camera is not stored."""
+        """The zones of a camera that ``config_history.sync_config`` has stored; None when the camera is not stored."""
         with self._transaction("cannot read zones from", write=False) as session:
             if session.get(CameraRecord, camera_id) is None:
                 return None

@@ -27,6 +27,7 @@ from cvmon.evidence import EvidenceStore, anonymise
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.users import UserRepository
 from cvmon.types import SourceEvent, SourceEventKind
@@ -131,7 +132,7 @@ class Seeded:
 
 
 def seed(db: Database, evidence_root: Path) -> Seeded:
-    db.sync_config(parse_config(CONFIG))
+    sync_config(db, parse_config(CONFIG))
     rows, coverage = [], []
     for i in range(3):
         minute = T0 + timedelta(minutes=i)

@@ -23,6 +23,7 @@ from cvmon.pipeline.evidence_capture import PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs, database_outputs
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.models import AlertRecord, EvidenceRecord, OutboxRecord
 from cvmon.storage.spool import Spool
 from cvmon.types import MinuteRow
@@ -96,7 +97,7 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
     config = make_config()
     camera = config.camera("cam-hall")
     with open_database(server.url) as db:  # `cvmon run` stores the configuration before starting workers
-        db.sync_config(config)
+        sync_config(db, config)
     store = EvidenceStore(tmp_path / "evidence")
 
     def connect() -> DatabaseOutputs:

@@ -31,6 +31,7 @@ from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.reports.figures import Period, UnitFigures, _p90, _service_ranges, period_of
 from cvmon.reports.report import build_report
 from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.models import CameraMinuteRecord, CameraRecord, HourlyStatRecord, MinuteStatRecord, ZoneRecord
 from cvmon.types import ZoneKind
 from tests.storage.conftest import make_camera_minute, make_minute_row
@@ -163,7 +164,7 @@ def _hourly(cam: str, zone: dict[str, Any], hour: datetime, scale: int) -> dict[
 @pytest.fixture
 def generated(database: Database) -> tuple[Database, Config]:
     rng = random.Random(20261025)
-    database.sync_config(_config(with_gone=True))
+    sync_config(database, _config(with_gone=True))
     minutes = sorted(set(_minutes(rng)))
     rows = [
         _zone_row(rng, cam, zone, m)

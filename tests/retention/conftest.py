@@ -12,6 +12,7 @@ import pytest
 from cvmon.config.models import RetentionConfig
 from cvmon.evidence import AnonymisedJpeg, EvidenceStore, anonymise
 from cvmon.storage import CameraMinute, Database
+from cvmon.storage.config_history import sync_config
 from cvmon.types import MinuteRow
 from tests.storage.conftest import (  # noqa: F401
     database,
@@ -97,7 +98,7 @@ def blank_jpeg() -> AnonymisedJpeg:
 @pytest.fixture
 def synced(database: Database) -> Database:  # noqa: F811
     """The database with the test configuration's units, cameras and zones."""
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     return database
 
 
