@@ -79,6 +79,20 @@ def _utc(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+CAMERA_VERSIONS = sa.table(
+    "camera_versions",
+    *(sa.column(name) for name in ("camera_id", "unit_id", "name", "source_kind", "analysis_fps")),
+    sa.column("valid_from", sa.DateTime(timezone=True)),
+)
+ZONE_VERSIONS = sa.table(
+    "zone_versions",
+    *(sa.column(name) for name in ("camera_id", "zone_id", "kind", "name", "capacity")),
+    *(sa.column(name) for name in ("queue_zone_id", "counter_zone_id")),
+    sa.column("points", sa.JSON()),
+    sa.column("valid_from", sa.DateTime(timezone=True)),
+)
+
+
 def _bind(conn: Connection, moment: datetime) -> datetime:
     """A UTC instant as the column stores it (naive UTC on SQLite, like ``UTCDateTime``)."""
     return moment.replace(tzinfo=None) if conn.dialect.name == "sqlite" else moment
@@ -98,32 +112,24 @@ def _carry_forward(conn: Connection) -> None:
             if found is not None:
                 first.append(_utc(found))
         starts[camera_id] = min(first)
+        values = {"unit_id": unit_id, "name": name, "source_kind": source_kind, "analysis_fps": fps}
         conn.execute(
-            text(
-                "INSERT INTO camera_versions (camera_id, valid_from, unit_id, name, source_kind, analysis_fps) "
-                "VALUES (:c, :f, :u, :n, :k, :fps)"
-            ),
-            {"c": camera_id, "f": _bind(conn, starts[camera_id]), "u": unit_id, "n": name, "k": source_kind}
-            | {"fps": fps},
+            CAMERA_VERSIONS.insert().values(camera_id=camera_id, valid_from=_bind(conn, starts[camera_id]), **values)
         )
     zones = conn.execute(
         text("SELECT camera_id, zone_id, kind, name, capacity, queue_zone_id, counter_zone_id, points FROM zones")
     )
     for camera_id, zone_id, kind, name, capacity, queue, counter, points in zones.all():
         conn.execute(
-            text(
-                "INSERT INTO zone_versions (camera_id, zone_id, valid_from, kind, name, capacity, queue_zone_id, "
-                "counter_zone_id, points) VALUES (:c, :z, :f, :k, :n, :cap, :q, :ctr, :p)"
-            ).bindparams(sa.bindparam("p", type_=sa.JSON())),
-            {
-                "c": camera_id,
-                "z": zone_id,
-                "f": _bind(conn, starts[camera_id]),
-                "k": kind,
-                "n": name,
-                "cap": capacity,
-                "q": queue,
-                "ctr": counter,
-                "p": json.loads(points) if isinstance(points, str) else points,  # SQLite returns JSON as text
-            },
+            ZONE_VERSIONS.insert().values(
+                camera_id=camera_id,
+                zone_id=zone_id,
+                valid_from=_bind(conn, starts[camera_id]),
+                kind=kind,
+                name=name,
+                capacity=capacity,
+                queue_zone_id=queue,
+                counter_zone_id=counter,
+                points=json.loads(points) if isinstance(points, str) else points,  # SQLite returns JSON as text
+            )
         )
