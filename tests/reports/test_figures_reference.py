@@ -347,7 +347,7 @@ def test_figures_match_a_straightforward_recomputation(generated: tuple[Database
         report = build_report(session, config, unit, scope, FIRST, LAST)
         for period, figures in ((report.period, report.figures), (report.previous, report.previous_figures)):
             got = _figures_as_reference(figures)
-            expected = _reference(session, config, subtree, period)
+            expected = _reference(session, _config(with_gone=True), subtree, period)  # the config stored
             service_s = got.pop("_service_s")
             if service_s:  # observed time is capped at the scheduled time
                 expected["online_s"] = min(expected["online_s"], service_s)
