@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, distinct, extract, func, literal_column, select
+from sqlalchemy import Integer, cast, extract, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cvmon.config.models import Config, ServiceHours
@@ -87,7 +87,7 @@ def _data_instants(session: Session, camera_id: str, gap: Range) -> set[datetime
         (HourlyStatRecord, HourlyStatRecord.hour),
     ):
         bucket = _bucket(session, column)
-        stmt = select(distinct(bucket)).where(record.camera_id == camera_id, column >= gap[0], column < gap[1])
+        stmt = select(bucket).where(record.camera_id == camera_id, column >= gap[0], column < gap[1]).distinct()
         found |= {datetime.fromtimestamp(int(b) * BUCKET_S, UTC) for b in session.scalars(stmt) if b is not None}
     return found
 
