@@ -29,6 +29,7 @@ CONFIG: dict[str, Any] = {
     "cameras": [
         {
             "id": cam,
+            "name": f"Kamera {cam[-1].upper()}",
             "unit": "ulp-ampenan",
             "source": f"/footage/{cam}.mp4",
             "rules": {"queue_long": {"threshold": 3, "clear_below": 1}, "long_wait": {"sla_s": 100}},
@@ -75,6 +76,7 @@ def test_editing_the_configuration_leaves_a_past_report_as_it_was(database: Data
     sync_config(database, edited, now=EDITED)
     assert _report(database, edited, MONDAY).figures == monday.figures
     assert _report(database, edited, MONDAY).index == monday.index
+    assert _report(database, edited, MONDAY).camera_name("cam-b") == "Kamera B"  # by name, though removed
 
     rows = _queue_minutes("cam-a", THURSDAY_9, [4])
     database.write_minutes(rows, [make_camera_minute("cam-a", THURSDAY_9)], source="test")
