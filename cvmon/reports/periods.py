@@ -33,7 +33,7 @@ from cvmon.storage.models import (
 )
 
 Range = tuple[datetime, datetime]  # UTC [start, end)
-MINUTE = timedelta(minutes=1)
+EVER = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 BUCKET_S = 900  # every UTC offset in use is a multiple of 15 minutes
 
 
@@ -78,16 +78,21 @@ def _bucket(session: Session, column: InstrumentedAttribute[datetime]) -> Any:
     return cast(func.strftime(literal_column("'%s'"), column), Integer) / BUCKET_S
 
 
-def _data_instants(session: Session, camera_id: str, gap: Range) -> set[datetime]:
-    """The 15-minute buckets (their starts) of a gap in which the camera has stored data of any kind."""
+def _data_instants(session: Session, camera_id: str, gap: Range, zone_id: str | None = None) -> set[datetime]:
+    """The 15-minute buckets (their starts) of a gap in which the camera (or one of its zones) has stored data
+    of any kind."""
     found: set[datetime] = set()
-    for record, column in (
-        (CameraMinuteRecord, CameraMinuteRecord.minute),
+    sources: list[tuple[Any, Any]] = [
         (MinuteStatRecord, MinuteStatRecord.minute),
         (HourlyStatRecord, HourlyStatRecord.hour),
-    ):
+    ]
+    if zone_id is None:
+        sources.append((CameraMinuteRecord, CameraMinuteRecord.minute))
+    for record, column in sources:
         bucket = _bucket(session, column)
         stmt = select(bucket).where(record.camera_id == camera_id, column >= gap[0], column < gap[1]).distinct()
+        if zone_id is not None:
+            stmt = stmt.where(record.zone_id == zone_id)
         found |= {datetime.fromtimestamp(int(b) * BUCKET_S, UTC) for b in session.scalars(stmt) if b is not None}
     return found
 
@@ -99,8 +104,10 @@ def _local_day(day: date, tz: ZoneInfo) -> Range:
     )
 
 
-def camera_timezone(period: CameraVersionRecord | None, fallback: str) -> ZoneInfo:
-    return ZoneInfo(period.timezone if period is not None and period.timezone else fallback)
+def _data_days(instants: set[datetime], tz: ZoneInfo, gap: Range) -> list[Range]:
+    """The local days (within the gap) that hold one of the instants."""
+    days = [_local_day(day, tz) for day in sorted({i.astimezone(tz).date() for i in instants})]
+    return [(max(a, gap[0]), min(b, gap[1])) for a, b in days if max(a, gap[0]) < min(b, gap[1])]
 
 
 def counted_cameras(
@@ -108,23 +115,18 @@ def counted_cameras(
 ) -> dict[str, list[Counted]]:
     """Per camera of ``cameras`` (id -> unit), the stretches of ``[start, end)`` it counts over (cameras
     that count nowhere in it are absent)."""
-    periods = camera_periods(session, list(cameras), start, end)
-    every = camera_periods(session, list(cameras), datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    every = camera_periods(session, list(cameras), *EVER)
     out: dict[str, list[Counted]] = {}
     for camera_id, unit_id in cameras.items():
-        covered = _clipped(periods.get(camera_id, []), start, end)
-        stretches = [Counted(a, b, p) for a, b, p in covered if a < b]
+        covered = [(a, b, p) for a, b, p in _clipped(every.get(camera_id, []), start, end) if a < b]
+        stretches = [Counted(a, b, p) for a, b, p in covered]
         for gap in _gaps(covered, start, end):
             instants = _data_instants(session, camera_id, gap)
             if not instants:
                 continue
             nearest = _nearest(every.get(camera_id, []), gap)
-            tz = camera_timezone(nearest, unit_tz.get(unit_id, "UTC"))
-            for day in sorted({i.astimezone(tz).date() for i in instants}):
-                a, b = _local_day(day, tz)
-                a, b = max(a, gap[0]), min(b, gap[1])
-                if a < b:
-                    stretches.append(Counted(a, b, nearest, from_data=True))
+            tz = ZoneInfo(nearest.timezone if nearest is not None and nearest.timezone else unit_tz.get(unit_id, "UTC"))
+            stretches += [Counted(a, b, nearest, from_data=True) for a, b in _data_days(instants, tz, gap)]
         if stretches:
             out[camera_id] = sorted(stretches, key=lambda s: s.start)
     return out
@@ -134,19 +136,24 @@ def counted_zones(
     session: Session, cameras: dict[str, list[Counted]], start: datetime, end: datetime
 ) -> dict[ZoneKey, list[Counted]]:
     """Per zone of the counted cameras, the stretches it counts over: where its periods meet its camera's
-    periods, and the whole of its camera's days with data (by its period then, else its nearest)."""
-    every = zone_periods(session, list(cameras), datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    stretches, the rest of its camera's days with data (by its nearest period), and, where its camera is
+    configured but the zone is not, the days on which the zone itself has data."""
+    every = zone_periods(session, list(cameras), *EVER)
     out: dict[ZoneKey, list[Counted]] = {}
     for key, history in every.items():
         stretches: list[Counted] = []
         for cam in cameras.get(key[0], []):
             covered = [(a, b, p) for a, b, p in _clipped(history, cam.start, cam.end) if a < b]
             stretches += [Counted(a, b, cam.camera, p, cam.from_data) for a, b, p in covered]
-            if cam.from_data:
-                stretches += [
-                    Counted(a, b, cam.camera, _nearest(history, (a, b)), True)
-                    for a, b in _gaps(covered, cam.start, cam.end)
-                ]
+            for gap in _gaps(covered, cam.start, cam.end):
+                nearest = _nearest(history, gap)
+                if cam.from_data:
+                    stretches.append(Counted(*gap, cam.camera, nearest, True))
+                    continue
+                instants = _data_instants(session, key[0], gap, key[1])
+                if instants:
+                    tz = ZoneInfo(cam.camera.timezone if cam.camera and cam.camera.timezone else "UTC")
+                    stretches += [Counted(a, b, cam.camera, nearest, True) for a, b in _data_days(instants, tz, gap)]
         if stretches:
             out[key] = sorted(stretches, key=lambda s: s.start)
     return out

@@ -113,3 +113,18 @@ def test_a_recording_of_a_past_day_counts_on_that_day_only(database: Database) -
     assert monday.queue.minutes == 2 and monday.coverage.observed_hours == 2 / 60
     tuesday = _report(database, parse_config(CONFIG), MONDAY + timedelta(days=1)).figures
     assert (tuesday.coverage.cameras, tuesday.coverage.service_hours) == (1, 7.0)
+
+
+def test_a_zone_added_later_counts_on_the_past_days_it_has_data(database: Database) -> None:
+    """A zone added on Friday to a camera configured all week, whose Monday recording is then processed."""
+    data = copy.deepcopy(CONFIG)
+    data["cameras"] = data["cameras"][:1]
+    sync_config(database, parse_config(data), now=BEFORE)
+    data["cameras"][0]["zones"].append({"id": "w", "kind": "waiting", "capacity": 2, "points": SQUARE})
+    sync_config(database, parse_config(data), now=datetime(2026, 11, 20, 4, 0, tzinfo=UTC))
+    rows = [make_minute_row("cam-a", "w", MONDAY_9, zone_kind="waiting", count_sum=900, count_max=3)]
+    database.write_minutes(rows, [make_camera_minute("cam-a", MONDAY_9)], source="recording")
+    monday = _report(database, parse_config(data), MONDAY).figures
+    assert [(z.zone_id, z.mean) for z in monday.occupancy.zones] == [("w", 1.5)] and monday.wait.zones == 2  # 3 of 2
+    tuesday = _report(database, parse_config(data), MONDAY + timedelta(days=1)).figures
+    assert tuesday.occupancy.zones == () and tuesday.wait.zones == 1  # the queue alone: w had no data, no period
