@@ -79,6 +79,7 @@ from cvmon.config.models import Config
 from cvmon.histogram import DurationHistogram
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.partitions import PARTITIONED_TABLES, create_month, month_start, monthly_partitions, next_month
@@ -789,7 +790,7 @@ def main() -> None:
             f"niceness {results['machine']['niceness']}",
             flush=True,
         )
-        db.sync_config(config)
+        sync_config(db, config)
         print(
             f"scale: 1 UIW > {args.up3s} UP3 > {len(tree.ulps)} ULPs > {n_cameras} cameras x {zones_per_camera} zones "
             f"(queue, counter customer, counter staff), {TIMEZONE}, service Mon-Sat 08:00-15:00",

@@ -23,6 +23,7 @@ from cvmon.cli_tables import stdout as out
 from cvmon.errors import ConfigError, CvmonError
 from cvmon.logs import configure_logging
 from cvmon.reports.cli import report_command
+from cvmon.storage.config_history import sync_config
 
 if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress
@@ -206,7 +207,7 @@ def process(
         from cvmon.storage.database import open_database
 
         db = open_database(database or settings.resolved_database_url)
-        db.sync_config(config)
+        sync_config(db, config)
     try:
         with contextlib.ExitStack() as stack:
             callbacks: list[Callable[[FrameResult], None]] = []
@@ -626,7 +627,7 @@ def demo(
     config = load_config(config_path or EXAMPLE_CONFIG)
     available = {p.resolve() for p in clips}
     with open_database(settings.resolved_database_url) as db:
-        db.sync_config(config)
+        sync_config(db, config)
         for cam in config.cameras:
             if cam.is_live or (Path(cam.source).resolve() not in available and not Path(cam.source).is_file()):
                 err.print(f"[{cam.id}] skipped: {cam.source} is not available here", markup=False)

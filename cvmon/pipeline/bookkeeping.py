@@ -17,6 +17,7 @@ from cvmon.errors import StorageError
 from cvmon.logs import ON_STDOUT
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.housekeeping import Housekeeper
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class RunBookkeeping:
                 if self.db is None:
                     self.db = open_database(self.database_url)
                 if self._stored is not self._config:
-                    self.db.sync_config(self._config)
+                    sync_config(self.db, self._config)
                     self._stored = self._config
             except StorageError as err:
                 if not self._said_down:

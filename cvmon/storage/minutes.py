@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
-from cvmon.storage.database import Database, _set_fields
+from cvmon.storage.database import Database
 from cvmon.storage.merge import CameraMinuteKey, MinuteKey, sum_camera_minutes, sum_minute_rows
 from cvmon.storage.models import (
     SOURCE_LENGTH,
@@ -22,6 +22,7 @@ from cvmon.storage.models import (
     CameraMinuteRecord,
     MinutePartRecord,
     MinuteStatRecord,
+    assign_changed,
 )
 from cvmon.storage.spans import aware_utc, minute_utc, spans
 from cvmon.types import COVERAGE_FIELDS, CameraMinute, MinuteRow
@@ -169,11 +170,11 @@ def _write_parts(session: Session, table: _Summed[Item, Key], batch: dict[Key, I
             session.add(part)
             parts[key][source] = part
         else:
-            _set_fields(part, values)
+            assign_changed(part, values)
     for key, item in batch.items():
         values = table.values(table.summed([table.item_of(parts[key][s]) for s in sorted(parts[key])], item))
         if key in stored:
-            _set_fields(stored[key], values)
+            assign_changed(stored[key], values)
         else:
             session.add(table.total(**dict(zip(table.key_names, key, strict=True)), **values))
 

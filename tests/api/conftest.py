@@ -26,6 +26,7 @@ from cvmon.evidence import anonymise
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.evidence_files import EvidenceStore
@@ -133,7 +134,7 @@ class Seeded:
 
 
 def seed(db: Database, evidence_root: Path) -> Seeded:
-    db.sync_config(parse_config(CONFIG))
+    sync_config(db, parse_config(CONFIG))
     rows, coverage = [], []
     for i in range(3):
         minute = T0 + timedelta(minutes=i)

@@ -18,6 +18,7 @@ from cvmon.logs import configure_logging
 from cvmon.pipeline.bookkeeping import RunBookkeeping
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s
 from cvmon.pipeline.workers import WorkerPool, apply_reload
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from cvmon.storage.models import ZoneRecord
 
@@ -160,7 +161,7 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
     path.write_text(yaml.safe_dump(data))
     config = parse_config(data)
     with open_database(f"sqlite:///{tmp_path / 'reload.db'}") as db:
-        db.sync_config(config)
+        sync_config(db, config)
         bookkeeping = RunBookkeeping(db.url, config, load_notify_settings(), tmp_path / "evidence").start()
         assert bookkeeping.ready and bookkeeping.housekeeper is not None
         housekeeper = bookkeeping.housekeeper

@@ -14,6 +14,7 @@ from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.pipeline.write_sources import recording_source
 from cvmon.sources.file import FileSource
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import CameraMinute, MinuteRow
 from tests.conftest import T0, make_blank_video
@@ -29,7 +30,7 @@ def test_a_recording_is_one_part_and_processing_it_again_leaves_identical_rows(t
     config = config_for(fixture, video)
     cam = config.cameras[0]
     with open_database(f"sqlite:///{tmp_path / 'cvmon.db'}") as db:
-        db.sync_config(config)
+        sync_config(db, config)
 
         def process() -> tuple[list[MinuteRow], list[CameraMinute]]:
             pipeline = build_pipeline(config, cam, tmp_path)

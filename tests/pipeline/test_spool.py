@@ -31,6 +31,7 @@ from cvmon.pipeline.spooling import SpoolingOutputs, spool_path, staging_dir
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage import Database, open_database
 from cvmon.storage.alerts import AlertRepository
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
 from cvmon.storage.evidence_files import EvidenceStore
@@ -137,7 +138,7 @@ class Rig:
 def rig(tmp_path: Path) -> Iterator[Rig]:
     config = make_config()
     db = open_database(f"sqlite:///{tmp_path / 'cvmon.db'}")
-    db.sync_config(config)
+    sync_config(db, config)
     store = EvidenceStore(tmp_path / "evidence")
     listener = FailingOnce(NotifyOnce(AlertNotifier(db, WEBHOOK, config), db))
     fake = OutageOutputs(db, store, listener)

@@ -22,6 +22,7 @@ from cvmon.pipeline.evidence_capture import PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs, database_outputs
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import AlertRecord, EvidenceRecord, OutboxRecord
@@ -97,7 +98,7 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
     config = make_config()
     camera = config.camera("cam-hall")
     with open_database(server.url) as db:  # `cvmon run` stores the configuration before starting workers
-        db.sync_config(config)
+        sync_config(db, config)
     store = EvidenceStore(tmp_path / "evidence")
 
     def connect() -> DatabaseOutputs:

@@ -27,6 +27,7 @@ from cvmon.pipeline.runner import run_live
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.sources.base import SourceItem
 from cvmon.storage import Database, open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.spool import Spool
 from cvmon.types import CameraMinute, Frame, FrameResult, MinuteRow, SourceEvent, SourceEventKind
@@ -69,7 +70,7 @@ def watch(tmp_path: Path, db: Database, start_s: float, end_s: float, stop_after
     ``stop_after_s`` is analysed (as SIGTERM would: it flushes its open minutes and stops)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     pipeline = make_pipeline(tmp_path)
-    db.sync_config(pipeline.config)
+    sync_config(db, pipeline.config)
     stream = ScriptedStream(start_s, end_s)
     stop = threading.Event()
 

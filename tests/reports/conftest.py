@@ -16,6 +16,7 @@ from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository, FollowUp
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.storage.conftest import (  # noqa: F401
@@ -71,7 +72,7 @@ def _row(zone: str, minute: datetime, kind: str, count_sum: int, count_max: int,
 
 def seed_report_data(db: Database) -> Config:
     config = parse_config(CONFIG)
-    db.sync_config(config)
+    sync_config(db, config)
     rows = [
         # queue q: means 1, 3, 2 people; visits of 60 s, 120 s and 1000 s end in it
         _row("q", M1, "queue", 300, 2, visit_durations=(60.0, 120.0)),

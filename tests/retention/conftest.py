@@ -12,6 +12,7 @@ import pytest
 from cvmon.config.models import RetentionConfig
 from cvmon.evidence import anonymise
 from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import AnonymisedJpeg, CameraMinute, MinuteRow
@@ -99,7 +100,7 @@ def blank_jpeg() -> AnonymisedJpeg:
 @pytest.fixture
 def synced(database: Database) -> Database:  # noqa: F811
     """The database with the test configuration's units, cameras and zones."""
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     return database
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from cvmon.config.models import RetentionConfig
 from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.daily import RECHECK_DAYS, daily_rows, day_bounds
 from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.minutes import MinuteRepository
@@ -26,7 +27,7 @@ def retention(db: Database, tmp_path: Path, now: datetime, policy: RetentionConf
 
 
 def test_a_local_day_sums_its_own_hours_in_its_time_zone(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     MinuteRepository(database).write_minutes(
         [
             make_minute_row(minute=LATE_MAR_4, count_sum=100, count_max=3),
@@ -50,7 +51,7 @@ def test_a_local_day_sums_its_own_hours_in_its_time_zone(database: Database, tmp
 
 
 def test_late_rows_change_a_recent_day_and_an_old_day_is_left_alone(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     MinuteRepository(database).write_minutes([make_minute_row(minute=EARLY_MAR_5, count_sum=300)], source="test")
     retention(database, tmp_path, NOW)
     late = make_minute_row(minute=EARLY_MAR_5 + timedelta(hours=2), count_sum=60)
@@ -69,7 +70,7 @@ def test_late_rows_change_a_recent_day_and_an_old_day_is_left_alone(database: Da
 
 
 def test_old_days_are_filled_in_and_deleted_after_their_period(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     days = [EARLY_MAR_5 + timedelta(days=i) for i in range(20)]
     MinuteRepository(database).write_minutes([make_minute_row(minute=m) for m in days], source="test")
     retention(database, tmp_path, NOW + timedelta(days=25), RetentionConfig(minute_rows_days=60, hourly_rows_days=60))

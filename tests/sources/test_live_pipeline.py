@@ -25,6 +25,7 @@ from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, run_live
 from cvmon.sources.rtsp import RtspSource
 from cvmon.storage.alerts import AlertRepository
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.minutes import MinuteRepository
@@ -73,7 +74,7 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
     d = config.defaults
     source = RtspSource(cam.id, cam.source, 5, d.rtsp_open_timeout_s, d.rtsp_read_timeout_s, d.reconnect_max_s, 0.2)
     db = open_database(f"sqlite:///{tmp_path / 'live.db'}")
-    db.sync_config(config)
+    sync_config(db, config)
     pipeline = build_pipeline(config, cam, MODEL_DIR)
     outputs, capture = camera_outputs(db, tmp_path / "evidence", config, cam)
     stop = threading.Event()

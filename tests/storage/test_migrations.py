@@ -17,6 +17,7 @@ from sqlalchemy import Inspector, insert, inspect, select
 from cvmon.config import Config
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.daily import daily_rows
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
@@ -25,13 +26,15 @@ from cvmon.storage.models import TABLES, Base, CameraMinuteRecord, DailyStatReco
 from cvmon.storage.partitions import include_in_schema_comparison
 from cvmon.storage.retention import hourly_rows
 from cvmon.types import COVERAGE_FIELDS
-from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
+from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row, sync_rows_before_0012
 
 WORKERS = 4
 EXPECTED_TABLES = {
     "units",
     "cameras",
     "zones",
+    "camera_versions",
+    "zone_versions",
     "minute_stats",
     "minute_parts",
     "daily_stats",
@@ -105,7 +108,7 @@ def test_downgrade_to_base_and_upgrade_again(database: Database) -> None:
 
 def test_open_twice_keeps_the_data(database_url: str, config: Config) -> None:
     with open_database(database_url) as first:
-        first.sync_config(config)
+        sync_config(first, config)
         MinuteRepository(first).write_minutes([make_minute_row()], source="test")
     with open_database(database_url) as second:
         assert MinuteRepository(second).minute_rows() == [make_minute_row()]
@@ -162,7 +165,7 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0004")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             assert "inference_ms_sum" not in {c["name"] for c in inspect(conn).get_columns("camera_minutes")}
             checks = _check_constraints(inspect(conn))
@@ -209,7 +212,7 @@ def test_frames_detected_is_filled_in_where_inference_was_measured(database_url:
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0005")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for i, ms in enumerate((7200.0, 0.0)):
                 conn.execute(
@@ -255,7 +258,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0009")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for i, hist in enumerate((old, empty)):
                 visits = sum(hist)
@@ -310,7 +313,7 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0010")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for row in rows:
                 values = {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cvmon.storage import Database, open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.minutes import MinuteRepository
 from tests.storage.conftest import make_camera_minute, make_config, make_minute_row
 
@@ -23,7 +24,7 @@ FIRST_WORKER, NEXT_WORKER = "live:cam-hall:run-1:41", "live:cam-hall:run-2:0"
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{tmp_path / 'cvmon.db'}")
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     yield database
     database.close()
 

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from cvmon.api.app import create_app
 from cvmon.config import load_config
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
@@ -83,7 +84,7 @@ def deployment(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> 
         "CVMON_RELOAD_EVERY_S": "0.5",
     }
     db = open_database(url)
-    db.sync_config(load_config(config))  # as `cvmon run` does, without racing it
+    sync_config(db, load_config(config))  # as `cvmon run` does, without racing it
     UserRepository(db, FAST_PASSWORDS).add(
         "admin", PASSWORD, "admin", ["ulp-a"], actor=SEED_ACTOR, now=datetime.now(UTC)
     )
