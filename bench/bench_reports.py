@@ -50,6 +50,7 @@ from cvmon.config.models import Config
 from cvmon.figures import SUMMED_FIGURES
 from cvmon.histogram import NO_VISITS, DurationHistogram
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.models import AlertRecord, CameraMinuteRecord, HourlyStatRecord, MinuteStatRecord
 
 SQUARE = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]
@@ -222,7 +223,8 @@ def generate(url: str, args: argparse.Namespace) -> dict[str, int]:
     """Write the bench data into the (new, empty) database at ``url``; the rows written per table."""
     config = bench_config(args.ulps, args.cameras)
     db = open_database(url)
-    db.sync_config(config)
+    configured = datetime.combine(previous_month(args.month), datetime.min.time(), UTC) - timedelta(days=1)
+    sync_config(db, config, now=configured)  # configured throughout the data, as a deployment is
     counts = dict.fromkeys(("minute_stats", "camera_minutes", "hourly_stats", "alerts"), 0)
     rng = random.Random(args.seed)
     months = [(previous_month(args.month), args.previous == "minutes"), (args.month, True)]

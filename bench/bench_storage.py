@@ -27,7 +27,7 @@
    ANALYZE`` of those statements, counting the partitions of minute_stats each plan names and runs: the
    evidence that a day's query reads one month's partition.
 4. Measures the write rate: ``--writers`` threads (a comma-separated list runs one trial per value), each
-   calling ``Database.write_minutes`` as fast as it can with a realistic batch, one new minute (beyond the
+   calling ``MinuteRepository.write_minutes`` as fast as it can with a realistic batch, one new minute (beyond the
    data) of every zone and the coverage of its share of the cameras, for ``--write-seconds``; rows/s and
    minutes of all cameras per second, against what 1,000 cameras of 3 zones need (3,000 rows a minute: 50/s).
 5. Prints a summary table and writes JSON (``--json``, default bench/results/storage.json, not committed).
@@ -79,10 +79,11 @@ from cvmon.read.summary import unit_summaries
 from cvmon.read.timeseries import MINUTE_ONLY, Resolution, zone_series
 from cvmon.reports.report import build_report
 from cvmon.storage import open_database
-from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.partitions import PARTITIONED_TABLES, create_month, month_start, monthly_partitions, next_month
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from cvmon.web import data as web_data
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cvmon_bench_storage"
@@ -657,7 +658,7 @@ def write_trial(db: Database, config: Config, writers: int, seconds: float, firs
                 )
             t = time.perf_counter()
             try:
-                db.write_minutes(batch, cams, source=f"bench:{k}:{i}")
+                MinuteRepository(db).write_minutes(batch, cams, source=f"bench:{k}:{i}")
             except Exception as err:  # reported; the trial goes on
                 errors.append(f"{type(err).__name__}: {err}"[:300])
                 continue
@@ -789,7 +790,7 @@ def main() -> None:
             f"niceness {results['machine']['niceness']}",
             flush=True,
         )
-        db.sync_config(config)
+        sync_config(db, config)
         print(
             f"scale: 1 UIW > {args.up3s} UP3 > {len(tree.ulps)} ULPs > {n_cameras} cameras x {zones_per_camera} zones "
             f"(queue, counter customer, counter staff), {TIMEZONE}, service Mon-Sat 08:00-15:00",
@@ -939,7 +940,10 @@ def main() -> None:
             for c in cases
         ]
 
-        print(f"\nwrite rate: Database.write_minutes, batches of one new minute, {args.write_seconds:g} s per trial:")
+        print(
+            f"\nwrite rate: MinuteRepository.write_minutes, batches of one new minute,"
+            f" {args.write_seconds:g} s per trial:"
+        )
         results["writes"] = []
         for writers in writer_counts:
             _, last = data_range(db)

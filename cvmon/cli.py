@@ -22,12 +22,14 @@ from cvmon.cli_server import audit_app, serve, users_app
 from cvmon.cli_tables import new_table, show
 from cvmon.cli_tables import stdout as out
 from cvmon.errors import ConfigError, CvmonError
+from cvmon.logs import configure_logging
+from cvmon.storage.config_history import sync_config
 
 if TYPE_CHECKING:
     from cvmon.cli_progress import FrameProgress
-    from cvmon.pipeline.camera import FrameResult
     from cvmon.sources.file import FileSource
     from cvmon.storage.database import Database
+    from cvmon.types import FrameResult
 
 app = typer.Typer(
     add_completion=False,
@@ -69,6 +71,7 @@ def _root(
     ] = False,
 ) -> None:
     """The options before any command."""
+    configure_logging()
 
 
 # -- config ---------------------------------------------------------------------------------------
@@ -202,7 +205,7 @@ def process(
         from cvmon.storage.database import open_database
 
         db = open_database(database or settings.resolved_database_url)
-        db.sync_config(config)
+        sync_config(db, config)
     try:
         with contextlib.ExitStack() as stack:
             callbacks: list[Callable[[FrameResult], None]] = []
@@ -295,12 +298,13 @@ def stats(
     from cvmon.metrics.summary import ZonePeriodStats, zone_period_stats
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
+    from cvmon.storage.minutes import MinuteRepository
 
     start, end = _parse_time(since, "--from"), _parse_time(until, "--to")
     with open_database(database or get_settings().resolved_database_url) as db:
         if camera is not None:
             _check_camera(db, camera)
-        figures = zone_period_stats(db.minute_rows(camera, start, end))
+        figures = zone_period_stats(MinuteRepository(db).minute_rows(camera, start, end))
     if fmt is TableFormat.JSON:
         result: dict[str, dict[str, object]] = {}
         for f in figures:
@@ -448,11 +452,11 @@ def evidence_list(
     database: DatabaseOption = None,
 ) -> None:
     """Stored snapshots (their files are under CVMON_DATA_DIR/evidence)."""
-    from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
     from cvmon.storage.alerts import AlertRepository
     from cvmon.storage.database import open_database
     from cvmon.storage.evidence import EvidenceRepository
+    from cvmon.storage.evidence_files import EvidenceStore
 
     settings = get_settings()
     with open_database(database or settings.resolved_database_url) as db:
@@ -476,10 +480,11 @@ def evidence_list(
 @evidence_app.command("verify")
 def evidence_verify(database: DatabaseOption = None) -> None:
     """Check every snapshot's sha256; list the tampered or missing ones and exit 1 if there is any."""
-    from cvmon.evidence import EvidenceStore, EvidenceTampered
+    from cvmon.errors import EvidenceTampered
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
     from cvmon.storage.evidence import EvidenceRepository
+    from cvmon.storage.evidence_files import EvidenceStore
 
     settings = get_settings()
     bad = 0
@@ -508,9 +513,9 @@ def retention_run(
     """Roll minute rows up to hourly and daily rows, then delete what is older than the periods in
     the configuration's retention: section."""
     from cvmon.config import load_config
-    from cvmon.evidence import EvidenceStore
     from cvmon.settings import get_settings
     from cvmon.storage.database import open_database
+    from cvmon.storage.evidence_files import EvidenceStore
     from cvmon.storage.retention import run_retention
 
     config = load_config(config_path)
@@ -617,7 +622,7 @@ def demo(
     config = load_config(config_path or EXAMPLE_CONFIG)
     available = {p.resolve() for p in clips}
     with open_database(settings.resolved_database_url) as db:
-        db.sync_config(config)
+        sync_config(db, config)
         for cam in config.cameras:
             if cam.is_live or (Path(cam.source).resolve() not in available and not Path(cam.source).is_file()):
                 err.print(f"[{cam.id}] skipped: {cam.source} is not available here", markup=False)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column
 
-from cvmon.pipeline.camera import FrameResult
+from cvmon.types import FrameResult
 
 
 class FrameProgress:

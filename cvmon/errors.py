@@ -6,6 +6,8 @@ HTTP errors.
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class CvmonError(Exception):
     """Base class of every error cvmon raises on purpose."""
@@ -45,3 +47,25 @@ class StorageError(CvmonError):
 
 class SpoolError(CvmonError):
     """A camera's local spool (its queue of writes waiting for the database) cannot be read or written."""
+
+
+class EvidenceError(CvmonError):
+    """Evidence cannot be made, written or read (bad input, unsafe path, I/O failure)."""
+
+
+class NotAnonymised(EvidenceError, TypeError):
+    """Something other than the output of ``anonymise`` was handed to the evidence store."""
+
+
+class EvidenceTampered(EvidenceError):
+    """A stored evidence file is missing or no longer matches its recorded sha256.
+
+    Attributes:
+        path_relative: the file, relative to the store's root.
+        reason: ``"missing"`` or ``"altered"``.
+    """
+
+    def __init__(self, message: str, path_relative: str, reason: Literal["missing", "altered"]) -> None:
+        super().__init__(message)
+        self.path_relative = path_relative
+        self.reason = reason

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from cvmon.errors import ConfigError
-from cvmon.pipeline.camera import FrameResult
+from cvmon.types import FrameResult
 
 
 class SamplesCsv:

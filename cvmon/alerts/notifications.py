@@ -9,13 +9,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cvmon.alerts.rules import AlertChange, ChangeKind
 from cvmon.config.models import CameraConfig, Config
 from cvmon.config.rules import merge_layers
 from cvmon.errors import ConfigError
 from cvmon.notify import NotifySettings, Outbox, alert_topic
 from cvmon.storage.alerts import Alert, AlertRepository
 from cvmon.storage.database import Database
+from cvmon.types import AlertChange, ChangeKind
 
 
 def load_notify_settings() -> NotifySettings:

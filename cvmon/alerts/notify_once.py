@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from cvmon.alerts.notifications import AlertNotifier
-from cvmon.alerts.rules import AlertChange, ChangeKind
 from cvmon.config.models import CameraConfig
 from cvmon.notify import alert_topic
 from cvmon.storage.database import Database
 from cvmon.storage.models import OutboxRecord
+from cvmon.types import AlertChange, ChangeKind
 
 # How long before an alert's opening its notifications may have been enqueued (clock differences).
 LOOK_BACK = timedelta(days=1)

@@ -35,12 +35,12 @@ from cvmon.api.settings import ApiSettings, check_secret
 from cvmon.api.throttle import LoginThrottle
 from cvmon.config import load_config
 from cvmon.config.models import Config
-from cvmon.evidence import EvidenceStore
 from cvmon.settings import Settings
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditRepository
 from cvmon.storage.database import Database, open_database
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.users import UserRepository
 
 log = logging.getLogger(__name__)

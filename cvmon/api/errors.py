@@ -8,8 +8,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
 from cvmon.api.user_admin import AdminConflict
-from cvmon.errors import ConfigError, CvmonError, StorageError
-from cvmon.evidence.errors import EvidenceTampered
+from cvmon.errors import ConfigError, CvmonError, EvidenceTampered, StorageError
 from cvmon.storage.alerts import AlertNotFound, AlertStateError
 from cvmon.storage.evidence import EvidenceNotFound
 from cvmon.storage.users import UserError, UserExists, UserNotFound

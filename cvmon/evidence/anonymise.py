@@ -11,7 +11,6 @@ the counting threshold and the boxes the tracker still predicts for people it ha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 import cv2
@@ -19,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from cvmon.config.models import PrivacyMask, ZoneConfig
-from cvmon.evidence.errors import EvidenceError
-from cvmon.types import Detections, FloatArray, Image, ZoneKind
+from cvmon.errors import EvidenceError
+from cvmon.types import AnonymisedJpeg, Detections, FloatArray, Image, ZoneKind
+from cvmon.types.evidence import ANONYMISED
 from cvmon.zones.geometry import Zone
 
 Point = tuple[float, float]
@@ -41,30 +41,6 @@ CAPTION_BG: BGR = (0, 0, 0)
 CAPTION_FG: BGR = (255, 255, 255)
 PIXEL_CELLS = 8  # a person box is reduced to this many cells across
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-_SEAL = object()
-
-
-@dataclass(frozen=True, slots=True)
-class AnonymisedJpeg:
-    """JPEG bytes of an anonymised snapshot; made only by ``anonymise``.
-
-    Attributes:
-        data: the JPEG file's bytes.
-        width: image width in pixels.
-        height: image height in pixels.
-    """
-
-    data: bytes
-    width: int
-    height: int
-    _seal: object = field(default=None, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self._seal is not _SEAL:
-            raise EvidenceError("an AnonymisedJpeg is made only by cvmon.evidence.anonymise()")
-
-    def __len__(self) -> int:
-        return len(self.data)
 
 
 def boxes_for_evidence(detections_low_conf: Detections, tracked: Detections) -> FloatArray:
@@ -166,7 +142,7 @@ def anonymise(
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
     if not ok:
         raise EvidenceError("JPEG encoding of the snapshot failed")
-    return AnonymisedJpeg(encoded.tobytes(), width, height, _SEAL)
+    return AnonymisedJpeg(encoded.tobytes(), width, height, ANONYMISED)
 
 
 def _check_image(image: Image) -> None:

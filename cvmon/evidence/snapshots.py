@@ -11,17 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
 
 from cvmon.config.models import PrivacyMask, ZoneConfig
-from cvmon.evidence.anonymise import AnonymisedJpeg, Point, anonymise, boxes_for_evidence, unique_boxes
-from cvmon.evidence.errors import EvidenceError
-from cvmon.evidence.store import EvidenceStore, StoredEvidence
-from cvmon.types import Detections, FloatArray, Image
+from cvmon.errors import EvidenceError
+from cvmon.evidence.anonymise import Point, anonymise, boxes_for_evidence, unique_boxes
+from cvmon.storage.evidence_files import EvidenceStore, StoredEvidence
+from cvmon.types import AnonymisedJpeg, Detections, FloatArray, FrameResult, Image
 from cvmon.zones.geometry import Zone
-
-if TYPE_CHECKING:
-    from cvmon.pipeline.camera import FrameResult
 
 PERIODIC_KIND = "periodic"
 

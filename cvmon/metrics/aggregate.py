@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 from cvmon.histogram import DurationHistogram
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from cvmon.zones.geometry import Zone
 
 
@@ -131,6 +130,11 @@ class MinuteAggregator:
         cam_keys = [m for m in self._cams if cutoff is None or m < cutoff]
         cams = [self._cams.pop(m) for m in sorted(cam_keys)]
         return rows, cams
+
+    @property
+    def open_minutes(self) -> int:
+        """Zone and camera minutes still held (handed out by ``pop_complete``)."""
+        return len(self._rows) + len(self._cams)
 
     def run_totals(self) -> dict[str, ZoneFigures]:
         """Each zone's figures over the whole run so far: the rows handed out and those still open

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from cvmon.config import Config
 from cvmon.errors import StorageError
+from cvmon.logs import ON_STDOUT
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.housekeeping import Housekeeper
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
@@ -69,14 +71,15 @@ class RunBookkeeping:
                 if self.db is None:
                     self.db = open_database(self.database_url)
                 if self._stored is not self._config:
-                    self.db.sync_config(self._config)
+                    sync_config(self.db, self._config)
                     self._stored = self._config
             except StorageError as err:
                 if not self._said_down:
-                    print(
-                        f"cvmon: database unreachable ({err}); the cameras run on and spool, "
-                        f"retrying every {self.retry_s:g} s",
-                        flush=True,
+                    log.warning(
+                        "cvmon: database unreachable (%s); the cameras run on and spool, retrying every %g s",
+                        err,
+                        self.retry_s,
+                        extra=ON_STDOUT,
                     )
                     self._said_down = True
                 return False
@@ -84,7 +87,7 @@ class RunBookkeeping:
                 self.housekeeper = Housekeeper(self.db, self._config, self.notify, self.evidence_dir)
                 self._housekeeping = self.housekeeper.start(self._stop)
             if self._said_down:
-                print("cvmon: database reachable again; configuration stored", flush=True)
+                log.info("cvmon: database reachable again; configuration stored")
                 self._said_down = False
             return True
 

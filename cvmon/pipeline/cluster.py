@@ -15,6 +15,7 @@ import logging
 import os
 import time
 import uuid
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 STATUS_TIMEOUT_S = 2.0
 """How long the pool waits for an actor's status before trying again at the next look."""
+MOVES_KEPT = 100
+"""The latest camera moves kept for a caller to inspect (a long run does not keep them all)."""
 
 
 class CameraHostActor:
@@ -33,7 +36,10 @@ class CameraHostActor:
 
     def __init__(self, database_url: str, shared: bool, env: dict[str, str]) -> None:
         os.environ.update(env)
+        from cvmon.logs import configure_logging
         from cvmon.pipeline.workers import CameraHost
+
+        configure_logging()  # the actor's process starts with logging unconfigured
 
         self.host = CameraHost(database_url, shared)
         self.incarnation = uuid.uuid4().hex
@@ -107,7 +113,7 @@ class RayWorkerPool:
         self.actors: list[_Actor] = []
         self.configs: dict[str, Config] = {}
         self.exits: dict[str, int] = {}
-        self.moves: list[tuple[str, str, str]] = []  # camera, old node, new node
+        self.moves: deque[tuple[str, str, str]] = deque(maxlen=MOVES_KEPT)  # camera, old node, new node
         self._remote = ray.remote(CameraHostActor)
         self._made = 0
 
@@ -155,10 +161,12 @@ class RayWorkerPool:
                 if cam_id not in status["running"]:
                     ray.get(actor.handle.start.remote(self.configs[cam_id], cam_id))
                     self.moves.append((cam_id, actor.node, status["node"]))
-                    print(
-                        f"cvmon: camera {cam_id} restarted on node {status['node'][:12]} "
-                        f"(its worker on node {actor.node[:12]} was lost), pid {status['pid']}",
-                        flush=True,
+                    log.info(
+                        "cvmon: camera %s restarted on node %s (its worker on node %s was lost), pid %s",
+                        cam_id,
+                        status["node"][:12],
+                        actor.node[:12],
+                        status["pid"],
                     )
                     log.warning(
                         "camera %s: its host was lost on node %s; restarted on node %s",

@@ -17,10 +17,9 @@ from datetime import datetime
 
 import numpy as np
 
-from cvmon.alerts.rules import ChangeKind, Rule
 from cvmon.config.models import EvidenceConfig
-from cvmon.evidence import AnonymisedJpeg, EvidenceFrame, EvidenceRecorder
-from cvmon.pipeline.camera import FrameResult
+from cvmon.evidence import EvidenceFrame, EvidenceRecorder
+from cvmon.types import AnonymisedJpeg, ChangeKind, FrameResult, Rule
 
 AlertKey = tuple[str, str, datetime]  # rule, zone, opened_at
 

@@ -73,7 +73,7 @@ class Housekeeper:
 
 
 def _retention_job(db: Database, config: Config, evidence_dir: Path) -> RetentionJob:
-    from cvmon.evidence import EvidenceStore
+    from cvmon.storage.evidence_files import EvidenceStore
     from cvmon.storage.retention import run_retention
 
     store = EvidenceStore(evidence_dir)

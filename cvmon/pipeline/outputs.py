@@ -12,17 +12,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
-from cvmon.evidence import EvidenceStore
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.staged_evidence import StagedSnapshot, record_staged
 from cvmon.storage.alerts import AlertRepository
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.database import Database
+from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
-from cvmon.types import MinuteRow, SourceEvent
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import AlertChange, CameraMinute, MinuteRow, SourceEvent
 
 AlertListener = Callable[[CameraConfig, Sequence[AlertChange], Sequence[int]], None]
 
@@ -39,17 +39,19 @@ class DatabaseOutputs:
     ) -> None:
         self.db = db
         self.store = store
+        self.minutes = MinuteRepository(db)
+        self.camera_events = CameraEventRepository(db)
         self.alerts = AlertRepository(db)
         self.evidence = EvidenceRepository(db, store) if store is not None else None
         self.on_alerts = on_alerts
         self.clock = clock
 
     def write_minutes(self, rows: Sequence[MinuteRow], cameras: Sequence[CameraMinute] = (), *, source: str) -> None:
-        """Store minute rows and coverage as the part ``source`` wrote (``Database.write_minutes``)."""
-        self.db.write_minutes(rows, cameras, source=source)
+        """Store minute rows and coverage as the part ``source`` wrote (``MinuteRepository.write_minutes``)."""
+        self.minutes.write_minutes(rows, cameras, source=source)
 
     def write_events(self, events: Sequence[SourceEvent]) -> int:
-        return self.db.write_events(events)
+        return self.camera_events.write_events(events)
 
     def write_alerts(
         self,

@@ -15,19 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector, create_detector
 from cvmon.detectors.shared import DetectorCache
-from cvmon.evidence import EvidenceRecorder, EvidenceStore
+from cvmon.evidence import EvidenceRecorder
 from cvmon.metrics.aggregate import minute_of
-from cvmon.pipeline.camera import CameraPipeline, FrameResult
+from cvmon.pipeline.camera import CameraPipeline
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.write_sources import LiveSources, recording_source
 from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AlertChange, CameraMinute, FrameResult, MinuteRow, SourceEvent, SourceEventKind
 
 
 class MinuteSink(Protocol):
@@ -132,9 +131,11 @@ def process_recording(
             raise ValueError("name the write source of a recording that is not a FileSource")
         write_source = recording_source(pipeline.camera.id, source.start, source.path)
     snapshots: list[PendingSnapshot] = []
+    events: list[SourceEvent] = []  # written with the rows at the end (a recording's are few)
     for item in source:
         if isinstance(item, SourceEvent):
             pipeline.handle_source_event(item)
+            events.append(item)
             continue
         result = pipeline.process_frame(item)
         if capture is not None:
@@ -149,11 +150,11 @@ def process_recording(
     if sink is not None:
         assert write_source is not None
         sink.write_minutes(rows, cams, source=write_source)
-        if pipeline.events:
-            sink.write_events(pipeline.events)
+        if events:
+            sink.write_events(events)
         if changes or snapshots:
             sink.write_alerts(pipeline.camera, changes, snapshots)
-    return RunResult(pipeline.summary_dict(), len(rows), len(pipeline.events), len(changes))
+    return RunResult(pipeline.summary_dict(), len(rows), len(events), len(changes))
 
 
 def run_live(
@@ -240,10 +241,11 @@ def run_live(
         if changes or held:
             sink.write_alerts(pipeline.camera, changes, held)
             alerts += len(changes)
-        if pipeline.events and pipeline.events[-1].kind is SourceEventKind.ONLINE:
+        last = pipeline.last_source_event
+        if last is not None and last.kind is SourceEventKind.ONLINE:
             sink.write_events([SourceEvent(pipeline.camera.id, SourceEventKind.OFFLINE, clock(), WORKER_STOPPED)])
         reader.join(timeout=5)
-    return RunResult(pipeline.summary_dict(), written, len(pipeline.events), alerts)
+    return RunResult(pipeline.summary_dict(), written, pipeline.source_events, alerts)
 
 
 def _read_into(

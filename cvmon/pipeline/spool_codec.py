@@ -11,11 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.staged_evidence import StagedSnapshot
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import AlertChange, CameraMinute, ChangeKind, MinuteRow, Rule, SourceEvent, SourceEventKind
 
 T = TypeVar("T")
 Json = dict[str, Any]

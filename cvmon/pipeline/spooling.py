@@ -23,18 +23,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config.models import CameraConfig, Config
 from cvmon.errors import CvmonError, StorageError
-from cvmon.evidence import EvidenceStore
 from cvmon.pipeline import spool_codec as codec
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs
 from cvmon.pipeline.staged_evidence import stage_snapshot
 from cvmon.pipeline.write_sources import spooled_source
-from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.spool import Spool, SpoolEntry
-from cvmon.types import MinuteRow, SourceEvent
+from cvmon.types import AlertChange, CameraMinute, MinuteRow, SourceEvent
 
 log = logging.getLogger(__name__)
 

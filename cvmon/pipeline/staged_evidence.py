@@ -19,10 +19,10 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
-from cvmon.evidence import EvidenceError, EvidenceStore, EvidenceTampered
-from cvmon.evidence.store import FILE_MODE
+from cvmon.errors import EvidenceError, EvidenceTampered
 from cvmon.pipeline.evidence_capture import AlertKey, PendingSnapshot
 from cvmon.storage.database import Database
+from cvmon.storage.evidence_files import FILE_MODE, EvidenceStore
 from cvmon.storage.models import EvidenceRecord
 
 log = logging.getLogger(__name__)

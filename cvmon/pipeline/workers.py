@@ -5,11 +5,11 @@ are picked up while they run (see ``cvmon.pipeline.reload``)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -23,11 +23,14 @@ from typing import TYPE_CHECKING, Protocol
 from cvmon.config import Config, load_config
 from cvmon.detectors.shared import DetectorCache
 from cvmon.errors import CvmonError, StorageError
+from cvmon.logs import ON_STDOUT, configure_logging, is_verbose
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s, wanted_cameras
 from cvmon.settings import get_settings
 
 if TYPE_CHECKING:
     from cvmon.pipeline.bookkeeping import RunBookkeeping
+
+log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 60.0  # a stopped worker flushes its open minute; after this it is killed
 
@@ -79,26 +82,31 @@ def camera_worker(
             with open_database(database_url) as db:
                 outputs, capture = camera_outputs(db, settings.evidence_dir, config, camera)
                 result = process_recording(pipeline, source, outputs, capture=capture)
-                print(f"[{camera_id}] {result.summary['frames_analysed']} frames analysed, {result.rows} minute rows")
+                log.info(
+                    "[%s] %s frames analysed, %d minute rows", camera_id, result.summary["frames_analysed"], result.rows
+                )
     except CvmonError as e:
-        print(f"[{camera_id}] error: {e}", flush=True)
+        log.error("[%s] error: %s", camera_id, e, extra=ON_STDOUT)
         return 1
     except Exception as e:  # a camera's unexpected failure must not take its process's other cameras down
-        print(f"[{camera_id}] error: unexpected {type(e).__name__}: {e}", flush=True)
+        log.error("[%s] error: unexpected %s: %s", camera_id, type(e).__name__, e, extra=ON_STDOUT)
         return 1
     return 0
 
 
 def _resume_point(database_url: str, camera_id: str) -> datetime | None:
-    """Where a lost previous worker's data ends (see ``Database.resume_point``); None when the
-    database cannot tell now (it is down: the camera starts anyway, spooling)."""
+    """Where a lost previous worker's data ends (see ``CameraEventRepository.resume_point``); None
+    when the database cannot tell now (it is down: the camera starts anyway, spooling)."""
     from cvmon.storage.database import open_database
+    from cvmon.storage.events import CameraEventRepository
 
     try:
         with open_database(database_url) as db:
-            return db.resume_point(camera_id)
+            return CameraEventRepository(db).resume_point(camera_id)
     except StorageError as err:
-        print(f"[{camera_id}] cannot look up the previous worker's end ({err}); no gap recorded", flush=True)
+        log.warning(
+            "[%s] cannot look up the previous worker's end (%s); no gap recorded", camera_id, err, extra=ON_STDOUT
+        )
         return None
 
 
@@ -122,7 +130,7 @@ class CameraHost:
         self._lock = threading.Lock()
         self._stops: dict[str, threading.Event] = {}
         self._threads: dict[str, threading.Thread] = {}
-        self._ended: list[tuple[str, int]] = []
+        self._ended: dict[str, int] = {}  # the latest exit code of each camera that ended since ``ended()``
         self.on_exit: Callable[[str, int], None] | None = None
 
     def start(self, config: Config, camera_id: str) -> None:
@@ -147,7 +155,7 @@ class CameraHost:
             with self._lock:
                 if self._stops.get(camera_id) is stop:
                     del self._stops[camera_id], self._threads[camera_id]
-                self._ended.append((camera_id, code))
+                self._ended[camera_id] = code
             if self.on_exit is not None:
                 self.on_exit(camera_id, code)
 
@@ -163,10 +171,11 @@ class CameraHost:
             return sorted(self._threads)
 
     def ended(self) -> list[tuple[str, int]]:
-        """Cameras that ended since the last call, with their exit codes."""
+        """Cameras that ended since the last call, each with its latest exit code (kept per camera, so a
+        host whose caller never asks, a local worker process, holds no more than one entry per camera)."""
         with self._lock:
-            out, self._ended = self._ended, []
-        return out
+            out, self._ended = self._ended, {}
+        return list(out.items())
 
     def stop_all(self, timeout_s: float | None = None) -> None:
         """Stop every camera and wait for them."""
@@ -178,9 +187,11 @@ class CameraHost:
             thread.join(timeout_s)
 
 
-def _host_main(conn: Connection, database_url: str, shared: bool) -> None:
+def _host_main(conn: Connection, database_url: str, shared: bool, verbose: bool = False) -> None:
     """Body of a local worker process: a CameraHost driven through a pipe by the pool; reports each
-    camera's exit code. SIGTERM (or the pool going away) stops all its cameras."""
+    camera's exit code. SIGTERM (or the pool going away) stops all its cameras. Its cameras' lines are
+    shown as the command line's are (a spawned process starts with logging unconfigured)."""
+    configure_logging(verbose)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -266,7 +277,9 @@ class WorkerPool:
         parent, child = self.ctx.Pipe()
         shared = self.cameras_per_process > 1
         proc = self.ctx.Process(
-            target=_host_main, args=(child, self.database_url, shared), name=f"cvmon-worker-{len(self.hosts)}"
+            target=_host_main,
+            args=(child, self.database_url, shared, is_verbose()),
+            name=f"cvmon-worker-{len(self.hosts)}",
         )
         proc.start()
         child.close()
@@ -354,10 +367,6 @@ class WorkerPool:
             self._retire(host)
 
 
-def _say(line: str, error: bool = False) -> None:
-    print(line, file=sys.stderr if error else sys.stdout, flush=True)
-
-
 def apply_reload(
     config_path: Path,
     old: Config,
@@ -374,20 +383,20 @@ def apply_reload(
         new = load_config(config_path)
     except CvmonError as err:
         reason = " ".join(str(err).split())
-        _say(f"cvmon: config reload refused: {reason}", error=True)
+        log.warning("cvmon: config reload refused: %s", reason)
         return old, ReloadPlan()
     pool.reap()
     plan = plan_reload(old, new, pool.running(), only)
     bookkeeping.set_config(new)  # zones and units stored before the restarted workers write rows of them
     pool.stop([*plan.restart, *plan.stop])
     for cam_id in plan.stop:
-        _say(f"cvmon: camera {cam_id} stopped (removed or disabled)")
+        log.info("cvmon: camera %s stopped (removed or disabled)", cam_id)
     for cam_id in plan.restart:
-        _say(f"cvmon: camera {cam_id} restarted (settings changed), pid {pool.start(new, cam_id)}")
+        log.info("cvmon: camera %s restarted (settings changed), pid %d", cam_id, pool.start(new, cam_id))
     for cam_id in plan.start:
-        _say(f"cvmon: camera {cam_id} started, pid {pool.start(new, cam_id)}")
+        log.info("cvmon: camera %s started, pid %d", cam_id, pool.start(new, cam_id))
     if not plan:
-        _say("cvmon: config reloaded, no camera affected")
+        log.info("cvmon: config reloaded, no camera affected")
     return new, plan
 
 
@@ -428,7 +437,7 @@ def run_cameras(
         pool = WorkerPool(database_url, cameras_per_process or cameras_per_process_auto(len(starting)))
     bookkeeping = RunBookkeeping(database_url, config, load_notify_settings(), get_settings().evidence_dir).start()
     for cam_id in starting:
-        _say(f"cvmon: camera {cam_id} started, pid {pool.start(config, cam_id)}")
+        log.info("cvmon: camera %s started, pid %d", cam_id, pool.start(config, cam_id))
     stopping = threading.Event()
 
     def forward(signum: int, _frame: object) -> None:

@@ -1,4 +1,4 @@
-"""The identities of minute writes: what part of a minute a write holds (``Database.write_minutes``).
+"""The identities of minute writes: what part of a minute a write holds (``MinuteRepository.write_minutes``).
 
 Writing a part again under the same source replaces it; a part of another source is added. So:
 

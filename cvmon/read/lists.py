@@ -16,11 +16,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from cvmon.alerts.rules import Rule
 from cvmon.storage.alerts import Alert
 from cvmon.storage.audit import AuditEntry, audit_scope
 from cvmon.storage.evidence import Evidence
 from cvmon.storage.models import AlertRecord, AuditRecord, EvidenceRecord
+from cvmon.types import Rule
 
 T = TypeVar("T")
 

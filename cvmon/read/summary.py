@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from cvmon.read import queries
 from cvmon.read.current import ZoneNow, zone_now
+from cvmon.read.lifecycle import configured_now
 from cvmon.storage.models import AlertRecord, CameraRecord, MinuteStatRecord
 from cvmon.types import ZoneKind
 
@@ -203,14 +204,15 @@ def summarise(
 
 
 def unit_summaries(session: Session, tree: Sequence[queries.UnitRow], now: datetime) -> list[UnitSummary]:
-    """The summaries of the units of ``tree`` (the caller's, already scoped), read from the database."""
+    """The summaries of the units of ``tree`` (the caller's, already scoped), read from the database: of the
+    cameras and zones configured now."""
     units = [u.id for u in tree]
-    cameras = queries.camera_statuses(session, units)
+    cameras, current_zones = configured_now(session, queries.camera_statuses(session, units))
     zones = {
         cam.id: [
             zone_now(zone, minute)
             for _cam, zone, minute in queries.zones_with_latest_minute(session, cam.id, units)
-            if zone is not None
+            if zone is not None and (cam.id, zone.zone_id) in current_zones
         ]
         for cam in cameras
     }

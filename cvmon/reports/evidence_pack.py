@@ -21,6 +21,7 @@ from cvmon.errors import CvmonError
 from cvmon.read import queries
 from cvmon.read.scope import subtree_of
 from cvmon.read.timeseries import Point, zone_series
+from cvmon.reports.periods import counted_cameras, counted_zones
 from cvmon.storage.alerts import Alert
 from cvmon.storage.evidence import Evidence
 from cvmon.storage.models import AlertRecord, CameraMinuteRecord, CameraRecord, EvidenceRecord, ZoneRecord
@@ -196,8 +197,13 @@ def evidence_pack(session: Session, unit_id: str, scope: Sequence[str], start: d
     tz = ZoneInfo(unit.timezone)
     coverage = _coverage(session, units, start, end)
     cameras = []
-    for cam in queries.camera_statuses(session, units):
-        zones = queries.zones_of_camera(session, cam.id, units)
+    statuses = queries.camera_statuses(session, units)
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    timezones = {r.id: r.timezone for r in rows}
+    counted = counted_cameras(session, {c.id: c.unit_id for c in statuses}, timezones, start_utc, end_utc)
+    counted_zone_keys = counted_zones(session, counted, start_utc, end_utc)
+    for cam in (c for c in statuses if c.id in counted):  # configured in the window, or with data then
+        zones = [z for z in queries.zones_of_camera(session, cam.id, units) if (cam.id, z.zone_id) in counted_zone_keys]
         minute_rows = queries.minute_rows(session, cam.id, None, start, end, units)
         points = zone_series(zones, minute_rows, [], "minute", tz)
         cameras.append(CameraPack(cam.id, cam.name, cam.unit_id, _zones(zones, points), coverage.get(cam.id, [])))

@@ -17,7 +17,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,17 +25,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from cvmon.config.models import Config
-from cvmon.config.rules import merge_layers
+from cvmon.config.models import Config, ServiceHours
 from cvmon.figures import SUMMED_FIGURES, ZoneFigures, total
 from cvmon.histogram import NO_VISITS, DurationHistogram
+from cvmon.reports.periods import Range, counted_cameras, counted_zones, rules_of, service_hours_of, timezone_of
 from cvmon.storage.models import (
     AlertRecord,
     CameraMinuteRecord,
     CameraRecord,
     HourlyStatRecord,
     MinuteStatRecord,
-    ZoneRecord,
+    UnitRecord,
+    ZoneVersionRecord,
 )
 from cvmon.types import ZoneKind
 
@@ -188,9 +189,11 @@ class _ZoneAcc:
     capacity: int | None = None
     queue_zone: str | None = None
     counter_zone: str | None = None
-    threshold: int = 0
-    sla_s: float = 0.0
+    thresholds: set[int] = field(default_factory=set)  # queue_long.threshold of each stretch it counts over
+    slas_s: set[float] = field(default_factory=set)  # long_wait.sla_s of each stretch
     queue_means: Counter[float] = field(default_factory=Counter)  # a queue's mean length -> minutes it had it
+    queue_over: int = 0  # minutes at or above the threshold in force then
+    visits_over_sla: float = 0.0  # visits longer than the SLA in force then
     # a staff zone's minutes staffed below UNSTAFFED_BELOW, each with a zone of its camera that held someone then
     unstaffed: list[tuple[datetime, str]] = field(default_factory=list)
 
@@ -221,38 +224,29 @@ class PeriodData:
     alerts: list[AlertRecord]
 
 
-def _service_seconds(config: Config, unit_id: str, period: Period) -> float:
-    hours = config.unit_service_hours(unit_id)
-    total = 0.0
-    day = period.first
-    while day <= period.last:
-        for start, end in hours.intervals(day.weekday()):
-            total += (datetime.combine(day, end) - datetime.combine(day, start)).total_seconds()
-        day += timedelta(days=1)
-    return total
-
-
-def _zone_acc(config: Config, zone: ZoneRecord) -> _ZoneAcc:
-    camera = next((c for c in config.cameras if c.id == zone.camera_id), None)
-    zone_config = next((z for z in camera.zones if z.id == zone.zone_id), None) if camera else None
-    rules = config.rules_for(camera, zone_config) if camera else merge_layers([config.defaults.rules])
+def _zone_acc(key: tuple[str, str], zone: ZoneVersionRecord) -> _ZoneAcc:
     return _ZoneAcc(
-        camera_id=zone.camera_id,
-        zone_id=zone.zone_id,
+        camera_id=key[0],
+        zone_id=key[1],
         name=zone.name or zone.zone_id,
         kind=ZoneKind(zone.kind),
         capacity=zone.capacity,
         queue_zone=zone.queue_zone_id,
         counter_zone=zone.counter_zone_id,
-        threshold=rules.queue_long.threshold,
-        sla_s=rules.long_wait.sla_s,
     )
 
 
 # --- service hours as UTC ranges, for the database to filter by -------------------------------------
 
-Range = tuple[datetime, datetime]  # UTC [start, end)
-Slice = tuple[list[str], tuple[Range, ...]]  # cameras, and UTC ranges in their service hours: one read
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One read: cameras, UTC ranges in their service hours, and the zones read there with the queue
+    threshold and the wait SLA in force then (none for the cameras' coverage)."""
+
+    cameras: list[str]
+    ranges: tuple[Range, ...]
+    rules: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
 def _service_ranges(config: Config, unit_id: str, period: Period) -> list[Range]:
@@ -264,16 +258,24 @@ def _service_ranges(config: Config, unit_id: str, period: Period) -> list[Range]
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     if unit_id not in _unit_ids(config):
         return [(start, end)]
-    tz = config.unit_timezone(unit_id)
-    hours = config.unit_service_hours(unit_id)
+    return _hours_ranges(config.unit_service_hours(unit_id), config.unit_timezone(unit_id), start, end)
+
+
+def _hours_ranges(hours: ServiceHours, tz: ZoneInfo, start: datetime, end: datetime) -> list[Range]:
+    """The instants of [start, end) in ``hours`` on the clock of ``tz``, as sorted, merged UTC ranges."""
     ranges: list[Range] = []
     day = start.astimezone(tz).date() - timedelta(days=1)
     while day <= end.astimezone(tz).date():
         for opens, closes in hours.intervals(day.weekday()):
             ranges += _local_ranges(day, opens, closes, tz)
         day += timedelta(days=1)
+    return _merged([(max(a, start), min(b, end)) for a, b in ranges])
+
+
+def _merged(ranges: Iterable[Range]) -> list[Range]:
+    """Non-empty ranges sorted, overlapping and touching ones joined."""
     merged: list[Range] = []
-    for a, b in sorted((max(a, start), min(b, end)) for a, b in ranges):
+    for a, b in sorted(ranges):
         if a >= b:
             continue
         if merged and a <= merged[-1][1]:
@@ -302,22 +304,18 @@ def _local_ranges(day: date, opens: time, closes: time, tz: ZoneInfo) -> list[Ra
     return ranges
 
 
-def _service_slices(config: Config, cameras: dict[str, str], period: Period, *, per_range: bool) -> list[Slice]:
-    """The period's service hours as reads: per group of cameras whose units keep the same hours (usually one
-    group), one read of all its ranges, or with ``per_range`` one read per range (per service interval)."""
-    by_unit = {unit: tuple(_service_ranges(config, unit, period)) for unit in sorted(set(cameras.values()))}
-    groups: dict[tuple[Range, ...], list[str]] = {}
-    for camera, unit in sorted(cameras.items()):
-        groups.setdefault(by_unit[unit], []).append(camera)
+def _slices(groups: dict[tuple[Range, ...], Slice], *, per_range: bool) -> list[Slice]:
+    """The reads: one per group of cameras (and zones) counted over the same ranges (usually one group), or with
+    ``per_range`` one per range of each group (per service interval)."""
     if per_range:
-        return [(group, (r,)) for ranges, group in groups.items() for r in ranges]
-    return [(group, ranges) for ranges, group in groups.items() if ranges]
+        return [replace(g, ranges=(r,)) for g in groups.values() for r in g.ranges]
+    return [g for g in groups.values() if g.ranges]
 
 
 def _within(ts: InstrumentedAttribute[datetime], camera: InstrumentedAttribute[str], piece: Slice) -> list[Any]:
     """SQL: the row is of one of the slice's cameras and inside one of its ranges."""
-    cameras, ranges = piece
-    bounds = [camera.in_(cameras), ts >= ranges[0][0], ts < ranges[-1][1]]
+    ranges = piece.ranges
+    bounds = [camera.in_(piece.cameras), ts >= ranges[0][0], ts < ranges[-1][1]]
     return bounds if len(ranges) == 1 else [*bounds, or_(*(and_(ts >= a, ts < b) for a, b in ranges))]
 
 
@@ -333,27 +331,62 @@ def _of_zones(model: Any, keys: Iterable[tuple[str, str]]) -> Any:
 def collect(session: Session, config: Config, units: Sequence[str], period: Period) -> PeriodData:
     """Read the period of every camera of ``units`` (the caller's, already limited to a subtree).
 
-    The database filters by service hours and adds up. SQLite runs each query once per service interval:
-    it then reads those rows alone, an index range each, rather than testing every row of the period
-    against every interval. PostgreSQL runs each once, and its planner picks the scan.
+    Each camera and zone counts only over the time it was configured (or has data), by the service hours and
+    rule settings in force then (``cvmon.reports.periods``). The database filters by service hours and adds up.
+    SQLite runs each query once per service interval: it then reads those rows alone, an index range each,
+    rather than testing every row of the period against every interval. PostgreSQL runs each once, and its
+    planner picks the scan.
     """
-    cameras = {
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    every_camera = {
         cam.id: cam.unit_id for cam in session.scalars(select(CameraRecord).where(CameraRecord.unit_id.in_(units)))
     }
-    zones = {
-        (z.camera_id, z.zone_id): _zone_acc(config, z)
-        for z in session.scalars(select(ZoneRecord).where(ZoneRecord.camera_id.in_(list(cameras))))
-    }
-    slices = _service_slices(config, cameras, period, per_range=session.get_bind().dialect.name == "sqlite")
+    unit_tz = {u.id: u.timezone for u in session.scalars(select(UnitRecord).where(UnitRecord.id.in_(units)))}
+    counted = counted_cameras(session, every_camera, unit_tz, start, end)
+    cameras = {cam: unit for cam, unit in every_camera.items() if cam in counted}
+    camera_ranges: dict[str, tuple[Range, ...]] = {}
+    service: dict[str, float] = {}
+    for cam, stretches in counted.items():
+        unit = cameras[cam]
+        ranges: list[Range] = []
+        service[cam] = 0.0
+        for stretch in stretches:
+            hours = service_hours_of(config, unit, stretch.camera)
+            tz = timezone_of(config, unit, stretch.camera, unit_tz.get(unit, "UTC"))
+            got = (
+                [(stretch.start, stretch.end)]
+                if hours is None
+                else _hours_ranges(hours, tz, stretch.start, stretch.end)
+            )
+            ranges += got
+            if hours is not None:  # scheduled service time; a stretch without known hours has none
+                service[cam] += sum((b - a).total_seconds() for a, b in got)
+        camera_ranges[cam] = tuple(_merged(ranges))
+    zones: dict[tuple[str, str], _ZoneAcc] = {}
+    groups: dict[tuple[Range, ...], Slice] = {}
+    for key, stretches in counted_zones(session, counted, start, end).items():
+        latest = next(s.zone for s in reversed(stretches) if s.zone is not None)
+        acc = zones[key] = _zone_acc(key, latest)
+        for stretch in stretches:
+            rules = rules_of(config, key, stretch.zone)
+            acc.thresholds.add(rules.queue_long.threshold)
+            acc.slas_s.add(rules.long_wait.sla_s)
+            within = tuple(_merged((max(a, stretch.start), min(b, stretch.end)) for a, b in camera_ranges[key[0]]))
+            if within:
+                group = groups.setdefault(within, Slice([], within))
+                if key[0] not in group.cameras:
+                    group.cameras.append(key[0])
+                group.rules[key] = (rules.queue_long.threshold, rules.long_wait.sla_s)
+    per_range = session.get_bind().dialect.name == "sqlite"
+    slices = _slices(groups, per_range=per_range)
     _add_minute_sums(session, zones, slices)
     _add_visit_histograms(session, zones, slices)
     _add_queue_minutes(session, zones, slices)
     _add_unstaffed_minutes(session, zones, slices)
     _add_uncovered_hours(session, zones, slices, period)
-    service = {
-        cam: _service_seconds(config, unit, period) if unit in _unit_ids(config) else 0.0
-        for cam, unit in cameras.items()
-    }
+    coverage: dict[tuple[Range, ...], Slice] = {}
+    for cam, cam_ranges in sorted(camera_ranges.items()):
+        coverage.setdefault(cam_ranges, Slice([], cam_ranges)).cameras.append(cam)
     alerts = list(
         session.scalars(
             select(AlertRecord).where(
@@ -363,7 +396,8 @@ def collect(session: Session, config: Config, units: Sequence[str], period: Peri
             )
         )
     )
-    return PeriodData(zones, cameras, _online_seconds(session, list(cameras), slices), service, alerts)
+    online = _online_seconds(session, list(cameras), _slices(coverage, per_range=per_range))
+    return PeriodData(zones, cameras, online, service, alerts)
 
 
 def _add_minute_sums(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
@@ -375,55 +409,62 @@ def _add_minute_sums(session: Session, zones: dict[tuple[str, str], _ZoneAcc], s
     stmt = select(m.camera_id, m.zone_id, *sums).group_by(m.camera_id, m.zone_id)
     for piece in slices:
         for camera_id, zone_id, *values in session.execute(
-            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, zones))
+            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, piece.rules))
         ):
-            acc = zones[(camera_id, zone_id)]
-            acc.figures = acc.figures + _sums(values)
+            if (camera_id, zone_id) in piece.rules:
+                acc = zones[(camera_id, zone_id)]
+                acc.figures = acc.figures + _sums(values)
 
 
 def _add_visit_histograms(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
-    """The visit histograms of the queue and waiting zones. They are JSON, which SQL cannot add up bucket by
-    bucket: the database counts the minutes of each distinct histogram, Python adds those up."""
-    minutes: dict[tuple[str, str], Counter[str]] = {key: Counter() for key, z in zones.items() if z.kind.measures_wait}
-    if not minutes:
-        return
+    """The visit histograms of the queue and waiting zones, and their visits longer than the SLA in force then.
+    They are JSON, which SQL cannot add up bucket by bucket: the database counts the minutes of each distinct
+    histogram, Python adds those up."""
     m = MinuteStatRecord
     hist = cast(m.visit_hist, String)
     stmt = select(m.camera_id, m.zone_id, hist, func.count()).group_by(m.camera_id, m.zone_id, hist)
     for piece in slices:
+        waits = {key: sla for key, (_, sla) in piece.rules.items() if zones[key].kind.measures_wait}
+        if not waits:
+            continue
+        minutes: dict[tuple[str, str], Counter[str]] = {key: Counter() for key in waits}
         for camera_id, zone_id, text, n in session.execute(
-            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, minutes))
+            stmt.where(*_within(m.minute, m.camera_id, piece), _of_zones(m, waits))
         ):
             if (camera_id, zone_id) in minutes:
                 minutes[(camera_id, zone_id)][text] += n
-    for key, counted in minutes.items():
-        acc = zones[key]
-        acc.figures = acc.figures + ZoneFigures(visit_hist=_histograms(counted))
+        for key, counted in minutes.items():
+            _add_visits(zones[key], _histograms(counted), waits[key])
+
+
+def _add_visits(acc: _ZoneAcc, visits: DurationHistogram, sla_s: float) -> None:
+    acc.figures = acc.figures + ZoneFigures(visit_hist=visits)
+    acc.visits_over_sla += (visits.share_above(sla_s) or 0.0) * visits.total
 
 
 def _add_queue_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
     """How many service minutes each queue had each mean length (count_sum / samples) in."""
-    queues = {key for key, z in zones.items() if z.kind is ZoneKind.QUEUE}
-    if not queues:
-        return
     m = MinuteStatRecord
     stmt = select(m.camera_id, m.zone_id, m.count_sum, m.samples, func.count()).group_by(
         m.camera_id, m.zone_id, m.count_sum, m.samples
     )
     for piece in slices:
+        queues = {key: threshold for key, (threshold, _) in piece.rules.items() if zones[key].kind is ZoneKind.QUEUE}
+        if not queues:
+            continue
         where = [*_within(m.minute, m.camera_id, piece), _of_zones(m, queues), m.samples > 0]
         for camera_id, zone_id, count_sum, samples, minutes in session.execute(stmt.where(*where)):
-            if (camera_id, zone_id) in queues:
-                zones[(camera_id, zone_id)].queue_means[count_sum / samples] += minutes
+            key = (camera_id, zone_id)
+            if key in queues:
+                mean = count_sum / samples
+                zones[key].queue_means[mean] += minutes
+                zones[key].queue_over += minutes if mean >= queues[key] else 0
 
 
 def _add_unstaffed_minutes(session: Session, zones: dict[tuple[str, str], _ZoneAcc], slices: list[Slice]) -> None:
     """The service minutes each staff zone was unstaffed in, each with the zones of its camera that held someone in
     that minute: looked up for those minutes alone, through the index on camera and minute, as a space-separated
     list (zone ids hold no spaces)."""
-    staff = {key for key, z in zones.items() if z.kind.measures_staffing}
-    if not staff:
-        return
     s, busy = aliased(MinuteStatRecord), aliased(MinuteStatRecord)
     # The ratios are compared without dividing: the same test, as the thresholds are powers of two, and
     # nothing for the database to divide by zero.
@@ -441,6 +482,9 @@ def _add_unstaffed_minutes(session: Session, zones: dict[tuple[str, str], _ZoneA
         s.seconds_observed > 0, s.seconds_staffed < UNSTAFFED_BELOW * s.seconds_observed
     )
     for piece in slices:
+        staff = {key for key in piece.rules if zones[key].kind.measures_staffing}
+        if not staff:
+            continue
         where = [*_within(s.minute, s.camera_id, piece), _of_zones(s, staff)]
         for camera_id, zone_id, minute, busy_zones in session.execute(stmt.where(*where)):
             if busy_zones and (camera_id, zone_id) in staff:
@@ -461,20 +505,23 @@ def _add_uncovered_hours(
     )
     hist = cast(h.visit_hist, String)  # parsed once per distinct histogram, below
     stmt = select(h.camera_id, h.zone_id, h.hour, first_minute, hist, *(getattr(h, name) for name in _FIGURES))
-    uncovered: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
-    hists: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for piece in slices:
-        rows = session.execute(stmt.where(*_within(h.hour, h.camera_id, piece), _of_zones(h, zones)))
+        if not piece.rules:
+            continue
+        uncovered: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
+        hists: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        rows = session.execute(stmt.where(*_within(h.hour, h.camera_id, piece), _of_zones(h, piece.rules)))
         for camera_id, zone_id, hour, first, text, *values in rows:
             key = (camera_id, zone_id)
-            if key in zones and (first is None or first >= min(hour + HOUR, period.end)):
+            if key in piece.rules and (first is None or first >= min(hour + HOUR, period.end)):
                 uncovered[key].append(values)
                 hists[key][text] += 1
-    for key, kept in uncovered.items():
-        *summed, count_max = zip(*kept, strict=True)
-        acc = zones[key]
-        visits = _histograms(hists[key]) if acc.kind.measures_wait else NO_VISITS
-        acc.figures = acc.figures + _sums([*map(sum, summed), max(count_max)], visits)
+        for key, kept in uncovered.items():
+            *summed, count_max = zip(*kept, strict=True)
+            acc = zones[key]
+            acc.figures = acc.figures + _sums([*map(sum, summed), max(count_max)])
+            if acc.kind.measures_wait:
+                _add_visits(acc, _histograms(hists[key]), piece.rules[key][1])
 
 
 def _online_seconds(session: Session, cameras: list[str], slices: list[Slice]) -> dict[str, float]:
@@ -525,7 +572,7 @@ def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
     means: Counter[float] = Counter()
     for z in queues:
         means.update(z.queue_means)
-    over = sum(n for z in queues for mean, n in z.queue_means.items() if mean >= z.threshold)
+    over = sum(z.queue_over for z in queues)
     return QueueFigures(
         zones=len(queues),
         mean=figures.mean_count,
@@ -533,7 +580,7 @@ def _queue(zones: list[_ZoneAcc]) -> QueueFigures:
         max=figures.count_max if figures.samples else None,
         share_over_threshold=_share(over, means.total()),
         minutes=means.total(),
-        thresholds=tuple(sorted({z.threshold for z in queues})),
+        thresholds=tuple(sorted({t for z in queues for t in z.thresholds})),
     )
 
 
@@ -541,7 +588,7 @@ def _wait(zones: list[_ZoneAcc]) -> WaitFigures:
     waits = [z for z in zones if z.kind.measures_wait]
     hists = [z.figures.visit_hist for z in waits]
     visits = sum(h.total for h in hists)
-    over = sum((h.share_above(z.sla_s) or 0.0) * h.total for z, h in zip(waits, hists, strict=True))
+    over = sum(z.visits_over_sla for z in waits)
     merged = sum(hists, NO_VISITS)
     return WaitFigures(
         zones=len(waits),
@@ -549,7 +596,7 @@ def _wait(zones: list[_ZoneAcc]) -> WaitFigures:
         p50_s=merged.quantile(0.5),
         p90_s=merged.quantile(0.9),
         share_over_sla=_share(over, visits),
-        sla_s=tuple(sorted({z.sla_s for z in waits})),
+        sla_s=tuple(sorted({sla for z in waits for sla in z.slas_s})),
     )
 
 

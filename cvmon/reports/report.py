@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cvmon.config.models import Config
@@ -15,6 +16,7 @@ from cvmon.read import queries
 from cvmon.read.scope import children_of, subtree_of
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
+from cvmon.storage.models import CameraRecord
 
 # Longest period one report covers (a year and a day, for leap years).
 MAX_DAYS = 366
@@ -64,6 +66,12 @@ class UnitReport:
         if self.index.value is None or self.previous_index.value is None:
             return None
         return round(self.index.value - self.previous_index.value, 1)
+
+
+def _camera_names(session: Session, units: Sequence[str]) -> dict[str, str]:
+    """The stored name of every camera of the units, removed ones included (a past period may show them)."""
+    stmt = select(CameraRecord.id, CameraRecord.name).where(CameraRecord.unit_id.in_(list(units)))
+    return {camera_id: name or camera_id for camera_id, name in session.execute(stmt)}
 
 
 def _change(now: ServiceIndex, before: ServiceIndex) -> float | None:
@@ -129,5 +137,5 @@ def build_report(
         previous_index=previous_index,
         ranking=tuple(ranking),
         quick_wins=tuple(quick_wins(index)),
-        camera_names={c.id: c.name or c.id for c in config.cameras if c.unit in subtree},
+        camera_names=_camera_names(session, subtree),
     )

@@ -30,9 +30,9 @@ import numpy as np
 from cvmon.config.models import DetectorConfig, PrivacyMask
 from cvmon.detectors.base import Detector, create_detector
 from cvmon.errors import SourceError
-from cvmon.evidence.anonymise import AnonymisedJpeg, anonymise
+from cvmon.evidence.anonymise import anonymise
 from cvmon.sources.rtsp import redact_url
-from cvmon.types import Frame, Image
+from cvmon.types import AnonymisedJpeg, Frame, Image
 
 SourceKind = Literal["rtsp", "file"]
 ProbeErrorKind = Literal["auth", "unreachable", "timeout", "not_found", "codec", "invalid", "other"]

@@ -15,11 +15,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cvmon.alerts.rules import AlertChange, ChangeKind
 from cvmon.errors import CvmonError
 from cvmon.storage.audit import AuditAction, AuditActor, add_audit_row
 from cvmon.storage.database import Database
 from cvmon.storage.models import AlertRecord
+from cvmon.types import AlertChange, ChangeKind
 
 
 class FollowUp(enum.StrEnum):

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from cvmon.errors import CvmonError
-from cvmon.evidence import AnonymisedJpeg, EvidenceStore
 from cvmon.storage.database import Database
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.models import EvidenceRecord
+from cvmon.types import AnonymisedJpeg
 
 
 class EvidenceNotFound(CvmonError):

@@ -1,7 +1,7 @@
 """Adding up stored figures: the parts of a minute into its row, minute or hourly rows into a period.
 
 A minute's row (``minute_stats``, ``camera_minutes``) is the sum of its parts, one per write source
-(see ``Database.write_minutes``): figures add up (``ZoneFigures`` and ``CameraMinute`` ``+``), the
+(see ``MinuteRepository.write_minutes``): figures add up (``ZoneFigures`` and ``CameraMinute`` ``+``), the
 covered seconds are the span of all the parts (``t_first_s`` the least, ``t_last_s`` the greatest).
 """
 
@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cvmon.figures import ZoneFigures, total
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 
 MinuteKey = tuple[str, str, datetime]  # camera, zone, minute
 CameraMinuteKey = tuple[str, datetime]  # camera, minute

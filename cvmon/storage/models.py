@@ -90,6 +90,46 @@ class ZoneRecord(Base):
     points: Mapped[list[Any]] = mapped_column(JSON)
 
 
+class CameraVersionRecord(Base):
+    """A period ``[valid_from, valid_to)`` over which a camera was configured with these settings; the
+    open period (``valid_to`` NULL) is its configuration now, a camera without one has been removed.
+    ``service_hours`` (its unit's, inherited, as in ``cameras.yaml``) and ``timezone`` are what reports
+    count the period by; both NULL in a period carried over from before revision 0012 (unknown then)."""
+
+    __tablename__ = "camera_versions"
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("cameras.id"), primary_key=True)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"))
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    source_kind: Mapped[str] = mapped_column(String(8))
+    analysis_fps: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    service_hours: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+
+
+class ZoneVersionRecord(Base):
+    """A period ``[valid_from, valid_to)`` over which a zone was configured with these settings (the open
+    one is its configuration now). ``rules`` holds the zone's effective rule settings (``Rules``, every
+    layer merged); NULL in a period carried over from before revision 0012."""
+
+    __tablename__ = "zone_versions"
+    __table_args__ = (ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),)
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    queue_zone_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    counter_zone_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    points: Mapped[list[Any]] = mapped_column(JSON)
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 class ZoneFigureColumns:
     """The columns of a ``cvmon.figures.ZoneFigures`` (one each, of the same names), shared by minute,
     hourly and daily rows."""
@@ -141,7 +181,7 @@ NON_NEGATIVE_FIGURES = (
 
 class MinutePartRecord(ZoneFigureColumns, Base):
     """One write's part of a zone's minute, by the identity of what wrote it (``source``); the minute's
-    ``minute_stats`` row is the sum of its parts (see ``Database.write_minutes``)."""
+    ``minute_stats`` row is the sum of its parts (see ``MinuteRepository.write_minutes``)."""
 
     __tablename__ = "minute_parts"
     __table_args__ = (
@@ -419,3 +459,13 @@ class AuditRecord(Base):
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
+
+
+def assign_changed(rec: Base, values: dict[str, Any]) -> bool:
+    """Assign the values that differ; True when something changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(rec, name) != value:
+            setattr(rec, name, value)
+            changed = True
+    return changed

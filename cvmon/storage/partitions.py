@@ -22,7 +22,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
-# In the order every transaction touches them (``Database.write_minutes`` reads a table's rows before its
+# In the order every transaction touches them (``MinuteRepository.write_minutes`` reads a table's rows before its
 # parts, zone minutes before camera minutes): DDL here and writes there then never wait on each other in
 # a cycle (a deadlock).
 PARTITIONED_TABLES = ("minute_stats", "minute_parts", "camera_minutes", "camera_minute_parts")

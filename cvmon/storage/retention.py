@@ -42,10 +42,10 @@ from sqlalchemy.orm import Session
 
 from cvmon.config.models import RetentionConfig
 from cvmon.errors import CvmonError
-from cvmon.evidence import EvidenceStore
 from cvmon.figures import COUNTED, FIGURE_FIELDS, SUMMED_FIGURES, TIMED, ZoneFigures
 from cvmon.storage.daily import delete_old_days, roll_up_days
 from cvmon.storage.database import Database
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base
 from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions

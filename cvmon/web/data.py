@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cvmon.read import queries
 from cvmon.read.current import ZoneNow, zone_now
+from cvmon.read.lifecycle import configured_now
 from cvmon.read.scope import subtree_of, tree_order
 from cvmon.read.summary import STALE_AFTER, UnitSummary, alert_counts_per_unit, summarise, worst_waits_today
 from cvmon.storage.audit import AuditAction
@@ -69,13 +70,18 @@ def open_alerts_per_camera(session: Session, units: Sequence[str]) -> dict[str, 
 
 
 def tiles(session: Session, units: Sequence[str], now: datetime) -> list[Tile]:
-    """A tile per camera of the units, ordered by unit and camera."""
+    """A tile per camera of the units configured now, with its zones configured now, ordered by unit and camera."""
     unit_rows = {r.id: r for r in queries.units_in_scope(session, units)}
     open_alerts = open_alerts_per_camera(session, units)
     out = []
-    for cam in queries.camera_statuses(session, units):
+    cameras, current_zones = configured_now(session, queries.camera_statuses(session, units))
+    for cam in cameras:
         rows = queries.zones_with_latest_minute(session, cam.id, units)
-        zones = [zone_now(zone, minute) for _cam, zone, minute in rows if zone is not None]
+        zones = [
+            zone_now(zone, minute)
+            for _cam, zone, minute in rows
+            if zone is not None and (cam.id, zone.zone_id) in current_zones
+        ]
         seconds = cam.seconds_online_last_minute
         fps = cam.frames_last_minute / seconds if cam.frames_last_minute is not None and seconds else None
         unit = unit_rows[cam.unit_id]

@@ -29,6 +29,7 @@ from cvmon.settings import get_settings
 from cvmon.sources.probe import Probe, ProbeError, probe_source
 from cvmon.sources.rtsp import redact_url
 from cvmon.storage.audit import AuditAction, AuditActor
+from cvmon.storage.config_history import sync_config
 from cvmon.types import Frame
 
 MASK = "***"
@@ -176,7 +177,7 @@ def save(
     """
     config, backup = edited.save(allowed_units)
     context.config = config
-    context.db.sync_config(config)
+    sync_config(context.db, config)
     details = {"camera": camera_id, "change": change, "backup": backup.name if backup else None}
     context.audit.record(context.clock(), actor, AuditAction.CONFIG_CHANGE, f"camera:{camera_id}", details)
     return backup

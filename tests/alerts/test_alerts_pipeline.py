@@ -10,11 +10,12 @@ import pytest
 import yaml
 
 from cvmon.config import parse_config
-from cvmon.evidence import EvidenceTampered
+from cvmon.errors import EvidenceTampered
 from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.sources.file import FileSource
 from cvmon.storage.alerts import AlertRepository, AlertStateError, FollowUp
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database
 from cvmon.storage.evidence import EvidenceRepository
 from tests.conftest import T0, make_blank_video
@@ -83,7 +84,7 @@ def scene(tmp_path: Path) -> Any:
 
 def run(config: Any, database: Database, evidence_dir: Path) -> None:
     cam = config.cameras[0]
-    database.sync_config(config)
+    sync_config(database, config)
     outputs, capture = camera_outputs(database, evidence_dir, config, cam)
     pipeline = build_pipeline(config, cam, evidence_dir)
     process_recording(pipeline, FileSource(cam.id, cam.source, 5, start=T0), outputs, capture=capture)
@@ -161,6 +162,6 @@ def test_acknowledge_and_resolve_with_follow_up(scene: Any, database: Database, 
 
 
 def outputs_store(tmp_path: Path) -> Any:
-    from cvmon.evidence import EvidenceStore
+    from cvmon.storage.evidence_files import EvidenceStore
 
     return EvidenceStore(tmp_path / "evidence")

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from cvmon.alerts.rules import ChangeKind, Rule
 from cvmon.config import parse_config
 from cvmon.pipeline.runner import build_pipeline
-from cvmon.types import Frame, SourceEvent, SourceEventKind
+from cvmon.types import ChangeKind, Frame, Rule, SourceEvent, SourceEventKind
 from tests.conftest import T0
 
 QUEUE = [[0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [0.0, 1.0]]

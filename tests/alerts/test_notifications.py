@@ -13,6 +13,7 @@ import pytest
 from cvmon.alerts.notifications import AlertNotifier
 from cvmon.notify import Dispatcher, NotifySettings, Outbox, make_senders, verify_signature
 from cvmon.storage.alerts import AlertRepository
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import Database
 from tests.alerts.test_alerts_pipeline import run, scene  # noqa: F401
 from tests.conftest import T0
@@ -81,7 +82,7 @@ def test_unacknowledged_alerts_escalate_once_to_the_parent_unit(
             ]
         }
     )
-    database.sync_config(config)
+    sync_config(database, config)
     run(config, database, tmp_path / "evidence")
     repo = AlertRepository(database)
     acked = repo.find()[0]

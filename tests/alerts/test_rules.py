@@ -6,16 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from cvmon.alerts.rules import (
-    ChangeKind,
-    Rule,
-    RulesState,
-    ZoneObservation,
-    evaluate_camera_offline,
-    evaluate_zone_rules,
-)
+from cvmon.alerts.rules import RulesState, ZoneObservation, evaluate_camera_offline, evaluate_zone_rules
 from cvmon.config.rules import QueueLongRule, RulesConfig, merge_layers
-from cvmon.types import ZoneKind
+from cvmon.types import ChangeKind, Rule, ZoneKind
 from tests.conftest import T0
 
 RULES = merge_layers(

@@ -19,17 +19,20 @@ from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.api.settings import ApiSettings
 from cvmon.config import parse_config
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.server import create_app
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditActor
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
-from cvmon.types import SourceEvent, SourceEventKind
+from cvmon.types import AlertChange, ChangeKind, Rule, SourceEvent, SourceEventKind
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,
@@ -131,7 +134,7 @@ class Seeded:
 
 
 def seed(db: Database, evidence_root: Path) -> Seeded:
-    db.sync_config(parse_config(CONFIG))
+    sync_config(db, parse_config(CONFIG))
     rows, coverage = [], []
     for i in range(3):
         minute = T0 + timedelta(minutes=i)
@@ -150,8 +153,8 @@ def seed(db: Database, evidence_root: Path) -> Seeded:
         )
         rows.append(make_minute_row("cam-b", "queue-b", minute))
         coverage.append(make_camera_minute("cam-a", minute, frames_analysed=300 - i))
-    db.write_minutes(rows, coverage, source="test")
-    db.write_events(
+    MinuteRepository(db).write_minutes(rows, coverage, source="test")
+    CameraEventRepository(db).write_events(
         [
             SourceEvent("cam-a", SourceEventKind.ONLINE, T0, "opened"),
             SourceEvent("cam-b", SourceEventKind.ONLINE, T0, "opened"),

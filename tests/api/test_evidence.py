@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 
-from cvmon.evidence import EvidenceStore
 from cvmon.storage.audit import AuditAction, AuditRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
 from tests.api.conftest import Api, sqlite_only
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cvmon.histogram import DurationHistogram
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import HourlyStatRecord
 from tests.api.conftest import T0, Api, sqlite_only
 from tests.storage.conftest import make_camera_minute
@@ -40,7 +41,7 @@ def test_cameras_with_live_status(api: Api) -> None:
 
 def test_cameras_show_the_mean_inference_time_of_the_latest_minute(api: Api) -> None:
     latest = T0 + timedelta(minutes=2)
-    api.seeded.db.write_minutes(
+    MinuteRepository(api.seeded.db).write_minutes(
         [],
         [
             make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),
@@ -58,7 +59,7 @@ def test_cameras_show_the_share_of_frames_the_detector_ran_on(api: Api) -> None:
     """With motion gating the detector skips still frames: its mean time is over the frames it ran on."""
     latest = T0 + timedelta(minutes=2)
     gated = make_camera_minute("cam-a", latest, frames_analysed=300, frames_detected=120, inference_ms_sum=1200.0)
-    api.seeded.db.write_minutes([], [gated], source="test")
+    MinuteRepository(api.seeded.db).write_minutes([], [gated], source="test")
     admin, _ = api.login("admin")
     cam = next(c for c in admin.get("/api/cameras").json() if c["id"] == "cam-a")
     assert (cam["inference_ms"], cam["detector_share"], cam["frames_last_minute"]) == (10.0, 0.4, 300)

@@ -8,13 +8,15 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.errors import StorageError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.storage import alerts as alert_storage
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditActor, AuditRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.api.conftest import NOW, T0, Api, add_scoped_users, make_minute_row, sqlite_only
 
 
@@ -293,7 +295,7 @@ def test_worst_wait_is_the_longest_hourly_mean_of_the_units_own_day(api: Api) ->
         make_minute_row("cam-b", "queue-b", T0 + timedelta(hours=1), visit_durations=(20.0,)),
         make_minute_row("cam-a", "queue-a", NOW + timedelta(minutes=1), visit_durations=(2000.0,)),  # not yet
     ]
-    api.seeded.db.write_minutes(rows, [], source="test-worst-wait")
+    MinuteRepository(api.seeded.db).write_minutes(rows, [], source="test-worst-wait")
     client, _ = api.login("manager")
     summary = {s["unit_id"]: s["worst_wait_today"] for s in client.get("/api/units/summary").json()}
     assert summary["ulp-ampenan"] == {

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from cvmon.server import create_app
+from cvmon.storage.minutes import MinuteRepository
 from tests.api.conftest import FAST_PASSWORDS, METRICS_TOKEN, T0, Api, make_settings, sqlite_only
 from tests.storage.conftest import make_camera_minute
 
@@ -70,7 +71,7 @@ def test_metrics_text(api: Api) -> None:
 def test_metrics_inference_time(api: Api) -> None:
     """The mean over the latest minute's frames; a minute stored before it was measured (0) shows none."""
     latest = T0 + timedelta(minutes=2)
-    api.seeded.db.write_minutes(
+    MinuteRepository(api.seeded.db).write_minutes(
         [],
         [
             make_camera_minute("cam-a", latest, frames_analysed=298, inference_ms_sum=3725.0, inference_ms_max=30.0),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cvmon.config import load_config
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from cvmon.storage.users import UserNotFound, UserRepository
 from tests.cli.cli_run import CVMON, REPO_ROOT, cli_env, cvmon, on_terminal
@@ -19,7 +20,7 @@ ADD = ["users", "add", "budi", "--role", "pic", "--unit", "ulp-ampenan"]
 def env(tmp_path: Path) -> dict[str, str]:
     env = cli_env(tmp_path)
     with open_database(env["CVMON_DATABASE_URL"]) as db:
-        db.sync_config(load_config(REPO_ROOT / "cameras.yaml"))
+        sync_config(db, load_config(REPO_ROOT / "cameras.yaml"))
     return env
 
 

@@ -10,6 +10,7 @@ import pytest
 from cvmon.cli_reports import ReportFormat, report_format
 from cvmon.config import load_config
 from cvmon.errors import ConfigError
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from tests.cli.cli_run import REPO_ROOT, cli_env, cvmon
 
@@ -78,7 +79,7 @@ def _stored(tmp_path: Path) -> dict[str, str]:
     """A database holding the example configuration's units (a report of no minutes is still one)."""
     env = cli_env(tmp_path)
     with open_database(env["CVMON_DATABASE_URL"]) as db:
-        db.sync_config(load_config(REPO_ROOT / "cameras.yaml"))
+        sync_config(db, load_config(REPO_ROOT / "cameras.yaml"))
     return env
 
 

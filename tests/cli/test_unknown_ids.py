@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cvmon.config import load_config
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from tests.cli.cli_run import REPO_ROOT, cli_env, cvmon
 
@@ -45,7 +46,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Pa
     tmp_path = tmp_path_factory.mktemp("unknown-ids")
     env = cli_env(tmp_path)
     with open_database(env["CVMON_DATABASE_URL"]) as db:
-        db.sync_config(load_config(EXAMPLE))
+        sync_config(db, load_config(EXAMPLE))
     added = cvmon(
         ["users", "add", "admin.ntb", "--role", "admin", "--unit", "uiw-ntb", "--password-stdin"],
         env,

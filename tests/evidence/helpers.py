@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from cvmon.evidence import AnonymisedJpeg
+from cvmon.types import AnonymisedJpeg
 
 
 def decode(jpeg: AnonymisedJpeg | bytes) -> np.ndarray:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from cvmon.config.models import PrivacyMask, ZoneConfig
-from cvmon.evidence import AnonymisedJpeg, EvidenceError, anonymise, boxes_for_evidence
+from cvmon.errors import EvidenceError
+from cvmon.evidence import anonymise, boxes_for_evidence
 from cvmon.evidence.anonymise import MASK_FILL, ZONE_COLOURS, caption_bar_height, caption_text
 from cvmon.pipeline.camera import MASK_FILL as PIPELINE_MASK_FILL
-from cvmon.types import Detections, ZoneKind
+from cvmon.types import AnonymisedJpeg, Detections, ZoneKind
 from cvmon.zones.geometry import Zone
 from tests.conftest import make_detections
 from tests.evidence.helpers import decode, local_std, near_colour

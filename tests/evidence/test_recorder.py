@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from cvmon.config.models import ZoneConfig
-from cvmon.evidence import AnonymisedJpeg, EvidenceError, EvidenceFrame, EvidenceRecorder, EvidenceStore
+from cvmon.errors import EvidenceError
+from cvmon.evidence import EvidenceFrame, EvidenceRecorder
 from cvmon.evidence.anonymise import ZONE_COLOURS
-from cvmon.pipeline.camera import FrameResult
-from cvmon.types import ZoneKind
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AnonymisedJpeg, FrameResult, ZoneKind
 from tests.conftest import make_detections
 from tests.evidence.helpers import decode, local_std, near_colour
 

@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvmon.evidence import AnonymisedJpeg, EvidenceError, EvidenceStore, EvidenceTampered, NotAnonymised, anonymise
+from cvmon.errors import EvidenceError, EvidenceTampered, NotAnonymised
+from cvmon.evidence import anonymise
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AnonymisedJpeg
 
 TS = datetime(2026, 11, 23, 1, 30, 5, 250000, tzinfo=UTC)
 

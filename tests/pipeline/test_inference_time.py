@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cvmon.config import Config, parse_config
-from cvmon.pipeline import camera as camera_module
+from cvmon.pipeline import detection as detection_module
 from cvmon.pipeline.camera import CameraPipeline
 from cvmon.pipeline.runner import build_pipeline
 from cvmon.sources.file import FileSource
@@ -82,7 +82,7 @@ class TimedDetector:
 def test_inference_time_is_summed_and_maxed_per_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the detector call is timed: ten frames in each of two minutes, sum and max per minute."""
     clock = FakeClock()
-    monkeypatch.setattr(camera_module, "perf_counter", clock)
+    monkeypatch.setattr(detection_module, "perf_counter", clock)  # the detection stage times the detector
     first = [2**-6] * 9 + [2**-5]  # 9 x 15.625 ms + 31.25 ms
     second = [2**-7] * 10  # 10 x 7.8125 ms
     config = make_config()

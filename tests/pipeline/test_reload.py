@@ -14,9 +14,11 @@ import yaml
 from cvmon.alerts.notifications import load_notify_settings
 from cvmon.config import parse_config
 from cvmon.errors import ConfigError
+from cvmon.logs import configure_logging
 from cvmon.pipeline.bookkeeping import RunBookkeeping
 from cvmon.pipeline.reload import FileWatcher, ReloadPlan, plan_reload, reload_every_s
 from cvmon.pipeline.workers import WorkerPool, apply_reload
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
 from cvmon.storage.models import ZoneRecord
 
@@ -151,6 +153,7 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No worker runs here (cameras disabled), so only the decisions, the database and the housekeeper are seen."""
+    configure_logging()  # as the command line does: the messages are logged
     data = base()
     for cam in data["cameras"]:
         cam["enabled"] = False
@@ -158,7 +161,7 @@ def test_apply_reload_refuses_an_invalid_edit_and_stores_a_valid_one(
     path.write_text(yaml.safe_dump(data))
     config = parse_config(data)
     with open_database(f"sqlite:///{tmp_path / 'reload.db'}") as db:
-        db.sync_config(config)
+        sync_config(db, config)
         bookkeeping = RunBookkeeping(db.url, config, load_notify_settings(), tmp_path / "evidence").start()
         assert bookkeeping.ready and bookkeeping.housekeeper is not None
         housekeeper = bookkeeping.housekeeper

@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from cvmon.alerts.rules import AlertChange
 from cvmon.config import parse_config
 from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.sources.file import FileSource
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow, SourceEvent
+from cvmon.types import AlertChange, CameraMinute, MinuteRow, SourceEvent
 from tests.conftest import T0, make_blank_video
 
 QUEUE = [[0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [0.0, 1.0]]

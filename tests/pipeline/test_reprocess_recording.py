@@ -14,8 +14,9 @@ from cvmon.pipeline.runner import build_pipeline, process_recording
 from cvmon.pipeline.write_sources import recording_source
 from cvmon.sources.file import FileSource
 from cvmon.storage import open_database
-from cvmon.storage.coverage import CameraMinute
-from cvmon.types import MinuteRow
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import CameraMinute, MinuteRow
 from tests.conftest import T0, make_blank_video
 from tests.pipeline.test_replay_pipeline import STAFF_BACK, STAFF_MEMBER, WAITER_A, WAITER_B, ListSink, config_for
 
@@ -29,16 +30,16 @@ def test_a_recording_is_one_part_and_processing_it_again_leaves_identical_rows(t
     config = config_for(fixture, video)
     cam = config.cameras[0]
     with open_database(f"sqlite:///{tmp_path / 'cvmon.db'}") as db:
-        db.sync_config(config)
+        sync_config(db, config)
 
         def process() -> tuple[list[MinuteRow], list[CameraMinute]]:
             pipeline = build_pipeline(config, cam, tmp_path)
             process_recording(pipeline, FileSource(cam.id, video, 5, start=T0), DatabaseOutputs(db))
-            return db.minute_rows(), db.camera_minutes()
+            return MinuteRepository(db).minute_rows(), MinuteRepository(db).camera_minutes()
 
         rows, coverage = process()
         assert len(rows) == 4 and len(coverage) == 2
-        [source] = {s for parts in db.minute_parts().values() for s in parts}
+        [source] = {s for parts in MinuteRepository(db).minute_parts().values() for s in parts}
         assert source == recording_source(cam.id, T0, video) == f"recording:cam:{T0.isoformat()}:{source[-12:]}"
         assert str(tmp_path) not in source and "blank" not in source  # the file name is hashed
 

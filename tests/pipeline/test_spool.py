@@ -19,11 +19,10 @@ import pytest
 
 from cvmon.alerts.notifications import AlertNotifier
 from cvmon.alerts.notify_once import NotifyOnce
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.config import Config
 from cvmon.config.models import CameraConfig
 from cvmon.errors import StorageError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.notify import NotifySettings, Outbox
 from cvmon.pipeline import spool_codec as codec
 from cvmon.pipeline.evidence_capture import PendingSnapshot
@@ -32,10 +31,13 @@ from cvmon.pipeline.spooling import SpoolingOutputs, spool_path, staging_dir
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.storage import Database, open_database
 from cvmon.storage.alerts import AlertRepository
-from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.events import CameraEventRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.spool import Spool
-from cvmon.types import MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import AlertChange, CameraMinute, ChangeKind, MinuteRow, Rule, SourceEvent, SourceEventKind
 from tests.storage.conftest import MINUTE, make_camera_minute, make_config, make_minute_row
 
 WEBHOOK = NotifySettings(webhook_url="http://127.0.0.1:9/hook", webhook_secret="not-a-secret")
@@ -136,7 +138,7 @@ class Rig:
 def rig(tmp_path: Path) -> Iterator[Rig]:
     config = make_config()
     db = open_database(f"sqlite:///{tmp_path / 'cvmon.db'}")
-    db.sync_config(config)
+    sync_config(db, config)
     store = EvidenceStore(tmp_path / "evidence")
     listener = FailingOnce(NotifyOnce(AlertNotifier(db, WEBHOOK, config), db))
     fake = OutageOutputs(db, store, listener)
@@ -189,7 +191,7 @@ def test_writes_go_straight_to_the_database_while_it_answers(rig: Rig) -> None:
         sink.write_minutes(*minute(0), source=live(0))
         sink.write_alerts(rig.camera, [change(ChangeKind.OPENED, 0)], [snapshot()])
         assert len(sink.spool) == 0
-    assert len(rig.db.minute_rows()) == 1
+    assert len(MinuteRepository(rig.db).minute_rows()) == 1
     assert len(EvidenceRepository(rig.db, rig.store).find()) == 1
     assert rig.fake.written == ["minutes", "alerts"]
 
@@ -212,7 +214,7 @@ def test_an_outage_is_spooled_then_delivered_in_order_exactly_once(rig: Rig, cap
         sink.write_minutes(*written[3], source=live(3))
 
         assert len(sink.spool) == 7
-        assert len(rig.db.minute_rows()) == 1 and rig.db.events() == []
+        assert len(MinuteRepository(rig.db).minute_rows()) == 1 and CameraEventRepository(rig.db).events() == []
         assert rig.store.list_files() == []  # the snapshot waits beside the spool
         spooling = [r.getMessage() for r in caplog.records if "spooling" in r.getMessage()]
         assert spooling == [
@@ -223,9 +225,9 @@ def test_an_outage_is_spooled_then_delivered_in_order_exactly_once(rig: Rig, cap
         assert sink.drain() is True
         assert len(sink.spool) == 0
     assert rig.fake.written == ["minutes", "events", "minutes", "alerts", "events", "minutes", "alerts", "minutes"]
-    assert rig.db.minute_rows() == [rows[0] for rows, _ in written]
-    assert rig.db.camera_minutes() == [cams[0] for _, cams in written]
-    assert [e.kind for e in rig.db.events()] == [SourceEventKind.OFFLINE, SourceEventKind.ONLINE]
+    assert MinuteRepository(rig.db).minute_rows() == [rows[0] for rows, _ in written]
+    assert MinuteRepository(rig.db).camera_minutes() == [cams[0] for _, cams in written]
+    assert [e.kind for e in CameraEventRepository(rig.db).events()] == [SourceEventKind.OFFLINE, SourceEventKind.ONLINE]
     [alert] = AlertRepository(rig.db).find()
     assert alert.cleared_at == OPENED_AT + timedelta(seconds=50)
     [shot] = EvidenceRepository(rig.db, rig.store).find()
@@ -259,9 +261,15 @@ def test_a_write_whose_commit_is_unknown_is_not_written_twice(rig: Rig) -> None:
     assert rig.fake.written == ["minutes"] * 3 + ["alerts"] * 4 + ["minutes"] * 2  # each lost answer: sent again
     # each replay under the source of its first try, replacing what that try committed
     assert rig.fake.sources == [live(7), live(0, run=2), live(0, run=2), live(1, run=2), live(1, run=2)]
-    assert [(r.samples, r.count_sum, r.visits) for r in rig.db.minute_rows()] == [(290, 500, 2), (300, 630, 2)]
-    assert [sorted(parts) for parts in rig.db.minute_parts().values()] == [[live(7), live(0, run=2)], [live(1, run=2)]]
-    assert [c.frames_analysed for c in rig.db.camera_minutes()] == [300]
+    assert [(r.samples, r.count_sum, r.visits) for r in MinuteRepository(rig.db).minute_rows()] == [
+        (290, 500, 2),
+        (300, 630, 2),
+    ]
+    assert [sorted(parts) for parts in MinuteRepository(rig.db).minute_parts().values()] == [
+        [live(7), live(0, run=2)],
+        [live(1, run=2)],
+    ]
+    assert [c.frames_analysed for c in MinuteRepository(rig.db).camera_minutes()] == [300]
     [alert] = AlertRepository(rig.db).find()
     assert alert.cleared_at is not None
     [shot] = EvidenceRepository(rig.db, rig.store).find()
@@ -297,7 +305,7 @@ def test_a_worker_that_starts_while_the_database_is_down_measures_and_delivers_l
         while len(sink.spool) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(sink.spool) == 0
-    assert len(rig.db.minute_rows()) == 1 and len(rig.db.events()) == 1
+    assert len(MinuteRepository(rig.db).minute_rows()) == 1 and len(CameraEventRepository(rig.db).events()) == 1
     messages = [r.getMessage() for r in caplog.records]
     assert "measuring anyway" in messages[0] and "delivered 2 spooled writes" in messages[-1]
 
@@ -315,7 +323,7 @@ def test_what_is_left_at_stop_is_delivered_by_the_next_worker(rig: Rig, caplog: 
     rig.fake.down = False
     with rig.sink() as restarted:
         assert restarted.drain() is True
-    assert len(rig.db.minute_rows()) == 1 and len(AlertRepository(rig.db).find()) == 1
+    assert len(MinuteRepository(rig.db).minute_rows()) == 1 and len(AlertRepository(rig.db).find()) == 1
     assert len(EvidenceRepository(rig.db, rig.store).find()) == 1
 
 
@@ -330,7 +338,7 @@ def test_a_write_the_database_refuses_is_set_aside_and_the_rest_goes_on(rig: Rig
         [(entry, reason)] = sink.spool.set_aside_entries()
     assert entry.payload["rows"][0]["zone_id"] == "no-such-zone"
     assert reason.startswith("refused 3 times by a database that answers")
-    assert [r.minute for r in rig.db.minute_rows()] == [MINUTE + timedelta(minutes=1)]
+    assert [r.minute for r in MinuteRepository(rig.db).minute_rows()] == [MINUTE + timedelta(minutes=1)]
 
 
 def test_a_minute_entry_spooled_without_a_source_is_written_once(rig: Rig) -> None:
@@ -350,4 +358,4 @@ def test_a_minute_entry_spooled_without_a_source_is_written_once(rig: Rig) -> No
         assert sink.drain() is True
     assert rig.fake.written == ["minutes", "minutes"] and rig.fake.sources[0] == rig.fake.sources[1]
     assert rig.fake.sources[0].startswith("spooled:cam-hall:")
-    assert rig.db.minute_rows() == rows and rig.db.camera_minutes() == cams
+    assert MinuteRepository(rig.db).minute_rows() == rows and MinuteRepository(rig.db).camera_minutes() == cams

@@ -15,17 +15,19 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.errors import SpoolError
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.notify import NotifySettings
 from cvmon.pipeline.evidence_capture import PendingSnapshot
 from cvmon.pipeline.outputs import DatabaseOutputs, database_outputs
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.storage import open_database
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import AlertRecord, EvidenceRecord, OutboxRecord
 from cvmon.storage.spool import Spool
-from cvmon.types import MinuteRow
+from cvmon.types import AlertChange, ChangeKind, MinuteRow, Rule
 from tests.own_postgres import OwnPostgres, own_postgres, postgres_bin
 from tests.storage.conftest import MINUTE, make_camera_minute, make_config, make_minute_row
 
@@ -96,7 +98,7 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
     config = make_config()
     camera = config.camera("cam-hall")
     with open_database(server.url) as db:  # `cvmon run` stores the configuration before starting workers
-        db.sync_config(config)
+        sync_config(db, config)
     store = EvidenceStore(tmp_path / "evidence")
 
     def connect() -> DatabaseOutputs:
@@ -137,14 +139,14 @@ def test_a_postgres_outage_loses_nothing_and_writes_nothing_twice(server: OwnPos
 
     written = [*part_1, *part_2, *minute_1, *minute_2]
     with open_database(server.url) as db:
-        stored = db.minute_rows()
+        stored = MinuteRepository(db).minute_rows()
         assert len(stored) == 9  # three zones, three minutes
         for field in ("samples", "count_sum", "visits", "seconds_observed", "visit_seconds_sum"):
             assert sum(getattr(r, field) for r in stored) == pytest.approx(sum(getattr(r, field) for r in written))
         merged = {r.zone_id: r for r in stored if r.minute == MINUTE}
         assert [merged[z].samples for z, _ in ZONES] == [298, 298, 298]
         assert (merged["queue-1"].t_first_s, merged["queue-1"].t_last_s) == (0.0, 59.8)
-        assert [c.frames_analysed for c in db.camera_minutes()] == [298, 300, 300]
+        assert [c.frames_analysed for c in MinuteRepository(db).camera_minutes()] == [298, 300, 300]
         with db.transaction("cannot read", write=False) as session:
 
             def count(table: Any) -> int:

@@ -8,7 +8,7 @@ a camera drop), its detections replayed by the ``replay`` detector (a fake of th
 through the real ``run_live`` and the real database sink. The cut lies where nobody is in a zone and no
 decision is pending, so the two workers can only differ by how their rows are stored. (A worker killed
 outright loses its open minute by nature: the next one records that time as a gap, see
-``Database.resume_point``.)
+``CameraEventRepository.resume_point``.)
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cvmon.pipeline.camera import FrameResult
 from cvmon.pipeline.outputs import DatabaseOutputs
 from cvmon.pipeline.runner import run_live
 from cvmon.pipeline.spooling import SpoolingOutputs, spool_path
 from cvmon.sources.base import SourceItem
 from cvmon.storage import Database, open_database
-from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.spool import Spool
-from cvmon.types import Frame, MinuteRow, SourceEvent, SourceEventKind
+from cvmon.types import CameraMinute, Frame, FrameResult, MinuteRow, SourceEvent, SourceEventKind
 from tests.pipeline.test_final_minutes import BACK_AT, DROP_AT, END, NOTICED_AT, at, make_pipeline
 
 CUT_S = 85.0  # minute 1: the queue's visit ended at 58.4 s (confirmed at 61.4 s), the counter is empty
@@ -70,7 +70,7 @@ def watch(tmp_path: Path, db: Database, start_s: float, end_s: float, stop_after
     ``stop_after_s`` is analysed (as SIGTERM would: it flushes its open minutes and stops)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     pipeline = make_pipeline(tmp_path)
-    db.sync_config(pipeline.config)
+    sync_config(db, pipeline.config)
     stream = ScriptedStream(start_s, end_s)
     stop = threading.Event()
 
@@ -112,16 +112,18 @@ def test_a_worker_stopped_mid_minute_and_restarted_stores_the_figures_of_one_wor
 ) -> None:
     with open_database(f"sqlite:///{tmp_path / 'cvmon.db'}") as db:
         watch(tmp_path / "first", db, 0.0, END, stop_after_s=CUT_S - 0.2)
-        first = db.minute_parts()
+        first = MinuteRepository(db).minute_parts()
         watch(tmp_path / "second", db, CUT_S, END)
 
-        expected = [figures(r) for r in uninterrupted.minute_rows()]
+        expected = [figures(r) for r in MinuteRepository(uninterrupted).minute_rows()]
         assert len(expected) == 3 * 4  # three zones, four minutes
-        assert [figures(r) for r in db.minute_rows()] == expected
-        assert [coverage(c) for c in db.camera_minutes()] == [coverage(c) for c in uninterrupted.camera_minutes()]
+        assert [figures(r) for r in MinuteRepository(db).minute_rows()] == expected
+        assert [coverage(c) for c in MinuteRepository(db).camera_minutes()] == [
+            coverage(c) for c in MinuteRepository(uninterrupted).camera_minutes()
+        ]
 
         cut_minute = at(CUT_S).replace(second=0)
-        parts = db.minute_parts()
+        parts = MinuteRepository(db).minute_parts()
         for (_, zone, minute), by_source in parts.items():
             assert len(by_source) == (2 if minute == cut_minute else 1), (zone, minute)
         assert {m for _, _, m in first} == {at(0), cut_minute}  # the first worker wrote its part as it stopped
@@ -134,6 +136,6 @@ def test_the_parts_of_the_minute_of_the_cut_are_not_the_whole(tmp_path: Path, un
     with open_database(f"sqlite:///{tmp_path / 'cvmon.db'}") as db:
         watch(tmp_path / "second", db, CUT_S, END)
         cut_minute = at(CUT_S).replace(second=0)
-        whole = {r.zone_id: r for r in uninterrupted.minute_rows() if r.minute == cut_minute}
-        late = {r.zone_id: r for r in db.minute_rows() if r.minute == cut_minute}
+        whole = {r.zone_id: r for r in MinuteRepository(uninterrupted).minute_rows() if r.minute == cut_minute}
+        late = {r.zone_id: r for r in MinuteRepository(db).minute_rows() if r.minute == cut_minute}
         assert all(0 < late[z].samples < whole[z].samples for z in whole)

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository, FollowUp
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,
@@ -70,7 +72,7 @@ def _row(zone: str, minute: datetime, kind: str, count_sum: int, count_max: int,
 
 def seed_report_data(db: Database) -> Config:
     config = parse_config(CONFIG)
-    db.sync_config(config)
+    sync_config(db, config)
     rows = [
         # queue q: means 1, 3, 2 people; visits of 60 s, 120 s and 1000 s end in it
         _row("q", M1, "queue", 300, 2, visit_durations=(60.0, 120.0)),
@@ -94,7 +96,7 @@ def seed_report_data(db: Database) -> Config:
         _row("p", M3, "post", 100, 1, seconds_staffed=20.0),
     ]
     coverage = [make_camera_minute("cam-a", m) for m in (M1, M2, M3, AFTER_HOURS)]
-    db.write_minutes(rows, coverage, source="test")
+    MinuteRepository(db).write_minutes(rows, coverage, source="test")
     repo = AlertRepository(db)
     opened = {}
     for rule, zone, at in (

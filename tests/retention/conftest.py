@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import AnonymisedJpeg, EvidenceStore, anonymise
-from cvmon.storage import CameraMinute, Database
-from cvmon.types import MinuteRow
+from cvmon.evidence import anonymise
+from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import AnonymisedJpeg, CameraMinute, MinuteRow
 from tests.storage.conftest import (  # noqa: F401
     database,
     database_url,
@@ -86,7 +89,7 @@ def seed_minutes(db: Database, hours: list[datetime] | None = None) -> Seeded:
             minute = hour + timedelta(minutes=30)
             if minute < NOW:
                 cameras.append(make_camera_minute(camera_id, minute, frames_analysed=100 + i))
-    db.write_minutes(rows, cameras, source="test")
+    MinuteRepository(db).write_minutes(rows, cameras, source="test")
     return Seeded(rows, cameras)
 
 
@@ -97,7 +100,7 @@ def blank_jpeg() -> AnonymisedJpeg:
 @pytest.fixture
 def synced(database: Database) -> Database:  # noqa: F811
     """The database with the test configuration's units, cameras and zones."""
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     return database
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.daily import RECHECK_DAYS, daily_rows, day_bounds
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.retention import hourly_rows, run_retention
 from tests.storage.conftest import make_config, make_minute_row
 
@@ -25,8 +27,8 @@ def retention(db: Database, tmp_path: Path, now: datetime, policy: RetentionConf
 
 
 def test_a_local_day_sums_its_own_hours_in_its_time_zone(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
-    database.write_minutes(
+    sync_config(database, make_config())
+    MinuteRepository(database).write_minutes(
         [
             make_minute_row(minute=LATE_MAR_4, count_sum=100, count_max=3),
             make_minute_row(minute=LATE_MAR_4 + timedelta(minutes=1), count_sum=200, count_max=5),
@@ -49,26 +51,28 @@ def test_a_local_day_sums_its_own_hours_in_its_time_zone(database: Database, tmp
 
 
 def test_late_rows_change_a_recent_day_and_an_old_day_is_left_alone(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
-    database.write_minutes([make_minute_row(minute=EARLY_MAR_5, count_sum=300)], source="test")
+    sync_config(database, make_config())
+    MinuteRepository(database).write_minutes([make_minute_row(minute=EARLY_MAR_5, count_sum=300)], source="test")
     retention(database, tmp_path, NOW)
     late = make_minute_row(minute=EARLY_MAR_5 + timedelta(hours=2), count_sum=60)
-    database.write_minutes([late], source="test")  # from a spool
+    MinuteRepository(database).write_minutes([late], source="test")  # from a spool
     retention(database, tmp_path, NOW)
     (mar5,) = daily_rows(database)
     assert (mar5.hours, mar5.count_sum) == (2, 360)
     # RECHECK_DAYS later the day is no longer recomputed, even when its hourly rows change
     later = NOW + timedelta(days=RECHECK_DAYS + 1)
-    database.write_minutes([make_minute_row(minute=EARLY_MAR_5 + timedelta(hours=3), count_sum=1)], source="test")
+    MinuteRepository(database).write_minutes(
+        [make_minute_row(minute=EARLY_MAR_5 + timedelta(hours=3), count_sum=1)], source="test"
+    )
     retention(database, tmp_path, later)
     assert [h.count_sum for h in hourly_rows(database)][-1] == 1  # the hour itself is rolled up
     assert daily_rows(database)[0].count_sum == 360
 
 
 def test_old_days_are_filled_in_and_deleted_after_their_period(database: Database, tmp_path: Path) -> None:
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     days = [EARLY_MAR_5 + timedelta(days=i) for i in range(20)]
-    database.write_minutes([make_minute_row(minute=m) for m in days], source="test")
+    MinuteRepository(database).write_minutes([make_minute_row(minute=m) for m in days], source="test")
     retention(database, tmp_path, NOW + timedelta(days=25), RetentionConfig(minute_rows_days=60, hourly_rows_days=60))
     assert len(daily_rows(database)) == 20  # older than the recheck window: filled in all the same
     short = RetentionConfig(minute_rows_days=60, hourly_rows_days=60, daily_rows_days=20)

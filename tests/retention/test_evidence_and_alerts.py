@@ -8,12 +8,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
-from cvmon.evidence import EvidenceStore
 from cvmon.storage import Database
 from cvmon.storage.alerts import AlertRepository, FollowUp
 from cvmon.storage.evidence import Evidence, EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.retention import ORPHAN_GRACE_S, run_retention
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.retention.conftest import DAY, NOW, POLICY, blank_jpeg
 
 UNIT = "ulp-ampenan"

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.histogram import DurationHistogram
 from cvmon.storage import Database
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.retention import HourlyRow, RetentionReport, hour_start, hourly_rows, run_retention
 from cvmon.types import MinuteRow
 from tests.retention.conftest import (
@@ -79,14 +80,14 @@ def test_old_minute_rows_are_deleted_by_whole_hours(synced: Database, seeded: Se
     report = run_retention(synced, store, POLICY, NOW)
 
     kept = [r for r in seeded.rows if r.minute >= MINUTE_CUTOFF]
-    assert synced.minute_rows() == sorted(kept, key=lambda r: (r.camera_id, r.zone_id, r.minute))
+    assert MinuteRepository(synced).minute_rows() == sorted(kept, key=lambda r: (r.camera_id, r.zone_id, r.minute))
     assert report.minute_rows_deleted == len(seeded.rows) - len(kept)
     assert min(r.minute for r in kept) == MINUTE_CUTOFF  # the cutoff hour is kept whole...
     assert any(r.minute.replace(minute=0) == MINUTE_CUTOFF - HOUR for r in seeded.rows)  # ...the one before is gone
     kept_cameras = sorted(
         (c for c in seeded.cameras if c.minute >= MINUTE_CUTOFF), key=lambda c: (c.camera_id, c.minute)
     )
-    assert synced.camera_minutes() == kept_cameras
+    assert MinuteRepository(synced).camera_minutes() == kept_cameras
     assert report.camera_minutes_deleted == len(seeded.cameras) - len(kept_cameras)
     # Hours older than the hourly period are not rolled up; the current hour is not complete yet.
     hours = {h.hour for h in hourly_rows(synced)}
@@ -96,12 +97,22 @@ def test_old_minute_rows_are_deleted_by_whole_hours(synced: Database, seeded: Se
 
 def test_running_twice_changes_nothing(synced: Database, seeded: Seeded, store: EvidenceStore) -> None:
     run_retention(synced, store, POLICY, NOW)
-    before = (hourly_rows(synced), synced.minute_rows(), synced.camera_minutes(), synced.count_rows())
+    before = (
+        hourly_rows(synced),
+        MinuteRepository(synced).minute_rows(),
+        MinuteRepository(synced).camera_minutes(),
+        synced.count_rows(),
+    )
 
     report = run_retention(synced, store, POLICY, NOW)
 
     assert report == RetentionReport()
-    assert (hourly_rows(synced), synced.minute_rows(), synced.camera_minutes(), synced.count_rows()) == before
+    assert (
+        hourly_rows(synced),
+        MinuteRepository(synced).minute_rows(),
+        MinuteRepository(synced).camera_minutes(),
+        synced.count_rows(),
+    ) == before
 
 
 def test_minutes_arriving_later_update_a_kept_hour(synced: Database, seeded: Seeded, store: EvidenceStore) -> None:
@@ -109,7 +120,7 @@ def test_minutes_arriving_later_update_a_kept_hour(synced: Database, seeded: See
     hour = CURRENT_HOUR - HOUR
     late = varied_row("cam-hall", "queue-1", "queue", hour + timedelta(minutes=42), 7)
     rerun = varied_row("cam-hall", "queue-1", "queue", hour, 99)  # same minute, same source: replaces it
-    synced.write_minutes([late, rerun], source="test")
+    MinuteRepository(synced).write_minutes([late, rerun], source="test")
 
     report = run_retention(synced, store, POLICY, NOW)
 
@@ -129,13 +140,13 @@ def test_a_final_hour_keeps_its_row_when_its_minutes_are_gone(
     assert ("cam-hall", "queue-1", old_hour) in final
     # A late minute of a final hour (e.g. an old recording processed again) must not replace its sum.
     late = varied_row("cam-hall", "queue-1", "queue", old_hour + timedelta(minutes=10), 3)
-    synced.write_minutes([late], source="test")
+    MinuteRepository(synced).write_minutes([late], source="test")
 
     second = run_retention(synced, store, POLICY, NOW)
 
     assert second.late_minute_rows_dropped == 1
     assert second.hours_finalised == second.hours_rolled_up == 0
-    assert synced.minute_rows(end=MINUTE_CUTOFF) == []
+    assert MinuteRepository(synced).minute_rows(end=MINUTE_CUTOFF) == []
     assert [h for h in hourly_rows(synced) if h.final] == list(final.values())
 
 
@@ -158,7 +169,7 @@ def test_a_later_run_finalises_newer_hours_and_keeps_older_ones(
     )
     assert report.hourly_rows_deleted == len(expected_hourly(seeded.rows, MINUTE_CUTOFF, HOURLY_CUTOFF, hourly_cutoff))
     assert report.hourly_rows_deleted > 0
-    assert synced.minute_rows(end=MINUTE_CUTOFF + DAY) == []
+    assert MinuteRepository(synced).minute_rows(end=MINUTE_CUTOFF + DAY) == []
 
 
 def test_hourly_rows_are_deleted_after_their_period(synced: Database, seeded: Seeded, store: EvidenceStore) -> None:
@@ -168,7 +179,7 @@ def test_hourly_rows_are_deleted_after_their_period(synced: Database, seeded: Se
     report = run_retention(synced, store, POLICY, much_later)
 
     assert hourly_rows(synced) == []
-    assert synced.minute_rows() == [] and synced.camera_minutes() == []
+    assert MinuteRepository(synced).minute_rows() == [] and MinuteRepository(synced).camera_minutes() == []
     assert report.hourly_rows_deleted > 0
 
 
@@ -193,7 +204,9 @@ def test_a_policy_without_old_data_deletes_nothing(synced: Database, seeded: See
 
     report = run_retention(synced, store, keep_all, NOW)
 
-    assert synced.minute_rows() == sorted(seeded.rows, key=lambda r: (r.camera_id, r.zone_id, r.minute))
+    assert MinuteRepository(synced).minute_rows() == sorted(
+        seeded.rows, key=lambda r: (r.camera_id, r.zone_id, r.minute)
+    )
     assert report.minute_rows_deleted == report.hours_finalised == 0
     assert not any(h.final for h in hourly_rows(synced))
     assert {h.hour for h in hourly_rows(synced)} == {
@@ -212,7 +225,7 @@ def test_workers_keep_writing_while_retention_runs(synced: Database, seeded: See
         try:
             for i in range(30):
                 row = varied_row("cam-door", "satpam", "post", minute + timedelta(minutes=i), i)
-                synced.write_minutes([row], source="test")
+                MinuteRepository(synced).write_minutes([row], source="test")
                 written.append(row)
         except BaseException as err:
             errors.append(err)
@@ -228,5 +241,8 @@ def test_workers_keep_writing_while_retention_runs(synced: Database, seeded: See
     thread.join(timeout=60)
 
     assert errors == []
-    assert synced.minute_rows(camera_id="cam-door", start=CURRENT_HOUR + timedelta(minutes=21)) == written
+    assert (
+        MinuteRepository(synced).minute_rows(camera_id="cam-door", start=CURRENT_HOUR + timedelta(minutes=21))
+        == written
+    )
     assert hourly_rows(synced) == expected_hourly(seeded.rows, MINUTE_CUTOFF)

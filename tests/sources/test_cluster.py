@@ -16,6 +16,8 @@ from sqlalchemy import Engine, text
 
 from cvmon.pipeline.runner import WORKER_LOST, WORKER_STOPPED
 from cvmon.storage.database import open_database
+from cvmon.storage.events import CameraEventRepository
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import SourceEventKind
 from tests.sources.cvmon_run import (
     CvmonRun,
@@ -83,7 +85,7 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
     db = open_database(postgres_url)
 
     def online() -> int:
-        return sum(e.kind is SourceEventKind.ONLINE for e in db.events("cam-a"))
+        return sum(e.kind is SourceEventKind.ONLINE for e in CameraEventRepository(db).events("cam-a"))
 
     try:
         assert wait_until(lambda: out.starting("cvmon: camera cam-a started"), 60), (out.lines, err.lines)
@@ -109,7 +111,7 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
     assert code == 0, run.lines
     assert "Traceback" not in "\n".join(err.lines)
 
-    events = db.events("cam-a")
+    events = CameraEventRepository(db).events("cam-a")
     assert [(e.kind, e.reason) for e in events] == [
         (SourceEventKind.ONLINE, ""),
         (SourceEventKind.OFFLINE, WORKER_LOST),
@@ -118,12 +120,12 @@ def test_a_camera_moves_to_a_live_node_when_its_node_dies(
     ]
     lost_at, back_at = events[1].ts, events[2].ts
     assert back_at > lost_at
-    cams = db.camera_minutes("cam-a")
+    cams = MinuteRepository(db).camera_minutes("cam-a")
     offline = sum(c.seconds_offline for c in cams)
     # the gap from the lost worker's last stored frame to the new worker's first one is offline time
     assert offline == pytest.approx((back_at - lost_at).total_seconds(), abs=1.0)
     assert offline > 1.0
-    rows = db.minute_rows("cam-a")
+    rows = MinuteRepository(db).minute_rows("cam-a")
     keys = [(r.zone_id, r.minute) for r in rows]
     assert len(keys) == len(set(keys))  # one row per zone and minute: nothing counted twice
     assert sum(r.seconds_offline for r in rows) == pytest.approx(offline, abs=0.01)

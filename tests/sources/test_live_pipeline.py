@@ -21,13 +21,15 @@ import pytest
 import yaml
 
 from cvmon.config import parse_config
-from cvmon.pipeline.camera import FrameResult
 from cvmon.pipeline.outputs import camera_outputs
 from cvmon.pipeline.runner import build_pipeline, run_live
 from cvmon.sources.rtsp import RtspSource
 from cvmon.storage.alerts import AlertRepository
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
-from cvmon.types import SourceEventKind
+from cvmon.storage.events import CameraEventRepository
+from cvmon.storage.minutes import MinuteRepository
+from cvmon.types import FrameResult, SourceEventKind
 
 if TYPE_CHECKING:
     from conftest import RtspServer
@@ -72,7 +74,7 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
     d = config.defaults
     source = RtspSource(cam.id, cam.source, 5, d.rtsp_open_timeout_s, d.rtsp_read_timeout_s, d.reconnect_max_s, 0.2)
     db = open_database(f"sqlite:///{tmp_path / 'live.db'}")
-    db.sync_config(config)
+    sync_config(db, config)
     pipeline = build_pipeline(config, cam, MODEL_DIR)
     outputs, capture = camera_outputs(db, tmp_path / "evidence", config, cam)
     stop = threading.Event()
@@ -90,7 +92,7 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
 
         server.pause()  # hung: process stopped, sockets open
         hung_at = time.monotonic()
-        assert wait_until(lambda: len(db.events()) >= 2, 15), "the hang was not recorded"
+        assert wait_until(lambda: len(CameraEventRepository(db).events()) >= 2, 15), "the hang was not recorded"
         offline_detected = time.monotonic() - hung_at
         time.sleep(3)
         server.resume()
@@ -98,7 +100,7 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
         assert wait_until(lambda: any(t > resumed_at for t, _ in frames), 20), "no frames after the hang"
 
         server.kill()  # crashed camera, then a new one on the same port
-        assert wait_until(lambda: len(db.events()) >= 4, 15), "the crash was not recorded"
+        assert wait_until(lambda: len(CameraEventRepository(db).events()) >= 4, 15), "the crash was not recorded"
         time.sleep(2)
         start_rtsp_server("--file", str(one_by_one_clip), port=server.port)
         restarted_at = time.monotonic()
@@ -109,7 +111,7 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
         worker.join(timeout=30)
     assert not worker.is_alive()
 
-    kinds = [e.kind for e in db.events("live")]
+    kinds = [e.kind for e in CameraEventRepository(db).events("live")]
     assert kinds[:5] == [
         SourceEventKind.ONLINE,
         SourceEventKind.OFFLINE,
@@ -118,13 +120,13 @@ def test_hung_and_killed_camera_gaps_are_recorded_and_the_worker_resumes(
         SourceEventKind.ONLINE,
     ]
     assert offline_detected < d.rtsp_read_timeout_s + 10
-    cams = db.camera_minutes("live")
+    cams = MinuteRepository(db).camera_minutes("live")
     offline = sum(c.seconds_offline for c in cams)
     online = sum(c.seconds_online for c in cams)
     # two outages: the hang (>= 3 s paused) and the crash (>= 2 s down); recorded, never as zeros
     assert offline >= 5.0
     assert online > 5.0
-    rows = db.minute_rows("live")
+    rows = MinuteRepository(db).minute_rows("live")
     assert rows and {r.zone_id for r in rows} == {"table", "hall"}
     assert sum(r.seconds_offline for r in rows if r.zone_id == "hall") == pytest.approx(offline, abs=0.01)
     assert sum(r.samples for r in rows if r.zone_id == "hall") == len(frames)
@@ -151,15 +153,17 @@ def test_cvmon_run_flushes_the_open_minute_on_sigterm(
     )
     try:
         with open_database(db_url) as db:
-            assert wait_until(lambda: len(db.events("live")) >= 1, 40), "the worker never came online"
+            assert wait_until(lambda: len(CameraEventRepository(db).events("live")) >= 1, 40), (
+                "the worker never came online"
+            )
         time.sleep(4)
     finally:
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     with open_database(db_url) as db:
-        cams = db.camera_minutes("live")
-        rows = db.minute_rows("live")
+        cams = MinuteRepository(db).camera_minutes("live")
+        rows = MinuteRepository(db).minute_rows("live")
     # the run lasted a few seconds, so every row is of the minute that was open when it stopped
     assert sum(c.frames_analysed for c in cams) >= 10
     assert {r.zone_id for r in rows} == {"table", "hall"}

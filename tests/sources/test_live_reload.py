@@ -16,6 +16,8 @@ import yaml
 
 from cvmon.metrics.aggregate import minute_of
 from cvmon.storage.database import open_database
+from cvmon.storage.events import CameraEventRepository
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import ZoneRecord
 from cvmon.types import SourceEventKind
 from tests.conftest import make_blank_video
@@ -80,7 +82,7 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
     db = open_database(db_url)
 
     def online(camera_id: str) -> int:
-        return sum(e.kind is SourceEventKind.ONLINE for e in db.events(camera_id))
+        return sum(e.kind is SourceEventKind.ONLINE for e in CameraEventRepository(db).events(camera_id))
 
     try:
         assert wait_until(lambda: len(out.starting("cvmon: camera ")) == 3, 20), (out.lines, err.lines)
@@ -101,7 +103,7 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
         assert wait_until(lambda: out.starting("cvmon: camera cam-a restarted"), 30), (out.lines, err.lines)
         change_minute = minute_of(datetime.now(UTC))
         new_a = pid_of(out.starting("cvmon: camera cam-a restarted")[0])
-        first_half = {r.zone_id: r for r in db.minute_rows("cam-a") if r.minute == change_minute}
+        first_half = {r.zone_id: r for r in MinuteRepository(db).minute_rows("cam-a") if r.minute == change_minute}
         assert new_a != pids["cam-a"] and not alive(pids["cam-a"])
         assert alive(pids["cam-b"])
         assert wait_until(lambda: online("cam-a") == 2, 30), "the new worker of cam-a never came online"
@@ -133,8 +135,8 @@ def test_cvmon_run_reloads_the_edited_camera_only(start_rtsp_server: Callable[..
         "cvmon: camera cam-b stopped (removed or disabled)",
     ]
 
-    rows = db.minute_rows("cam-a")
-    cams = {c.minute: c for c in db.camera_minutes("cam-a")}
+    rows = MinuteRepository(db).minute_rows("cam-a")
+    cams = {c.minute: c for c in MinuteRepository(db).camera_minutes("cam-a")}
     with db.transaction("cannot read zones from", write=False) as session:
         zones = {z.zone_id: z.points for z in session.query(ZoneRecord).filter_by(camera_id="cam-a")}
     db.close()

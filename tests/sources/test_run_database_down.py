@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cvmon.storage.database import open_database
+from cvmon.storage.events import CameraEventRepository
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.spool import Spool
 from cvmon.types import SourceEventKind
 from tests.own_postgres import own_postgres, postgres_bin
@@ -64,7 +66,9 @@ def test_cvmon_run_measures_while_the_database_is_down_and_delivers_when_it_is_u
             assert wait_until(lambda: run.out.starting("cvmon: database reachable again"), 30), run.lines
             db = open_database(pg.url)
             try:
-                assert wait_until(lambda: db.events("cam-a"), 30), run.lines  # the spool is being delivered
+                assert wait_until(lambda: CameraEventRepository(db).events("cam-a"), 30), (
+                    run.lines
+                )  # the spool is being delivered
                 time.sleep(2)
             finally:
                 db.close()
@@ -73,10 +77,10 @@ def test_cvmon_run_measures_while_the_database_is_down_and_delivers_when_it_is_u
         assert code == 0, run.lines
         assert "Traceback" not in "\n".join(run.err.lines + run.out.lines)
         with open_database(pg.url) as db:
-            stored = db.events("cam-a")
+            stored = CameraEventRepository(db).events("cam-a")
             events = [e.kind for e in stored]
-            rows = db.minute_rows("cam-a")
-            cams = db.camera_minutes("cam-a")
+            rows = MinuteRepository(db).minute_rows("cam-a")
+            cams = MinuteRepository(db).camera_minutes("cam-a")
         assert events == [SourceEventKind.ONLINE, SourceEventKind.OFFLINE]  # online, then stopped
         keys = [(r.zone_id, r.minute) for r in rows]
         assert rows and len(keys) == len(set(keys))

@@ -20,6 +20,8 @@ from cvmon.detectors.onnx_backend import OnnxDetector
 from cvmon.detectors.shared import DetectorCache, LockedDetector
 from cvmon.pipeline.workers import cameras_per_process_auto
 from cvmon.storage.database import open_database
+from cvmon.storage.events import CameraEventRepository
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.types import Detections, Frame, SourceEventKind
 from tests.conftest import MODEL_DIR, make_blank_video
 from tests.sources.cvmon_run import SQUARE, CvmonRun, alive, hall_camera, live_config, pid_of, wait_until, write_config
@@ -103,7 +105,7 @@ def test_cameras_sharing_a_process_restart_one_by_one(
     db = open_database(db_url)
 
     def online(camera_id: str) -> int:
-        return sum(e.kind is SourceEventKind.ONLINE for e in db.events(camera_id))
+        return sum(e.kind is SourceEventKind.ONLINE for e in CameraEventRepository(db).events(camera_id))
 
     try:
         assert wait_until(lambda: len(out.starting("cvmon: camera ")) == 3, 20), (out.lines, err.lines)
@@ -130,8 +132,10 @@ def test_cameras_sharing_a_process_restart_one_by_one(
     assert "Traceback" not in "\n".join(err.lines + out.lines)
     assert not alive(pid)
     for cam_id in ("cam-a", "cam-b", "cam-f"):
-        rows = db.minute_rows(cam_id)
+        rows = MinuteRepository(db).minute_rows(cam_id)
         keys = [(r.zone_id, r.minute) for r in rows]
         assert rows and len(keys) == len(set(keys)), cam_id
-    assert any(r.zone_id == "desk" for r in db.minute_rows("cam-a"))  # the restarted camera's new zone
+    assert any(
+        r.zone_id == "desk" for r in MinuteRepository(db).minute_rows("cam-a")
+    )  # the restarted camera's new zone
     db.close()

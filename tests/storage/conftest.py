@@ -15,8 +15,9 @@ from sqlalchemy.exc import OperationalError
 
 from cvmon.config import Config, parse_config
 from cvmon.histogram import DurationHistogram
-from cvmon.storage import CameraMinute, Database, open_database
-from cvmon.types import MinuteRow
+from cvmon.storage import Database, config_history, open_database
+from cvmon.storage.config_history import sync_config
+from cvmon.types import CameraMinute, MinuteRow
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SKIP_POSTGRES_ENV = "CVMON_TEST_SKIP_POSTGRES"
@@ -112,6 +113,14 @@ def make_camera_minute(camera_id: str = "cam-hall", minute: datetime = MINUTE, *
     return CameraMinute(camera_id=camera_id, minute=minute, **values)
 
 
+def sync_rows_before_0012(database: Database, config: Config) -> None:
+    """Store the units, cameras and zones of ``config`` as ``sync_config`` did before revision 0012 (no periods),
+    for tests that upgrade a database from an older revision."""
+    with database.transaction("cannot store the configuration in", write=True) as session:
+        config_history._store_units(session, config)
+        config_history._store_cameras(session, config, datetime.now(UTC))
+
+
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
     """An AUTOCOMMIT engine on the server's ``postgres`` database; fails when the server is down."""
@@ -169,5 +178,5 @@ def config() -> Config:
 @pytest.fixture
 def synced(database: Database, config: Config) -> Database:
     """The database with the test configuration's units, cameras and zones stored."""
-    database.sync_config(config)
+    sync_config(database, config)
     return database

@@ -17,20 +17,24 @@ from sqlalchemy import Inspector, insert, inspect, select
 from cvmon.config import Config
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
-from cvmon.storage.coverage import COVERAGE_FIELDS
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.daily import daily_rows
 from cvmon.storage.engine import make_engine
 from cvmon.storage.migrate import alembic_config
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import TABLES, Base, CameraMinuteRecord, DailyStatRecord, HourlyStatRecord, MinuteStatRecord
 from cvmon.storage.partitions import include_in_schema_comparison
 from cvmon.storage.retention import hourly_rows
-from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
+from cvmon.types import COVERAGE_FIELDS
+from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row, sync_rows_before_0012
 
 WORKERS = 4
 EXPECTED_TABLES = {
     "units",
     "cameras",
     "zones",
+    "camera_versions",
+    "zone_versions",
     "minute_stats",
     "minute_parts",
     "daily_stats",
@@ -104,10 +108,10 @@ def test_downgrade_to_base_and_upgrade_again(database: Database) -> None:
 
 def test_open_twice_keeps_the_data(database_url: str, config: Config) -> None:
     with open_database(database_url) as first:
-        first.sync_config(config)
-        first.write_minutes([make_minute_row()], source="test")
+        sync_config(first, config)
+        MinuteRepository(first).write_minutes([make_minute_row()], source="test")
     with open_database(database_url) as second:
-        assert second.minute_rows() == [make_minute_row()]
+        assert MinuteRepository(second).minute_rows() == [make_minute_row()]
         with second.engine.connect() as conn:
             head = ScriptDirectory.from_config(alembic_config()).get_current_head()
             assert MigrationContext.configure(conn).get_current_revision() == head
@@ -161,7 +165,7 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0004")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             assert "inference_ms_sum" not in {c["name"] for c in inspect(conn).get_columns("camera_minutes")}
             checks = _check_constraints(inspect(conn))
@@ -175,12 +179,14 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
         engine.dispose()
     with open_database(database_url) as db:
         # not measured then, so no frame counts as detected either (revision 0006)
-        assert db.camera_minutes() == [
+        assert MinuteRepository(db).camera_minutes() == [
             make_camera_minute(inference_ms_sum=0.0, inference_ms_max=0.0, frames_detected=0)
         ]
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("camera_minutes")}
         assert not columns["inference_ms_sum"]["nullable"] and not columns["inference_ms_max"]["nullable"]
-        db.write_minutes([], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))], source="test")
+        MinuteRepository(db).write_minutes(
+            [], [make_camera_minute(minute=MINUTE + timedelta(minutes=1))], source="test"
+        )
         with db.engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.downgrade(alembic, "0004")
@@ -191,7 +197,7 @@ def test_inference_columns_upgrade_an_existing_database(database_url: str, confi
             minutes = conn.execute(select(CameraMinuteRecord.__table__.c.frames_analysed)).scalars().all()
         assert minutes == [300, 300]
     with open_database(database_url) as db:
-        assert [c.inference_ms_sum for c in db.camera_minutes()] == [0.0, 0.0]
+        assert [c.inference_ms_sum for c in MinuteRepository(db).camera_minutes()] == [0.0, 0.0]
 
 
 def _check_constraints(inspector: Inspector) -> set[str]:
@@ -206,7 +212,7 @@ def test_frames_detected_is_filled_in_where_inference_was_measured(database_url:
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0005")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for i, ms in enumerate((7200.0, 0.0)):
                 conn.execute(
@@ -225,7 +231,7 @@ def test_frames_detected_is_filled_in_where_inference_was_measured(database_url:
     finally:
         engine.dispose()
     with open_database(database_url) as db:
-        assert [c.frames_detected for c in db.camera_minutes()] == [300, 0]
+        assert [c.frames_detected for c in MinuteRepository(db).camera_minutes()] == [300, 0]
 
 
 def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str, config: Config) -> None:
@@ -252,7 +258,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0009")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for i, hist in enumerate((old, empty)):
                 visits = sum(hist)
@@ -277,7 +283,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
     assert expected.total == 4
     assert expected.quantile(0.5) == pytest.approx(78.75, rel=0.02)  # where the old interpolation put them
     with open_database(database_url) as db:
-        assert [r.visit_hist for r in db.minute_rows()] == [expected, DurationHistogram()]
+        assert [r.visit_hist for r in MinuteRepository(db).minute_rows()] == [expected, DurationHistogram()]
         assert [r.visit_hist for r in hourly_rows(db)] == [expected]
         assert [r.visit_hist for r in daily_rows(db)] == [expected]
         with db.engine.connect() as conn:
@@ -290,7 +296,7 @@ def test_old_visit_histograms_are_carried_into_the_log_layout(database_url: str,
             back = conn.execute(select(MinuteStatRecord.__table__.c.visit_hist).order_by("minute")).scalars().all()
         assert [sum(h) for h in back] == [4, 0] and back[0][7] == 3 and back[1] == empty
     with open_database(database_url) as db:  # and up again
-        assert [r.visit_hist.total for r in db.minute_rows()] == [4, 0]
+        assert [r.visit_hist.total for r in MinuteRepository(db).minute_rows()] == [4, 0]
 
 
 def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -> None:
@@ -307,7 +313,7 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
         with engine.begin() as conn:
             alembic.attributes["connection"] = conn
             command.upgrade(alembic, "0010")
-        Database(engine, database_url).sync_config(config)
+        sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for row in rows:
                 values = {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s}
@@ -323,19 +329,22 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
     finally:
         engine.dispose()
     with open_database(database_url) as db:
-        assert db.minute_rows() == rows and db.camera_minutes() == coverage
-        parts = db.minute_parts()
+        assert MinuteRepository(db).minute_rows() == rows and MinuteRepository(db).camera_minutes() == coverage
+        parts = MinuteRepository(db).minute_parts()
         assert {key: list(by_source) for key, by_source in parts.items()} == {
             (r.camera_id, r.zone_id, r.minute): ["legacy"] for r in rows
         }
         assert [parts[(r.camera_id, r.zone_id, r.minute)]["legacy"] for r in rows] == rows
         assert db.count_rows()["camera_minute_parts"] == 2
 
-        db.write_minutes([queue], [coverage[1]], source="legacy")  # the same part again: replaced
-        assert db.minute_rows() == rows and db.camera_minutes() == coverage
+        MinuteRepository(db).write_minutes([queue], [coverage[1]], source="legacy")  # the same part again: replaced
+        assert MinuteRepository(db).minute_rows() == rows and MinuteRepository(db).camera_minutes() == coverage
         late = make_minute_row(samples=5, count_sum=5, visit_durations=(3.0,), t_first_s=10.0, t_last_s=10.8)
-        db.write_minutes([late], source="live:cam-hall:run:0")
-        assert (db.minute_rows()[1].samples, db.minute_rows()[1].visits) == (queue.samples + 5, queue.visits + 1)
+        MinuteRepository(db).write_minutes([late], source="live:cam-hall:run:0")
+        assert (MinuteRepository(db).minute_rows()[1].samples, MinuteRepository(db).minute_rows()[1].visits) == (
+            queue.samples + 5,
+            queue.visits + 1,
+        )
 
         with db.engine.begin() as conn:
             alembic.attributes["connection"] = conn
@@ -346,5 +355,5 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
             samples = conn.execute(select(MinuteStatRecord.__table__.c.samples).order_by("zone_id")).scalars().all()
         assert samples == [loket.samples, queue.samples + 5]
     with open_database(database_url) as db:  # and up again: the sums, now legacy parts
-        assert [r.samples for r in db.minute_rows()] == [loket.samples, queue.samples + 5]
-        assert db.count_rows()["minute_parts"] == 2 and db.camera_minutes() == coverage
+        assert [r.samples for r in MinuteRepository(db).minute_rows()] == [loket.samples, queue.samples + 5]
+        assert db.count_rows()["minute_parts"] == 2 and MinuteRepository(db).camera_minutes() == coverage

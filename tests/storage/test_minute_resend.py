@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from cvmon.storage import Database, open_database
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.minutes import MinuteRepository
 from tests.storage.conftest import make_camera_minute, make_config, make_minute_row
 
 FIRST = make_minute_row(samples=150, count_sum=300, visit_durations=(40.0,), t_first_s=0.0, t_last_s=29.8)
@@ -22,39 +24,41 @@ FIRST_WORKER, NEXT_WORKER = "live:cam-hall:run-1:41", "live:cam-hall:run-2:0"
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{tmp_path / 'cvmon.db'}")
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     yield database
     database.close()
 
 
 def test_the_same_batch_twice_is_stored_once(db: Database) -> None:
-    db.write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
-    db.write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
-    assert db.minute_rows() == [FIRST]
-    assert db.camera_minutes() == [FIRST_COVERAGE]
+    MinuteRepository(db).write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
+    MinuteRepository(db).write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
+    assert MinuteRepository(db).minute_rows() == [FIRST]
+    assert MinuteRepository(db).camera_minutes() == [FIRST_COVERAGE]
 
 
 def test_the_second_part_of_a_minute_resent_after_its_commit_changes_nothing(db: Database) -> None:
     """What the overlap rule could not tell: the re-sent second part overlaps the merged seconds, yet it
     must neither replace the first part nor be added twice."""
-    db.write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
-    db.write_minutes([SECOND], [SECOND_COVERAGE], source=NEXT_WORKER)  # committed, but the answer was lost
-    merged_rows, merged_coverage = db.minute_rows(), db.camera_minutes()
+    MinuteRepository(db).write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
+    MinuteRepository(db).write_minutes(
+        [SECOND], [SECOND_COVERAGE], source=NEXT_WORKER
+    )  # committed, but the answer was lost
+    merged_rows, merged_coverage = MinuteRepository(db).minute_rows(), MinuteRepository(db).camera_minutes()
     assert merged_rows[0].samples == 290 and merged_coverage[0].frames_analysed == 290
 
-    db.write_minutes([SECOND], [SECOND_COVERAGE], source=NEXT_WORKER)
-    assert db.minute_rows() == merged_rows
-    assert db.camera_minutes() == merged_coverage
+    MinuteRepository(db).write_minutes([SECOND], [SECOND_COVERAGE], source=NEXT_WORKER)
+    assert MinuteRepository(db).minute_rows() == merged_rows
+    assert MinuteRepository(db).camera_minutes() == merged_coverage
 
 
 def test_the_second_part_resent_after_a_failed_commit_is_added(db: Database) -> None:
-    db.write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
+    MinuteRepository(db).write_minutes([FIRST], [FIRST_COVERAGE], source=FIRST_WORKER)
     # the first delivery of SECOND never committed
-    db.write_minutes([SECOND], [SECOND_COVERAGE], source=NEXT_WORKER)
-    [row] = db.minute_rows()
+    MinuteRepository(db).write_minutes([SECOND], [SECOND_COVERAGE], source=NEXT_WORKER)
+    [row] = MinuteRepository(db).minute_rows()
     assert (row.samples, row.count_sum, row.visits) == (290, 500, 2)
     assert (row.t_first_s, row.t_last_s) == (0.0, 59.8)
-    assert db.camera_minutes()[0].frames_analysed == 290
+    assert MinuteRepository(db).camera_minutes()[0].frames_analysed == 290
 
 
 def test_an_offline_part_resent_after_its_commit_is_not_counted_twice(db: Database) -> None:
@@ -69,8 +73,8 @@ def test_an_offline_part_resent_after_its_commit_is_not_counted_twice(db: Databa
         t_first_s=60.0,
         t_last_s=0.0,
     )
-    db.write_minutes([FIRST], source=FIRST_WORKER)
-    db.write_minutes([offline], source=NEXT_WORKER)
-    db.write_minutes([offline], source=NEXT_WORKER)
-    [row] = db.minute_rows()
+    MinuteRepository(db).write_minutes([FIRST], source=FIRST_WORKER)
+    MinuteRepository(db).write_minutes([offline], source=NEXT_WORKER)
+    MinuteRepository(db).write_minutes([offline], source=NEXT_WORKER)
+    [row] = MinuteRepository(db).minute_rows()
     assert (row.samples, row.seconds_offline) == (150, 25.0)

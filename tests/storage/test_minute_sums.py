@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cvmon.histogram import DurationHistogram
-from cvmon.storage.coverage import CameraMinute
 from cvmon.storage.merge import sum_camera_minutes, sum_minute_rows
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from tests.storage.conftest import MINUTE
 
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from cvmon.config.models import RetentionConfig
-from cvmon.evidence import EvidenceStore
 from cvmon.storage import Database
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.partitions import (
     PARTITIONED_TABLES,
     create_month,
@@ -58,7 +59,9 @@ def test_the_minute_tables_are_partitioned_by_month_ahead_of_time(pg: Database) 
             assert is_partitioned(conn, table)
             assert set(wanted) <= set(monthly_partitions(conn, table))
     minute = NOW.replace(second=0, microsecond=0)
-    pg.write_minutes([make_minute_row(minute=minute)], [make_camera_minute(minute=minute)], source="test")
+    MinuteRepository(pg).write_minutes(
+        [make_minute_row(minute=minute)], [make_camera_minute(minute=minute)], source="test"
+    )
     name = f"y{this_month.year:04d}m{this_month.month:02d}"
     assert where_rows_are(pg, "minute_stats") == {f"minute_stats_{name}": 1}
     assert where_rows_are(pg, "camera_minutes") == {f"camera_minutes_{name}": 1}
@@ -70,7 +73,9 @@ def test_a_month_made_late_takes_its_rows_out_of_the_default_partition(pg: Datab
     """ensure_partitions leaves a month whose rows already wait (cameras may be writing it);
     create_month, run where nothing writes that month, moves them into their partition."""
     old = datetime(2020, 2, 10, 9, 0, tzinfo=UTC)  # a recording of long ago
-    pg.write_minutes([make_minute_row(minute=old + timedelta(minutes=i)) for i in range(3)], source="test")
+    MinuteRepository(pg).write_minutes(
+        [make_minute_row(minute=old + timedelta(minutes=i)) for i in range(3)], source="test"
+    )
     assert where_rows_are(pg, "minute_stats") == {"minute_stats_default": 3}
     assert where_rows_are(pg, "minute_parts") == {"minute_parts_default": 3}
     with pg.engine.begin() as conn:  # the months whose rows wait are not made
@@ -79,17 +84,19 @@ def test_a_month_made_late_takes_its_rows_out_of_the_default_partition(pg: Datab
         assert create_month(conn, "minute_parts", month_start(old)) == "minute_parts_y2020m02"
     assert where_rows_are(pg, "minute_stats") == {"minute_stats_y2020m02": 3}
     assert where_rows_are(pg, "minute_parts") == {"minute_parts_y2020m02": 3}
-    assert len(pg.minute_rows()) == 3  # nothing lost on the way
+    assert len(MinuteRepository(pg).minute_rows()) == 3  # nothing lost on the way
     again = make_minute_row(minute=old + timedelta(minutes=1), count_sum=99)
-    pg.write_minutes([again], source="test")  # the same part again, across partitions: replaced
-    assert [r.count_sum for r in pg.minute_rows()].count(99) == 1 and len(pg.minute_rows()) == 3
+    MinuteRepository(pg).write_minutes([again], source="test")  # the same part again, across partitions: replaced
+    assert [r.count_sum for r in MinuteRepository(pg).minute_rows()].count(99) == 1 and len(
+        MinuteRepository(pg).minute_rows()
+    ) == 3
 
 
 def test_retention_drops_a_month_once_its_rows_are_rolled_up(pg: Database, tmp_path: Path) -> None:
     old = datetime(2021, 5, 3, 8, 0, tzinfo=UTC)
     with pg.engine.begin() as conn:
         ensure_partitions(conn, old, ahead=0)
-    pg.write_minutes(
+    MinuteRepository(pg).write_minutes(
         [make_minute_row(minute=old + timedelta(minutes=i)) for i in range(60)],
         [make_camera_minute(minute=old + timedelta(minutes=i)) for i in range(60)],
         source="test",

@@ -6,6 +6,8 @@ from sqlalchemy import RowMapping, select
 
 from cvmon.config import Config
 from cvmon.storage import Database
+from cvmon.storage.config_history import sync_config
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import Base, CameraRecord, UnitRecord, ZoneRecord
 from tests.storage.conftest import make_config, make_minute_row
 
@@ -16,9 +18,9 @@ def _all(database: Database, model: type[Base]) -> list[RowMapping]:
 
 
 def test_sync_twice_gives_the_same_rows(database: Database, config: Config) -> None:
-    database.sync_config(config)
+    sync_config(database, config)
     first = {name: _all(database, model) for name, model in [("u", UnitRecord), ("c", CameraRecord), ("z", ZoneRecord)]}
-    database.sync_config(config)
+    sync_config(database, config)
     second = {
         name: _all(database, model) for name, model in [("u", UnitRecord), ("c", CameraRecord), ("z", ZoneRecord)]
     }
@@ -55,13 +57,13 @@ def test_source_and_its_credentials_are_never_stored(synced: Database) -> None:
 
 
 def test_changes_are_applied_and_stamp_only_changed_cameras(database: Database) -> None:
-    database.sync_config(make_config())
+    sync_config(database, make_config())
     before = {row["id"]: row["updated_at"] for row in _all(database, CameraRecord)}
     changed = make_config().model_dump(mode="json", exclude_none=True)
     changed["cameras"][0]["name"] = "Hall"
     changed["cameras"][0]["zones"][0]["capacity"] = 6
     changed["units"].append({"id": "ulp-cakra", "name": "ULP Cakranegara", "level": "ulp", "parent": "up3-mataram"})
-    database.sync_config(make_config(**changed))
+    sync_config(database, make_config(**changed))
     cameras = {row["id"]: row for row in _all(database, CameraRecord)}
     assert cameras["cam-hall"]["name"] == "Hall"
     assert cameras["cam-hall"]["updated_at"] > before["cam-hall"]
@@ -73,11 +75,11 @@ def test_changes_are_applied_and_stamp_only_changed_cameras(database: Database) 
 
 def test_zone_left_out_of_the_config_is_kept(database: Database) -> None:
     config = make_config()
-    database.sync_config(config)
-    database.write_minutes([make_minute_row(zone_id="queue-1")], source="test")
+    sync_config(database, config)
+    MinuteRepository(database).write_minutes([make_minute_row(zone_id="queue-1")], source="test")
     smaller = config.model_dump(mode="json", exclude_none=True)
     smaller["cameras"][0]["zones"] = [z for z in smaller["cameras"][0]["zones"] if z["id"] == "staff-1"]
     smaller["cameras"][0]["zones"][0].pop("counter")
-    database.sync_config(make_config(**smaller))
+    sync_config(database, make_config(**smaller))
     assert database.count_rows()["zones"] == 4
-    assert len(database.minute_rows()) == 1
+    assert len(MinuteRepository(database).minute_rows()) == 1

@@ -14,9 +14,9 @@ import pytest
 from cvmon.errors import StorageError
 from cvmon.histogram import DurationHistogram
 from cvmon.storage import Database
-from cvmon.storage.coverage import CameraMinute
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.models import SOURCE_LENGTH
-from cvmon.types import MinuteRow
+from cvmon.types import CameraMinute, MinuteRow
 from tests.storage.conftest import MINUTE, make_camera_minute, make_minute_row
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -24,32 +24,32 @@ WITA = ZoneInfo("Asia/Makassar")
 
 def test_insert_round_trip(synced: Database) -> None:
     rows = [make_minute_row(), make_minute_row(zone_id="loket-1", zone_kind="counter_customer", visit_durations=())]
-    synced.write_minutes(rows, [make_camera_minute()], source="a")
-    assert synced.minute_rows() == sorted(rows, key=lambda r: (r.camera_id, r.zone_id, r.minute))
-    assert synced.camera_minutes() == [make_camera_minute()]
-    assert {key: list(parts) for key, parts in synced.minute_parts().items()} == {
+    MinuteRepository(synced).write_minutes(rows, [make_camera_minute()], source="a")
+    assert MinuteRepository(synced).minute_rows() == sorted(rows, key=lambda r: (r.camera_id, r.zone_id, r.minute))
+    assert MinuteRepository(synced).camera_minutes() == [make_camera_minute()]
+    assert {key: list(parts) for key, parts in MinuteRepository(synced).minute_parts().items()} == {
         (r.camera_id, r.zone_id, r.minute): ["a"] for r in rows
     }
 
 
 def test_the_same_part_written_twice_is_stored_once(synced: Database) -> None:
     rows = [make_minute_row(), make_minute_row(minute=MINUTE + timedelta(minutes=1))]
-    assert synced.write_minutes(rows, [make_camera_minute()], source="a") is True
-    assert synced.write_minutes(rows, [make_camera_minute()], source="a") is True
-    assert synced.minute_rows() == rows
-    assert synced.camera_minutes() == [make_camera_minute()]
+    assert MinuteRepository(synced).write_minutes(rows, [make_camera_minute()], source="a") is True
+    assert MinuteRepository(synced).write_minutes(rows, [make_camera_minute()], source="a") is True
+    assert MinuteRepository(synced).minute_rows() == rows
+    assert MinuteRepository(synced).camera_minutes() == [make_camera_minute()]
     counts = synced.count_rows()
     assert (counts["minute_stats"], counts["minute_parts"], counts["camera_minute_parts"]) == (2, 2, 1)
 
 
 def test_a_part_written_again_with_other_figures_replaces_them(synced: Database) -> None:
     """A recording processed again (with other settings): its part is replaced, even a larger one."""
-    synced.write_minutes([make_minute_row()], [make_camera_minute()], source="a")
+    MinuteRepository(synced).write_minutes([make_minute_row()], [make_camera_minute()], source="a")
     rerun = make_minute_row(samples=290, count_sum=500, count_max=3, visit_durations=(12.0,), t_first_s=0.2)
     rerun_coverage = make_camera_minute(frames_analysed=290, inference_ms_sum=3625.0, inference_ms_max=19.75)
-    synced.write_minutes([rerun], [rerun_coverage], source="a")
-    assert synced.minute_rows() == [rerun]
-    assert synced.camera_minutes() == [rerun_coverage]
+    MinuteRepository(synced).write_minutes([rerun], [rerun_coverage], source="a")
+    assert MinuteRepository(synced).minute_rows() == [rerun]
+    assert MinuteRepository(synced).camera_minutes() == [rerun_coverage]
 
 
 def test_two_sources_of_one_key_are_stored_as_their_sum(synced: Database) -> None:
@@ -57,26 +57,28 @@ def test_two_sources_of_one_key_are_stored_as_their_sum(synced: Database) -> Non
     minute already written adds to it, it never replaces it)."""
     a = make_minute_row(samples=200, count_sum=400, count_max=4, visit_durations=(40.0,), t_first_s=0.0, t_last_s=39.8)
     late = make_minute_row(samples=1, count_sum=0, count_max=0, visit_durations=(55.0,), t_first_s=5.0, t_last_s=5.0)
-    synced.write_minutes([a], [make_camera_minute(frames_analysed=200, t_last_s=39.8)], source="live:r:0")
+    MinuteRepository(synced).write_minutes(
+        [a], [make_camera_minute(frames_analysed=200, t_last_s=39.8)], source="live:r:0"
+    )
     late_coverage = make_camera_minute(frames_analysed=1, t_first_s=5.0, t_last_s=5.0)
-    synced.write_minutes([late], [late_coverage], source="live:r:1")
-    [row] = synced.minute_rows()
+    MinuteRepository(synced).write_minutes([late], [late_coverage], source="live:r:1")
+    [row] = MinuteRepository(synced).minute_rows()
     assert row == replace(late.with_figures(a + late), t_first_s=0.0, t_last_s=39.8)
     assert row.visit_hist == DurationHistogram.of([40.0, 55.0])
-    [coverage] = synced.camera_minutes()
+    [coverage] = MinuteRepository(synced).camera_minutes()
     assert (coverage.frames_analysed, coverage.t_first_s, coverage.t_last_s) == (201, 0.0, 39.8)
-    assert set(synced.minute_parts()[(a.camera_id, a.zone_id, a.minute)]) == {"live:r:0", "live:r:1"}
+    assert set(MinuteRepository(synced).minute_parts()[(a.camera_id, a.zone_id, a.minute)]) == {"live:r:0", "live:r:1"}
 
     again = replace(a, samples=100, count_sum=100)  # source a once more: only its own part is replaced
-    synced.write_minutes([again], source="live:r:0")
-    [row] = synced.minute_rows()
+    MinuteRepository(synced).write_minutes([again], source="live:r:0")
+    [row] = MinuteRepository(synced).minute_rows()
     assert (row.samples, row.count_sum, row.visits) == (101, 100, 2)
 
 
 def test_inference_time_round_trips_exactly(synced: Database) -> None:
     coverage = make_camera_minute(inference_ms_sum=4321.123456789, inference_ms_max=87.654321)
-    synced.write_minutes([], [coverage], source="a")
-    [stored] = synced.camera_minutes()
+    MinuteRepository(synced).write_minutes([], [coverage], source="a")
+    [stored] = MinuteRepository(synced).camera_minutes()
     assert (stored.inference_ms_sum, stored.inference_ms_max) == (4321.123456789, 87.654321)
 
 
@@ -102,7 +104,7 @@ def test_a_minute_written_by_two_workers_is_their_sum(synced: Database) -> None:
         t_first_s=32.0,
         t_last_s=59.8,
     )
-    synced.write_minutes(
+    MinuteRepository(synced).write_minutes(
         [first],
         [
             make_camera_minute(
@@ -111,7 +113,7 @@ def test_a_minute_written_by_two_workers_is_their_sum(synced: Database) -> None:
         ],
         source="live:first-worker:7",
     )
-    synced.write_minutes(
+    MinuteRepository(synced).write_minutes(
         [second],
         [
             make_camera_minute(
@@ -125,12 +127,12 @@ def test_a_minute_written_by_two_workers_is_their_sum(synced: Database) -> None:
         ],
         source="live:next-worker:0",
     )
-    [merged] = synced.minute_rows()
+    [merged] = MinuteRepository(synced).minute_rows()
     assert (merged.samples, merged.count_sum, merged.count_max) == (290, 500, 4)
     assert (merged.seconds_observed, merged.seconds_offline, merged.seconds_over_capacity) == (58.0, 2.0, 2.0)
     assert (merged.visits, merged.visit_seconds_sum) == (3, 380.0)
     assert (merged.t_first_s, merged.t_last_s) == (0.0, 59.8)
-    [coverage] = synced.camera_minutes()
+    [coverage] = MinuteRepository(synced).camera_minutes()
     assert (coverage.frames_analysed, coverage.seconds_online, coverage.seconds_offline) == (290, 58.0, 2.0)
     assert (coverage.t_first_s, coverage.t_last_s) == (0.0, 59.8)
     assert (coverage.inference_ms_sum, coverage.inference_ms_max) == (5912.25, 48.0)
@@ -139,29 +141,31 @@ def test_a_minute_written_by_two_workers_is_their_sum(synced: Database) -> None:
 def test_histograms_merge_element_wise(synced: Database) -> None:
     first = make_minute_row(visit_durations=(3.0, 40.0, 40.0), t_first_s=0.0, t_last_s=20.0)
     second = make_minute_row(visit_durations=(40.0, 8000.0), t_first_s=25.0, t_last_s=59.0)
-    synced.write_minutes([first], source="a")
-    synced.write_minutes([second], source="b")
-    [merged] = synced.minute_rows()
+    MinuteRepository(synced).write_minutes([first], source="a")
+    MinuteRepository(synced).write_minutes([second], source="b")
+    [merged] = MinuteRepository(synced).minute_rows()
     assert merged.visit_hist == first.visit_hist + second.visit_hist
     assert merged.visit_hist == DurationHistogram.of([3.0, 40.0, 40.0, 40.0, 8000.0])
     assert merged.visit_hist.total == 5
 
 
 def test_empty_histogram_round_trips(synced: Database) -> None:
-    synced.write_minutes([make_minute_row(visits=0, visit_seconds_sum=0.0, visit_hist=DurationHistogram())], source="a")
-    assert synced.minute_rows()[0].visit_hist == DurationHistogram()
-    assert synced.minute_rows()[0].visit_hist.total == 0
+    MinuteRepository(synced).write_minutes(
+        [make_minute_row(visits=0, visit_seconds_sum=0.0, visit_hist=DurationHistogram())], source="a"
+    )
+    assert MinuteRepository(synced).minute_rows()[0].visit_hist == DurationHistogram()
+    assert MinuteRepository(synced).minute_rows()[0].visit_hist.total == 0
 
 
 def test_rows_of_one_key_in_a_batch_add_up_into_its_part(synced: Database) -> None:
     first = make_minute_row(samples=100, t_first_s=0.0, t_last_s=19.8)
     second = make_minute_row(samples=200, t_first_s=20.0, t_last_s=59.8)
-    synced.write_minutes([first, second], [make_camera_minute(), make_camera_minute()], source="a")
-    [row] = synced.minute_rows()
+    MinuteRepository(synced).write_minutes([first, second], [make_camera_minute(), make_camera_minute()], source="a")
+    [row] = MinuteRepository(synced).minute_rows()
     assert (row.samples, row.t_first_s, row.t_last_s) == (300, 0.0, 59.8)
-    assert synced.camera_minutes()[0].frames_analysed == 600
-    synced.write_minutes([first], source="a")
-    assert synced.minute_rows()[0].samples == 100
+    assert MinuteRepository(synced).camera_minutes()[0].frames_analysed == 600
+    MinuteRepository(synced).write_minutes([first], source="a")
+    assert MinuteRepository(synced).minute_rows()[0].samples == 100
 
 
 def test_an_offline_part_and_an_analysed_part_add_up(synced: Database) -> None:
@@ -177,10 +181,10 @@ def test_an_offline_part_and_an_analysed_part_add_up(synced: Database) -> None:
         t_last_s=0.0,
     )
     analysed = make_minute_row(samples=150, seconds_observed=30.0, t_first_s=25.0, t_last_s=54.8)
-    synced.write_minutes([offline], source="a")
-    synced.write_minutes([analysed], source="b")
-    synced.write_minutes([offline], source="a")
-    [row] = synced.minute_rows()
+    MinuteRepository(synced).write_minutes([offline], source="a")
+    MinuteRepository(synced).write_minutes([analysed], source="b")
+    MinuteRepository(synced).write_minutes([offline], source="a")
+    [row] = MinuteRepository(synced).minute_rows()
     assert (row.samples, row.seconds_observed, row.seconds_offline) == (150, 30.0, 25.0)
     assert (row.t_first_s, row.t_last_s) == (25.0, 54.8)
 
@@ -188,7 +192,7 @@ def test_an_offline_part_and_an_analysed_part_add_up(synced: Database) -> None:
 @pytest.mark.parametrize("source", ["", "x" * (SOURCE_LENGTH + 1)])
 def test_a_write_needs_a_source(synced: Database, source: str) -> None:
     with pytest.raises(ValueError, match="write source"):
-        synced.write_minutes([make_minute_row()], source=source)
+        MinuteRepository(synced).write_minutes([make_minute_row()], source=source)
     assert synced.count_rows()["minute_stats"] == 0
 
 
@@ -202,7 +206,7 @@ def test_a_write_needs_a_source(synced: Database, source: str) -> None:
 )
 def test_a_failing_batch_writes_nothing(synced: Database, bad_change: dict[str, Any]) -> None:
     stored = make_minute_row(zone_id="loket-1", zone_kind="counter_customer", t_first_s=0.0, t_last_s=20.0)
-    synced.write_minutes([stored], source="a")
+    MinuteRepository(synced).write_minutes([stored], source="a")
     before = synced.count_rows()
     batch = [
         make_minute_row(minute=MINUTE + timedelta(minutes=1)),
@@ -211,16 +215,18 @@ def test_a_failing_batch_writes_nothing(synced: Database, bad_change: dict[str, 
         make_minute_row(minute=MINUTE + timedelta(minutes=3)),
     ]
     with pytest.raises(StorageError, match="cannot write minute figures") as info:
-        synced.write_minutes(batch, [make_camera_minute()], source="b")
+        MinuteRepository(synced).write_minutes(batch, [make_camera_minute()], source="b")
     assert "\n" not in str(info.value)
     assert synced.count_rows() == before
-    assert synced.minute_rows() == [stored]
-    assert synced.camera_minutes() == []
+    assert MinuteRepository(synced).minute_rows() == [stored]
+    assert MinuteRepository(synced).camera_minutes() == []
 
 
 def test_a_failing_camera_minute_rolls_back_the_rows(synced: Database) -> None:
     with pytest.raises(StorageError):
-        synced.write_minutes([make_minute_row()], [make_camera_minute(camera_id="no-such-camera")], source="a")
+        MinuteRepository(synced).write_minutes(
+            [make_minute_row()], [make_camera_minute(camera_id="no-such-camera")], source="a"
+        )
     assert synced.count_rows()["minute_stats"] == synced.count_rows()["minute_parts"] == 0
 
 
@@ -233,15 +239,17 @@ def test_a_failing_camera_minute_rolls_back_the_rows(synced: Database) -> None:
 )
 def test_invalid_rows_are_refused_before_writing(synced: Database, change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        synced.write_minutes([make_minute_row(), make_minute_row(**change)], source="a")
+        MinuteRepository(synced).write_minutes([make_minute_row(), make_minute_row(**change)], source="a")
     assert synced.count_rows()["minute_stats"] == 0
 
 
 def test_minutes_come_back_as_aware_utc(synced: Database) -> None:
     local = datetime(2024, 3, 4, 10, 30, tzinfo=WITA)  # 02:30 UTC
-    synced.write_minutes([make_minute_row(minute=local)], [make_camera_minute(minute=local)], source="a")
-    [row] = synced.minute_rows()
-    [coverage] = synced.camera_minutes()
+    MinuteRepository(synced).write_minutes(
+        [make_minute_row(minute=local)], [make_camera_minute(minute=local)], source="a"
+    )
+    [row] = MinuteRepository(synced).minute_rows()
+    [coverage] = MinuteRepository(synced).camera_minutes()
     for value in (row.minute, coverage.minute):
         assert value == MINUTE
         assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
@@ -250,26 +258,30 @@ def test_minutes_come_back_as_aware_utc(synced: Database) -> None:
 
 def test_filters_by_camera_and_half_open_time_range(synced: Database) -> None:
     minutes = [MINUTE + timedelta(minutes=i) for i in range(4)]
-    synced.write_minutes(
+    MinuteRepository(synced).write_minutes(
         [make_minute_row(minute=m) for m in minutes]
         + [make_minute_row(camera_id="cam-door", zone_id="satpam", zone_kind="post", minute=MINUTE)],
         [make_camera_minute(minute=m) for m in minutes],
         source="a",
     )
     start = minutes[1].astimezone(WITA)
-    picked = synced.minute_rows(camera_id="cam-hall", start=start, end=minutes[3])
+    picked = MinuteRepository(synced).minute_rows(camera_id="cam-hall", start=start, end=minutes[3])
     assert [r.minute for r in picked] == minutes[1:3]
-    assert [r.camera_id for r in synced.minute_rows()] == ["cam-door"] + ["cam-hall"] * 4
-    assert [c.minute for c in synced.camera_minutes("cam-hall", start=minutes[2])] == minutes[2:]
-    assert synced.camera_minutes("cam-door") == []
+    assert [r.camera_id for r in MinuteRepository(synced).minute_rows()] == ["cam-door"] + ["cam-hall"] * 4
+    assert [c.minute for c in MinuteRepository(synced).camera_minutes("cam-hall", start=minutes[2])] == minutes[2:]
+    assert MinuteRepository(synced).camera_minutes("cam-door") == []
     with pytest.raises(ValueError, match="timezone-aware"):
-        synced.minute_rows(start=datetime(2024, 3, 4))
+        MinuteRepository(synced).minute_rows(start=datetime(2024, 3, 4))
 
 
 def test_histogram_of_a_part_written_twice_counts_each_visit_once(synced: Database) -> None:
-    synced.write_minutes([make_minute_row(visit_durations=(10.0,), t_first_s=0.0, t_last_s=29.0)], source="a")
-    synced.write_minutes([make_minute_row(visit_durations=(10.0,), t_first_s=0.0, t_last_s=29.0)], source="a")
-    assert synced.minute_rows()[0].visit_hist == DurationHistogram.of([10.0])
+    MinuteRepository(synced).write_minutes(
+        [make_minute_row(visit_durations=(10.0,), t_first_s=0.0, t_last_s=29.0)], source="a"
+    )
+    MinuteRepository(synced).write_minutes(
+        [make_minute_row(visit_durations=(10.0,), t_first_s=0.0, t_last_s=29.0)], source="a"
+    )
+    assert MinuteRepository(synced).minute_rows()[0].visit_hist == DurationHistogram.of([10.0])
 
 
 def test_writers_of_two_sources_at_once_leave_the_exact_sum(synced: Database) -> None:
@@ -294,7 +306,7 @@ def test_writers_of_two_sources_at_once_leave_the_exact_sum(synced: Database) ->
         try:
             barrier.wait(timeout=30)
             for i in range(1, writes + 1):
-                synced.write_minutes(*batch(k, i), source=f"live:worker-{k}:0")
+                MinuteRepository(synced).write_minutes(*batch(k, i), source=f"live:worker-{k}:0")
         except BaseException as err:
             errors.append(err)
 
@@ -304,5 +316,7 @@ def test_writers_of_two_sources_at_once_leave_the_exact_sum(synced: Database) ->
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
-    assert [(r.samples, r.count_sum) for r in synced.minute_rows()] == [(3000 + 2 * writes, 2 * writes)] * 4
-    assert [c.frames_analysed for c in synced.camera_minutes()] == [3000 + 2 * writes] * 2
+    assert [(r.samples, r.count_sum) for r in MinuteRepository(synced).minute_rows()] == [
+        (3000 + 2 * writes, 2 * writes)
+    ] * 4
+    assert [c.frames_analysed for c in MinuteRepository(synced).camera_minutes()] == [3000 + 2 * writes] * 2

@@ -19,6 +19,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from cvmon.server import create_app
+from cvmon.storage.minutes import MinuteRepository
 from tests.api.conftest import FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings
 from tests.storage.conftest import make_minute_row
 
@@ -173,7 +174,7 @@ def test_dashboard_tiles_refresh_by_themselves(open_page, live_server: LiveServe
     count = page.locator("[data-camera='cam-a'] tr[data-zone='queue-a'] [data-testid=count]")
     expect(count).to_contain_text("4")
     minute = NOW - timedelta(minutes=1)
-    live_server.seeded.db.write_minutes(
+    MinuteRepository(live_server.seeded.db).write_minutes(
         [make_minute_row("cam-a", "queue-a", minute, count_sum=300 * 7, count_max=9)], [], source="test"
     )
     expect(count).to_contain_text("7", timeout=TIMEOUT_MS)

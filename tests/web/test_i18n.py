@@ -78,14 +78,13 @@ def test_templates_use_only_known_keys() -> None:
 
 
 def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
-    from cvmon.alerts.rules import Rule
     from cvmon.read.lists import AlertState
     from cvmon.read.summary import REASONS
     from cvmon.reports.index import ASPECTS
     from cvmon.storage.alerts import FollowUp
     from cvmon.storage.audit import AuditAction
     from cvmon.storage.users import Role
-    from cvmon.types import ZoneKind
+    from cvmon.types import Rule, ZoneKind
 
     values = {
         "role.": [r.value for r in Role],

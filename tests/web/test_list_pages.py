@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import numpy as np
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
-from cvmon.evidence import EvidenceStore, anonymise
+from cvmon.evidence import anonymise
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditRepository
 from cvmon.storage.evidence import EvidenceRepository
+from cvmon.storage.evidence_files import EvidenceStore
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.api.conftest import T0, sqlite_only
 from tests.web.conftest import Browser
 

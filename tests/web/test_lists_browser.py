@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction, AuditRepository
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.api.conftest import T0, Seeded, sqlite_only
 from tests.web.test_viewer_browser import new_page, server_url  # noqa: F401
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from cvmon.alerts.rules import AlertChange, ChangeKind, Rule
 from cvmon.reports.evidence_pack import PackUnitNotFound, PackWindowError, evidence_pack
 from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.audit import AuditAction
+from cvmon.types import AlertChange, ChangeKind, Rule
 from tests.api.conftest import T0, Seeded
 from tests.web.conftest import Browser
 

@@ -18,6 +18,7 @@ from cvmon.config import load_config
 from cvmon.server import create_app
 from cvmon.storage import Database
 from cvmon.storage.audit import AuditRepository
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
 from tests.storage.conftest import database, database_url, postgres_admin  # noqa: F401
@@ -51,7 +52,7 @@ class Setup:
 def setup(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:  # noqa: F811
     config = tmp_path / "cameras.yaml"
     shutil.copy(EXAMPLE, config)
-    database.sync_config(load_config(config))
+    sync_config(database, load_config(config))
     users = UserRepository(database, FAST_PASSWORDS)
     now = datetime.now(UTC)
     for name, role in (("admin", "admin"), ("manager", "manager"), ("pic", "pic")):
@@ -172,7 +173,7 @@ def test_connection_test_shows_an_anonymised_snapshot_and_hides_passwords(setup:
 def test_setup_without_a_configuration_file_says_so(database: Database, tmp_path: Path) -> None:  # noqa: F811
     app = create_app(make_settings(), database=database, evidence_dir=tmp_path, passwords=FAST_PASSWORDS)
     client = TestClient(app, base_url="https://testserver")
-    database.sync_config(load_config(EXAMPLE))
+    sync_config(database, load_config(EXAMPLE))
     UserRepository(database, FAST_PASSWORDS).add(
         "admin", PASSWORD, "admin", ["uiw-ntb"], actor=SEED_ACTOR, now=datetime.now(UTC)
     )

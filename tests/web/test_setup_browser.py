@@ -22,7 +22,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from cvmon.config import load_config
 from cvmon.server import create_app
+from cvmon.storage.config_history import sync_config
 from cvmon.storage.database import open_database
+from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
 from tests.sources.conftest import RtspServer, start_rtsp_server  # noqa: F401
@@ -82,7 +84,7 @@ def deployment(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> 
         "CVMON_RELOAD_EVERY_S": "0.5",
     }
     db = open_database(url)
-    db.sync_config(load_config(config))  # as `cvmon run` does, without racing it
+    sync_config(db, load_config(config))  # as `cvmon run` does, without racing it
     UserRepository(db, FAST_PASSWORDS).add(
         "admin", PASSWORD, "admin", ["ulp-a"], actor=SEED_ACTOR, now=datetime.now(UTC)
     )
@@ -178,7 +180,7 @@ def test_admin_draws_a_zone_and_the_running_worker_uses_it(deployment: dict[str,
     db = deployment["db"]
     run.send_signal(signal.SIGTERM)  # every worker flushes its open minute
     assert run.wait(timeout=60) == 0, "".join(output)
-    rows = db.minute_rows("live")  # type: ignore[attr-defined]
+    rows = MinuteRepository(db).minute_rows("live")  # type: ignore[attr-defined]
     new_rows = [r for r in rows if r.zone_id == "door-queue"]
     assert new_rows and sum(r.samples for r in new_rows) > 0, "".join(output)
     assert sum(r.count_sum for r in new_rows) == sum(r.samples for r in new_rows)  # the one person, every sample

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from cvmon.alerts.rules import Rule
 from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import AllowedUnits, ContextDep, CsrfChecked, SessionDep, require_role
 from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
@@ -18,6 +17,7 @@ from cvmon.api.schemas import AckManyIn, AckManyOut, AlertOut, ResolveIn
 from cvmon.read import lists
 from cvmon.read.lists import AlertState
 from cvmon.storage.alerts import Alert
+from cvmon.types import Rule
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(require_role(*READ_FIGURES))])
 FollowUpRole = Depends(require_role(*FOLLOW_UP_ALERTS))

@@ -7,16 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from cvmon.alerts.rules import Rule
 from cvmon.api.deps import AllowedUnits, ContextDep, CurrentUser, SessionDep, require_role
 from cvmon.api.narrow import cameras_of, checked_range, unit_subtree
 from cvmon.api.paging import PAGED, Limit, Offset, page_headers
 from cvmon.api.params import MAX_ID, checked_time
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.api.schemas import EvidenceOut
-from cvmon.evidence import EvidenceTampered
+from cvmon.errors import EvidenceTampered
 from cvmon.read import lists, queries
 from cvmon.storage.audit import AuditAction
+from cvmon.types import Rule
 
 router = APIRouter(prefix="/api/evidence", tags=["evidence"], dependencies=[Depends(require_role(*READ_EVIDENCE))])
 

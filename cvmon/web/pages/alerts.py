@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from cvmon.alerts.rules import Rule
 from cvmon.api.alert_actions import acknowledge_alert, acknowledge_alerts, resolve_alert
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.params import MAX_ID
@@ -18,6 +17,7 @@ from cvmon.api.schemas import MAX_BULK
 from cvmon.read import lists, queries
 from cvmon.read.lists import AlertState
 from cvmon.storage.alerts import AlertNotFound, AlertStateError, FollowUp
+from cvmon.types import Rule
 from cvmon.web import data, listing
 from cvmon.web.render import render
 from cvmon.web.session import FormCsrf, PageDenied, PageUser, page_role, reject_nul, safe_next

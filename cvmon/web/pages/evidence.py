@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cvmon.alerts.rules import Rule
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.params import MAX_ID
 from cvmon.api.permissions import READ_EVIDENCE
 from cvmon.read import lists, queries
 from cvmon.storage.alerts import AlertNotFound
+from cvmon.types import Rule
 from cvmon.web import data, listing
 from cvmon.web.render import render
 from cvmon.web.session import PageDenied, page_role

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import READ_EVIDENCE
-from cvmon.evidence.errors import EvidenceTampered
+from cvmon.errors import EvidenceTampered
 from cvmon.reports.document import pack_pdf_html
 from cvmon.reports.evidence_pack import EvidencePack, PackUnitNotFound, PackWindowError, evidence_pack
 from cvmon.reports.pdf import PdfError, html_to_pdf

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath, PurePosixPath
 
-from cvmon.evidence.anonymise import AnonymisedJpeg
-from cvmon.evidence.errors import EvidenceError, EvidenceTampered, NotAnonymised
+from cvmon.errors import EvidenceError, EvidenceTampered, NotAnonymised
+from cvmon.types import AnonymisedJpeg
 
 LATEST_DIR = "latest"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")

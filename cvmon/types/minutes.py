@@ -1,9 +1,11 @@
-"""Per-camera, per-minute coverage: how much of a minute a camera was analysed, online or offline."""
+"""One minute of figures: a zone's (``MinuteRow``) and its camera's coverage (``CameraMinute``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+
+from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 
 COVERAGE_SUMS: tuple[str, ...] = ("frames_analysed", "frames_detected", "seconds_online", "seconds_offline")
 """The coverage figures that add up (``inference_ms_sum`` too; ``inference_ms_max`` takes the maximum)."""
@@ -41,3 +43,23 @@ class CameraMinute:
             t_first_s=min(self.t_first_s, other.t_first_s),
             t_last_s=max(self.t_last_s, other.t_last_s),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinuteRow(ZoneFigures):
+    """The figures of one zone of one camera for one wall-clock minute (UTC): a ``ZoneFigures`` and its key.
+
+    ``t_first_s``/``t_last_s`` are the seconds within the minute that the samples, visits and offline
+    time covered (``t_first_s > t_last_s`` when nothing did).
+    """
+
+    camera_id: str
+    zone_id: str
+    zone_kind: str
+    minute: datetime
+    t_first_s: float = 60.0
+    t_last_s: float = 0.0
+
+    def with_figures(self, figures: ZoneFigures) -> MinuteRow:
+        """The same key and covered seconds with other figures."""
+        return replace(self, **{name: getattr(figures, name) for name in FIGURE_FIELDS})

@@ -1,15 +1,12 @@
-"""Core value types that flow through the pipeline (see DESIGN.md, data flow)."""
+"""Frames and the detections found in them."""
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
-
-from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -109,74 +106,3 @@ class Detections:
         """Bottom-centre point of each box (where a standing person touches the floor)."""
         x = (self.xyxy[:, 0] + self.xyxy[:, 2]) / 2.0
         return np.stack([x, self.xyxy[:, 3]], axis=1).astype(np.float32)
-
-
-class ZoneKind(enum.StrEnum):
-    """What a zone stands for in a customer-service office."""
-
-    QUEUE = "queue"
-    WAITING = "waiting"
-    COUNTER_STAFF = "counter_staff"
-    COUNTER_CUSTOMER = "counter_customer"
-    POST = "post"
-    ENTRANCE = "entrance"
-
-    @property
-    def measures_wait(self) -> bool:
-        return self in (ZoneKind.QUEUE, ZoneKind.WAITING)
-
-    @property
-    def measures_staffing(self) -> bool:
-        return self in (ZoneKind.COUNTER_STAFF, ZoneKind.POST)
-
-
-class ZoneEventKind(enum.StrEnum):
-    ENTERED = "entered"
-    EXITED = "exited"
-    STAFFED = "staffed"
-    UNSTAFFED = "unstaffed"
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneEvent:
-    """Something that happened in a zone; ``duration_s`` is set for EXITED (the visit length)."""
-
-    zone_id: str
-    kind: ZoneEventKind
-    ts: datetime
-    duration_s: float | None = None
-
-
-class SourceEventKind(enum.StrEnum):
-    ONLINE = "online"
-    OFFLINE = "offline"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceEvent:
-    """An online/offline transition of a camera; ``reason`` says why it went offline."""
-
-    camera_id: str
-    kind: SourceEventKind
-    ts: datetime
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MinuteRow(ZoneFigures):
-    """The figures of one zone of one camera for one wall-clock minute (UTC): a ``ZoneFigures`` and its key.
-
-    ``t_first_s``/``t_last_s`` are the seconds within the minute that the samples, visits and offline
-    time covered (``t_first_s > t_last_s`` when nothing did).
-    """
-
-    camera_id: str
-    zone_id: str
-    zone_kind: str
-    minute: datetime
-    t_first_s: float = 60.0
-    t_last_s: float = 0.0
-
-    def with_figures(self, figures: ZoneFigures) -> MinuteRow:
-        """The same key and covered seconds with other figures."""
-        return replace(self, **{name: getattr(figures, name) for name in FIGURE_FIELDS})

@@ -1,0 +1,37 @@
+"""What the alert rules report: which rule, and its alert opening, peaking or clearing."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class Rule(enum.StrEnum):
+    QUEUE_LONG = "queue_long"
+    COUNTER_UNSTAFFED = "counter_unstaffed"
+    POST_UNSTAFFED = "post_unstaffed"
+    LONG_WAIT = "long_wait"
+    OVER_CAPACITY = "over_capacity"
+    CAMERA_OFFLINE = "camera_offline"
+
+
+class ChangeKind(enum.StrEnum):
+    OPENED = "opened"
+    PEAK = "peak"
+    CLEARED = "cleared"
+
+
+CAMERA_ZONE = ""  # zone id of camera-level alerts
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChange:
+    """A rule's alert opened, reached a new peak, or its condition cleared."""
+
+    rule: Rule
+    zone_id: str
+    kind: ChangeKind
+    ts: datetime
+    value: float
+    opened_at: datetime
