@@ -27,6 +27,7 @@ from cvmon.storage.evidence import EvidenceNotFound
 from cvmon.web import data
 from cvmon.web.i18n import translator
 from cvmon.web.render import environment, language_of, render
+from cvmon.web.report_document import page_counter_css
 from cvmon.web.session import PageDenied, page_day, page_role
 
 router = APIRouter(include_in_schema=False)
@@ -166,12 +167,14 @@ def pack_pdf(
     pack = _build(principal, session, unit, _moment(start, tz), _moment(end, tz))
     images, unreadable = _embedded_images(context, pack)
     language = language_of(request)
+    t = translator(language)
     html = (
         environment()
         .get_template("pack_pdf.html")
         .render(
             lang=language,
-            t=translator(language),
+            t=t,
+            page_counter=page_counter_css(t("report.page")),
             pack=pack,
             image_src=images,
             user=principal.user,
