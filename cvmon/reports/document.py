@@ -74,9 +74,19 @@ def report_pdf(report: UnitReport, language: Language, made_by: str, now: dateti
 def pack_pdf_html(
     pack: EvidencePack, language: Language, image_src: Mapping[int, str], user: User, made_at: datetime
 ) -> str:
-    """The HTML of an evidence pack's PDF; ``image_src`` maps a snapshot id to its embedded image."""
+    """The HTML of an evidence pack's PDF: A4 pages with the unit, the window and who made it when on
+    every page, and the page numbers; ``image_src`` maps a snapshot id to its embedded image."""
+    t = translator(language)
     return (
         document_environment()
         .get_template("pack_pdf.html")
-        .render(lang=language, t=translator(language), pack=pack, image_src=image_src, user=user, made_at=made_at)
+        .render(
+            lang=language,
+            t=t,
+            page_counter=page_counter_css(t("report.page")),
+            pack=pack,
+            image_src=image_src,
+            user=user,
+            made_at=made_at,
+        )
     )

@@ -8,7 +8,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 
 from tests.cli.cli_run import on_terminal
 from tests.conftest import SHARED
+from tests.net import free_port
 
 CVMON = Path(sys.executable).parent / "cvmon"  # the console script, called by its path as the README says
 PASSWORD = "kopi tubruk pagi hari"
@@ -130,7 +130,7 @@ def test_demo_closing_hint_works_as_printed(demo: Demo) -> None:
     )
     assert code == 0 and "added admin: admin, units uiw-ntb, active" in shown, shown
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         ["bash", "-c", f"{serve} --port {port}"],
         env=demo.env,
@@ -156,9 +156,3 @@ def test_demo_closing_hint_works_as_printed(demo: Demo) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

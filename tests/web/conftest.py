@@ -26,6 +26,7 @@ from tests.api.conftest import (  # noqa: F401
     postgres_admin,
     seeded,
 )
+from tests.web.live import CHROMIUM, CHROMIUM_FLAGS
 
 _CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 
@@ -78,8 +79,6 @@ def web_app_factory(seeded: Seeded, clock: FakeClock) -> Iterator[object]:  # no
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[ChromiumBrowser]:
     """Headless Chromium from Debian (Playwright drives it), one per test module."""
-    from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser

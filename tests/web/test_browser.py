@@ -7,33 +7,18 @@ nothing; the dashboard's tiles refresh by themselves. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from cvmon.server import create_app
 from cvmon.storage.minutes import MinuteRepository
 from tests.api.conftest import FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings
 from tests.storage.conftest import make_minute_row
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
+from tests.web.live import TIMEOUT_MS, serving
 
 
 @dataclass
@@ -43,12 +28,6 @@ class LiveServer:
     clock: FakeClock
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(seeded: Seeded, clock: FakeClock) -> Iterator[LiveServer]:
     # Development settings: plain-HTTP cookies, as on a trial install; the secret is still set.
@@ -56,17 +35,8 @@ def live_server(seeded: Seeded, clock: FakeClock) -> Iterator[LiveServer]:
     app = create_app(
         settings, database=seeded.db, evidence_dir=seeded.evidence_root, clock=clock, passwords=FAST_PASSWORDS
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", seeded, clock)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield LiveServer(url, seeded, clock)
 
 
 @pytest.fixture

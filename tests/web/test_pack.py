@@ -306,6 +306,46 @@ def test_pack_pdf_holds_the_figures_and_the_snapshot(web: Browser, tmp_path: Pat
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "head", "made", "page_of"),
+    [
+        (
+            "id",
+            "Paket bukti kunjungan · ULP Ampenan",
+            "Dibuat 23 Nov 2026 11.00 WITA oleh auditor",
+            "Halaman {n} dari {pages}",
+        ),
+        (
+            "en",
+            "Evidence pack for a visit · ULP Ampenan",
+            "Made 23 Nov 2026 11:00 WITA by auditor",
+            "Page {n} of {pages}",
+        ),
+    ],
+)
+def test_pack_pdf_is_a4_with_unit_window_maker_and_page_numbers_on_every_page(
+    web: Browser, tmp_path: Path, language: str, head: str, made: str, page_of: str
+) -> None:
+    client, _ = web.login("auditor")
+    client.cookies.set("cvmon_lang", language)
+    response = client.get(PDF)
+    assert response.status_code == 200
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(response.content)
+    pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", pdf)).group(1))  # type: ignore[union-attr]
+    sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts \(A4\)", _run("pdfinfo", "-f", "1", "-l", str(pages), pdf))
+    assert len(sizes) == pages
+    window = (
+        "23 Nov 2026 09.00 WITA – 23 Nov 2026 09.03 WITA"
+        if language == "id"
+        else "23 Nov 2026 09:00 WITA – 23 Nov 2026 09:03 WITA"
+    )
+    for n in range(1, pages + 1):
+        text = " ".join(_run("pdftotext", "-f", str(n), "-l", str(n), "-layout", pdf, "-").split())
+        for expected in (head, window, made, page_of.format(n=n, pages=pages)):
+            assert expected in text, (n, expected, text[:400])
+
+
 def test_pack_pdf_marks_a_tampered_snapshot(web: Browser, tmp_path: Path) -> None:
     shot = web.api.seeded.evidence["cam-a"]
     context = web.api.app.state.cvmon

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CVMON = Path(sys.executable).parent / "cvmon"
@@ -26,14 +27,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_shows_the_notice_of_the_configured_units(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     args = [str(CVMON), "serve", "--port", str(port), "--config", str(REPO_ROOT / "cameras.yaml")]
     server = subprocess.Popen(args, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -28,19 +26,13 @@ from cvmon.storage.minutes import MinuteRepository
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
 from tests.sources.conftest import RtspServer, start_rtsp_server  # noqa: F401
-from tests.web.test_browser import CHROMIUM, CHROMIUM_FLAGS, TIMEOUT_MS
+from tests.web.live import CHROMIUM, CHROMIUM_FLAGS, TIMEOUT_MS, serving
 
 CVMON = Path(sys.executable).parent / "cvmon"
 # One person standing still, feet at (0.40, 0.70): inside the zone the test draws, outside nothing else.
 SCENE = {"people": [{"path": [[0, 0.40, 0.60], [100000, 0.40, 0.60]], "size": [0.05, 0.20]}]}
 NEW_ZONE = [(0.30, 0.60), (0.50, 0.60), (0.50, 0.80), (0.30, 0.80)]
 BOW_TIE = [(0.60, 0.10), (0.90, 0.40), (0.90, 0.10), (0.60, 0.40)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -94,21 +86,15 @@ def deployment(start_rtsp_server: Callable[..., RtspServer], tmp_path: Path) -> 
         evidence_dir=tmp_path / "evidence",
         passwords=FAST_PASSWORDS,
     )
-    port = _free_port()
-    viewer = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=viewer.run, daemon=True)
-    thread.start()
     run = subprocess.Popen(
         [str(CVMON), "run", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(iter(run.stdout.readline, "")), daemon=True).start()  # type: ignore[union-attr]
     try:
-        _wait(lambda: viewer.started, 20, "the viewer")
-        yield {"url": f"http://127.0.0.1:{port}", "run": run, "output": output, "db": db, "config": config}
+        with serving(app) as url:
+            yield {"url": url, "run": run, "output": output, "db": db, "config": config}
     finally:
-        viewer.should_exit = True
-        thread.join(timeout=10)
         if run.poll() is None:
             run.send_signal(signal.SIGTERM)
             try:

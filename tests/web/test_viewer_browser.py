@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import copy
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from cvmon.config import parse_config
 from cvmon.i18n.dates import format_day
 from cvmon.server import create_app
 from tests.api.conftest import CONFIG, FAST_PASSWORDS, NOW, PASSWORD, FakeClock, Seeded, make_settings, sqlite_only
-from tests.web.test_browser import TIMEOUT_MS, _free_port
+from tests.web.live import TIMEOUT_MS, serving
 
 pytestmark = sqlite_only  # what is tested here is the browser side; the pages' SQL runs on both in test_pages
 
@@ -42,17 +39,8 @@ def server_url(seeded: Seeded, clock: FakeClock) -> Iterator[str]:
         passwords=FAST_PASSWORDS,
         config=parse_config(_config()),
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
