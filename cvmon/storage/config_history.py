@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
 from cvmon.storage.database import Database
 from cvmon.storage.models import (
+    AlertRecord,
     CameraMinuteRecord,
     CameraRecord,
     CameraVersionRecord,
@@ -117,6 +118,7 @@ def sync_config(db: Database, config: Config, *, now: datetime | None = None) ->
         _store_units(session, config)
         _store_cameras(session, config, moment)
         _store_periods(session, config, moment)
+        _end_conditions_of_removed(session, config, moment)
 
 
 def _store_units(session: Session, config: Config) -> None:
@@ -202,8 +204,29 @@ def _renew(
     rec.valid_to = end
 
 
+def _end_conditions_of_removed(session: Session, config: Config, now: datetime) -> None:
+    """An alert of a removed camera or zone whose condition is still ongoing ends where that camera's or
+    zone's data ends (``now`` without data): nothing observes it any more. Acknowledgement and
+    follow-up stay to be done as before."""
+    zones = {cam.id: {zone.id for zone in cam.zones} for cam in config.cameras}
+    for alert in session.scalars(select(AlertRecord).where(AlertRecord.cleared_at.is_(None))):
+        if alert.camera_id not in zones:
+            ends = [_camera_data_end(session, alert.camera_id), _camera_rows_end(session, alert.camera_id)]
+            end = max((e for e in ends if e is not None), default=None)
+        elif alert.zone_id and alert.zone_id not in zones[alert.camera_id]:
+            end = _zone_data_end(session, (alert.camera_id, alert.zone_id))
+        else:
+            continue
+        alert.cleared_at = max(_utc(alert.opened_at), min(end or now, now))
+
+
 def _camera_data_end(session: Session, camera_id: str) -> datetime | None:
     last = session.scalar(select(func.max(CameraMinuteRecord.minute)).where(CameraMinuteRecord.camera_id == camera_id))
+    return None if last is None else _utc(last) + MINUTE
+
+
+def _camera_rows_end(session: Session, camera_id: str) -> datetime | None:
+    last = session.scalar(select(func.max(MinuteStatRecord.minute)).where(MinuteStatRecord.camera_id == camera_id))
     return None if last is None else _utc(last) + MINUTE
 
 

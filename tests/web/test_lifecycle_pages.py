@@ -34,6 +34,18 @@ def test_a_removed_camera_and_zone_are_not_on_the_dashboard(web: Browser) -> Non
         assert 'data-camera="cam-b"' not in page and 'data-zone="staff-a"' not in page, path
 
 
+def test_an_ongoing_condition_of_a_removed_camera_ends_where_its_data_ends(web: Browser) -> None:
+    manager, _ = web.login("manager")
+    _remove_camera_b_and_zone_staff_a(web)
+    alerts = {a["camera_id"]: a for a in manager.get("/api/alerts").json()}
+    gone, kept = alerts["cam-b"], alerts["cam-a"]
+    assert (gone["condition"], gone["status"]) == ("cleared", "open")  # still waiting for acknowledgement
+    assert gone["cleared_at"] == (T0 + timedelta(minutes=3)).isoformat().replace("+00:00", "Z")  # last row 09:02
+    assert (kept["condition"], kept["cleared_at"]) == ("ongoing", None)  # its camera still observes it
+    (cakra,) = [u for u in manager.get("/api/units/summary").json() if u["unit_id"] == "ulp-cakra"]
+    assert (cakra["alerts"]["ongoing"], cakra["alerts"]["waiting"]) == (0, 1)
+
+
 def test_the_history_of_a_removed_camera_stays_readable(web: Browser) -> None:
     manager, _ = web.login("manager")
     _remove_camera_b_and_zone_staff_a(web)
