@@ -49,12 +49,13 @@ def serving(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def screenshot(page: Page, out_dir: Path, name: str) -> Path:
-    """Save a whole-page screenshot under ``out_dir``; with CVMON_REFRESH_DOCS=1 also as docs/screenshots/NAME.png."""
+def screenshot(page: Page, out_dir: Path, name: str, *, docs: bool = False) -> Path:
+    """Save a whole-page screenshot under ``out_dir``; one the README shows (``docs``) is also written
+    to docs/screenshots/NAME.png when CVMON_REFRESH_DOCS=1."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("CVMON_REFRESH_DOCS") == "1":
+    if docs and os.environ.get("CVMON_REFRESH_DOCS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=True)
     return path
