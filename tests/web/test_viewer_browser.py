@@ -120,8 +120,16 @@ def test_time_pickers_are_24_hour_in_the_pages_language(new_page) -> None:  # ty
     expect(english.locator(".flatpickr-calendar.open .flatpickr-am-pm")).to_have_count(0)
 
 
-def test_unit_tree_picker_sets_a_users_units(new_page) -> None:  # type: ignore[no-untyped-def]
-    page: Page = new_page("admin")
+USERS_WORDS = {
+    "id": {"save": "Simpan", "saved": "Pengguna pic-b disimpan.", "never": "belum pernah"},
+    "en": {"save": "Save", "saved": "User pic-b saved.", "never": "never"},
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_unit_tree_picker_sets_a_users_units(new_page, language: str) -> None:  # type: ignore[no-untyped-def]
+    words = USERS_WORDS[language]
+    page: Page = new_page("admin", language)
     page.goto("/admin/users")
     row = page.locator("tr[data-user='pic-b']")
     picker = row.get_by_test_id("unit-picker")
@@ -135,12 +143,12 @@ def test_unit_tree_picker_sets_a_users_units(new_page) -> None:  # type: ignore[
     indent = [float(v.rstrip("rem") or 0) for v in paddings]
     assert indent == [0, 1.1, 2.2, 1.1, 2.2, 2.2]  # the tree, depth first
     picker.get_by_label("ULP Ampenan").check()
-    row.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("status")).to_have_text("Pengguna pic-b disimpan.")
+    row.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_role("status")).to_have_text(words["saved"])
     saved = page.locator("tr[data-user='pic-b']").get_by_test_id("unit-picker")
     expect(saved.locator("summary")).to_have_text("ULP Ampenan, ULP Cakranegara")
     expect(page.locator("tr[data-user='admin']").get_by_test_id("last-sign-in")).to_contain_text("WITA")
-    expect(page.locator("tr[data-user='viewer']").get_by_test_id("last-sign-in")).to_have_text("belum pernah")
+    expect(page.locator("tr[data-user='viewer']").get_by_test_id("last-sign-in")).to_have_text(words["never"])
 
 
 @pytest.mark.parametrize(
