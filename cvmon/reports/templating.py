@@ -81,12 +81,16 @@ def number(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
 
 
-def duration(seconds: float | None) -> str:
-    """``45 s``, ``18.5 min`` or ``2.3 h``; ``–`` for none."""
+HOURS_UNIT = {"id": "jam", "en": "h"}  # "h" reads as "hari" (day) in Indonesian
+
+
+@pass_context
+def duration(context: Context, seconds: float | None) -> str:
+    """``45 s``, ``18.5 min`` or ``2.3 h`` (``2.3 jam`` in Indonesian); ``–`` for none."""
     if seconds is None:
         return "–"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
         return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 3600:.1f} {HOURS_UNIT.get(context.get('lang', 'en'), 'h')}"
