@@ -133,7 +133,7 @@ class CameraPipeline:
         else:
             found = self._last_found  # nothing moved: the same people in the same places
         detections = found[found.confidence >= self.counting_confidence]
-        tracked = self.tracker.update(found, frame.video_s)
+        tracked = self.tracker.update(found, frame.video_s, image)  # the image: each id's look, memory only
         held = self._held_tracks(detections)
         counted = membership(self.zones, detections, frame.width, frame.height)
         held_in = membership(self.zones, held, frame.width, frame.height)
@@ -221,6 +221,7 @@ class CameraPipeline:
                     float(feet[i, 1]),
                     float(box_w[i]),
                     self._born.get(int(confirmed.tracker_id[i]), -np.inf),
+                    self.tracker.look(int(confirmed.tracker_id[i])),
                 )
                 for i in np.nonzero(mask)[0]
             ]

@@ -15,7 +15,9 @@ someone), the new id continues the open visit, so one wait is not split in two, 
 other explanation is worse: the old id is no longer tracked anywhere (not merely outside this zone),
 the new id was born after the old one was last seen, it was born right here (a track that walked in
 from elsewhere or from the zone's edge is a new visit, e.g. the next customer stepping up to a
-counter), and it appeared within ``rejoin_distance`` box widths of where the old one was last seen.
+counter), it appeared within ``rejoin_distance`` box widths of where the old one was last seen, and,
+when both were seen unhidden, it does not look like someone else (``cvmon.appearance``: a passer-by
+whose track is born in front of a hidden customer does not take over the customer's wait).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+import numpy as np
+
+from cvmon import appearance
 from cvmon.config.models import TimingConfig
 from cvmon.types import ZoneEvent, ZoneEventKind
 from cvmon.zones.geometry import Zone
@@ -39,6 +44,7 @@ class Visit:
     y: float
     box_w: float
     confirmed: bool = False
+    look: np.ndarray | None = None  # the person's torso histogram when last seen (memory only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,7 @@ class PersonInZone:
     y: float
     box_w: float
     born_t: float = -math.inf  # video time the tracker first confirmed this id (-inf: long ago)
+    look: np.ndarray | None = None  # the track's torso histogram (None: never seen unhidden)
 
 
 # A new id continues a lost visit only if it was born in the zone: first seen at most this long ago.
@@ -103,11 +110,18 @@ def _rejoin_candidate(
             continue
         if person.born_t <= visit.last_in_t:
             continue  # both were seen at once: two people
+        if _look_apart(person.look, visit.look):
+            continue  # they look different: two people
         reach = timing.rejoin_distance * max(visit.box_w, person.box_w)
         d = math.hypot(person.x - visit.x, person.y - visit.y)
         if d <= reach and d < best_d:
             best, best_d = tid, d
     return best
+
+
+def _look_apart(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two torso histograms, both known, are of two different people."""
+    return a is not None and b is not None and appearance.distance(a, b) >= appearance.DIFFERENT_LOOK
 
 
 def _update_visits(
@@ -132,7 +146,8 @@ def _update_visits(
                 present.add(person.track_id)
             else:
                 visit = Visit(first_in_t=t, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w)
-        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w)
+        look = person.look if person.look is not None else visit.look
+        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w, look=look)
         if not visit.confirmed and t - visit.first_in_t >= timing.min_enter_s:
             visit = replace(visit, confirmed=True)
             events.append(ZoneEvent(zone_id, ZoneEventKind.ENTERED, _wall_at(wall, t, visit.first_in_t)))
