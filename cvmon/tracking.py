@@ -3,6 +3,11 @@
 ByteTrack matches boxes by overlap only, so two people who cross can leave with each other's ids.
 Given the frame, the tracker also keeps each id's look (``cvmon.appearance``, memory only) and
 swaps two ids back when, right after their boxes overlapped, each one looks like the other's.
+
+A person standing behind someone nearer the camera is often found as the upper body only: the
+box's bottom (where cvmon puts the feet) jumps up, out of the zone the person stands in. The
+tracker keeps each id's usual box height, and a box cut short from below by a nearer person's box
+is given back that height, so the feet stay where the person stands.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ _TRACKERS_REFERENCE_FPS = 30.0
 
 APPEARANCE_WEIGHT = 0.1  # how much one clean sighting moves an id's running look
 CROSSING_MEMORY_S = 2.0  # two ids whose boxes overlapped this recently may have been swapped
+CUT_SHORT = 0.8  # a box below this share of its id's usual height, with a nearer box below it, is cut short
 SWAP_MARGIN = 0.15  # a swap must explain both looks better than no swap by this much (Hellinger distance)
 
 
@@ -41,6 +47,7 @@ class PersonTracker:
         """Forget every track (after a camera gap, ids start afresh)."""
         self._alias: dict[int, int] = {}  # ByteTrack's id -> the id given out, after swaps
         self._looks: dict[int, np.ndarray] = {}  # id given out -> running torso histogram
+        self._heights: dict[int, float] = {}  # id given out -> usual box height (pixels) when seen whole
         self._overlapped: dict[tuple[int, int], float] = {}  # pair of ids given out -> last time boxes overlapped
         self._tracker = ByteTrackTracker(
             lost_track_buffer=max(1, round(self.config.lost_track_s * _TRACKERS_REFERENCE_FPS)),
@@ -106,12 +113,32 @@ class PersonTracker:
         internal = np.asarray(tracked.tracker_id, np.int64)
         if image is not None:
             self._follow_looks(image, xyxy, internal, t)
+        ids = [self._id(i) if i >= 0 else -1 for i in internal]
         return Detections(
-            xyxy=xyxy,
+            xyxy=self._whole_boxes(xyxy, ids),
             confidence=np.asarray(tracked.confidence, np.float32),
             class_id=np.asarray(tracked.class_id, np.int64),
-            tracker_id=np.asarray([self._id(i) if i >= 0 else -1 for i in internal], np.int64),
+            tracker_id=np.asarray(ids, np.int64),
         )
+
+    def _whole_boxes(self, xyxy: np.ndarray, ids: list[int]) -> np.ndarray:
+        """The boxes, those cut short from below by a nearer person given their id's usual height back;
+        the usual heights learnt from boxes that are not cut."""
+        out = xyxy.copy()
+        for k, tid in enumerate(ids):
+            if tid < 0:
+                continue
+            height = float(xyxy[k, 3] - xyxy[k, 1])
+            usual = self._heights.get(tid)
+            if _cut_from_below(xyxy, k):
+                if usual is not None and height < CUT_SHORT * usual:
+                    out[k, 3] = xyxy[k, 1] + usual
+            else:
+                self._heights[tid] = height if usual is None else 0.9 * usual + 0.1 * height
+        if len(self._heights) > 64:
+            live = self.live_ids()
+            self._heights = {tid: h for tid, h in self._heights.items() if tid in live}
+        return out
 
     def _follow_looks(self, image: np.ndarray, xyxy: np.ndarray, internal: np.ndarray, t: float) -> None:
         """Note which confirmed boxes overlap, swap back ids a crossing swapped, fold in clean sightings."""
@@ -161,6 +188,13 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1]))
+
+
+def _cut_from_below(xyxy: np.ndarray, k: int) -> bool:
+    """Whether a box with lower feet (a person nearer the camera) covers the bottom edge of box ``k``."""
+    x1, y1, x2, y2 = xyxy[k]
+    band = np.array([x1, y2 - 0.1 * (y2 - y1), x2, y2 + 0.1 * (y2 - y1)])
+    return any(j != k and other[3] > y2 and _overlap(band, other) for j, other in enumerate(xyxy))
 
 
 def _unhidden(xyxy: np.ndarray) -> np.ndarray:

@@ -71,3 +71,23 @@ def test_ids_swapped_by_a_crossing_are_swapped_back(crossed: bool) -> None:
         t += step
     assert None not in before.values() and before[RED] != before[BLUE]
     assert after == before
+
+
+def boxes(*xyxy: tuple[float, float, float, float]) -> Detections:
+    n = len(xyxy)
+    return Detections(np.asarray(xyxy, np.float32), np.full(n, 0.9, np.float32), np.zeros(n, np.int64))
+
+
+@pytest.mark.parametrize("passer_in_front", [True, False])
+def test_a_box_cut_short_by_a_nearer_person_keeps_its_feet(passer_in_front: bool) -> None:
+    """A customer stands still; a passer-by nearer the camera hides their legs and the detector finds
+    only the upper body: the customer's feet stay where they stand (only when someone is in front)."""
+    tracker, t = PersonTracker(TrackerConfig(), fps=5.0), 0.0
+    for _ in range(8):
+        tracker.update(boxes((270, 60, 330, 300)), t)
+        t += 0.2
+    passer = [(200, 120, 300, 340)] if passer_in_front else []
+    out = tracker.update(boxes((270, 60, 330, 170), *passer), t)
+    assert out.tracker_id is not None
+    customer = out.xyxy[out.xyxy[:, 0] == 270][0]
+    assert customer[3] == pytest.approx(300 if passer_in_front else 170, abs=1)
