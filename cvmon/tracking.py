@@ -28,6 +28,7 @@ _TRACKERS_REFERENCE_FPS = 30.0
 APPEARANCE_WEIGHT = 0.1  # how much one clean sighting moves an id's running look
 CROSSING_MEMORY_S = 2.0  # two ids whose boxes overlapped this recently may have been swapped
 CUT_SHORT = 0.8  # a box below this share of its id's usual height, with a nearer box below it, is cut short
+FEET_MARGIN = 0.1  # feet this close (share of box height) are side by side: neither hides the other cleanly
 SWAP_MARGIN = 0.15  # a swap must explain both looks better than no swap by this much (Hellinger distance)
 
 
@@ -141,7 +142,8 @@ class PersonTracker:
         return out
 
     def _follow_looks(self, image: np.ndarray, xyxy: np.ndarray, internal: np.ndarray, t: float) -> None:
-        """Note which confirmed boxes overlap, swap back ids a crossing swapped, fold in clean sightings."""
+        """Note which confirmed boxes overlap, swap back ids a crossing swapped, fold in clean sightings
+        (not those of ids that crossed someone in the last ``CROSSING_MEMORY_S``: they may be swapped)."""
         confirmed = [k for k in range(len(internal)) if internal[k] >= 0]
         front = _unhidden(xyxy)
         seen: dict[int, np.ndarray] = {}
@@ -164,9 +166,11 @@ class PersonTracker:
                 ia, ib = int(internal[ka]), int(internal[kb])
                 self._alias[ia], self._alias[ib] = idb, ida
                 del self._overlapped[(ida, idb)]
+        crossing = {tid for pair in self._overlapped for tid in pair}
         for k, hist in seen.items():
             tid = self._id(internal[k])
-            self._looks[tid] = appearance.blend(self._looks.get(tid), hist, APPEARANCE_WEIGHT)
+            if tid not in crossing or tid not in self._looks:  # who is who is unsure right after a crossing
+                self._looks[tid] = appearance.blend(self._looks.get(tid), hist, APPEARANCE_WEIGHT)
         if len(self._looks) > 64:
             live = self.live_ids()
             self._looks = {tid: h for tid, h in self._looks.items() if tid in live}
@@ -198,14 +202,15 @@ def _cut_from_below(xyxy: np.ndarray, k: int) -> bool:
 
 
 def _unhidden(xyxy: np.ndarray) -> np.ndarray:
-    """Per box, whether no box as near the camera or nearer (feet as low or lower) covers the middle of its torso."""
+    """Per box, whether no box about as near the camera or nearer (feet at most ``FEET_MARGIN`` of its height
+    higher, or lower) covers the middle of its torso."""
     out = np.ones(len(xyxy), bool)
     for k, (x1, y1, x2, y2) in enumerate(xyxy):
         w, h = x2 - x1, y2 - y1
         (r1, r2), (c1, c2) = appearance.TORSO_ROWS, appearance.TORSO_COLS
         torso = np.array([x1 + c1 * w, y1 + r1 * h, x1 + c2 * w, y1 + r2 * h])
         for j, other in enumerate(xyxy):
-            if j != k and other[3] >= y2 and _overlap(torso, other):
+            if j != k and other[3] >= y2 - FEET_MARGIN * h and _overlap(torso, other):
                 out[k] = False
                 break
     return out
