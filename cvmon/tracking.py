@@ -181,9 +181,11 @@ class PersonTracker:
         look_a, look_b = self._looks.get(ida), self._looks.get(idb)
         if look_a is None or look_b is None:
             return False
-        kept = appearance.distance(now_a, look_a) + appearance.distance(now_b, look_b)
+        own_a, own_b = appearance.distance(now_a, look_a), appearance.distance(now_b, look_b)
         cross_a, cross_b = appearance.distance(now_a, look_b), appearance.distance(now_b, look_a)
-        return max(cross_a, cross_b) <= appearance.SAME_LOOK and cross_a + cross_b + SWAP_MARGIN < kept
+        if max(own_a, own_b) < appearance.DIFFERENT_LOOK:
+            return False  # both still look like themselves: two people dressed alike are never swapped
+        return max(cross_a, cross_b) <= appearance.SAME_LOOK and cross_a + cross_b + SWAP_MARGIN < own_a + own_b
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
