@@ -4,7 +4,10 @@ How a scene is made
     The empty room and the people come from ``intel_one-by-one-person-detection.mp4`` in the
     shared footage (``sprites.py``): the room is the median of the clip's empty opening frames;
     each person is cut out of frames where the detector finds them alone, by difference against
-    the room. ``script.py`` moves them on a random script drawn from a seed (queue of 1 to 6 that
+    the room. The two people of the clip that pass the cut's checks both wear dark clothes, so
+    each also comes in four shirt colours, recoloured through the mask (made here, not filmed;
+    ten looks in all), and a scene's customers, passers-by and staff differ in appearance as a
+    real counter's do. ``script.py`` moves them on a random script drawn from a seed (queue of 1 to 6 that
     advances as the head is served at the counter, service times drawn at random, customers who
     give up, passers-by, a staff member who leaves the post for 10 s to 3 min, boards held in front
     of someone for 0.5-2 s, people overlapping in the queue and behind passers-by). ``render.py``

@@ -6,6 +6,14 @@ detector (cvmon's own YOLOX-Nano through ``cvmon.detectors``) finds exactly one 
 touches no edge of the picture; its mask is the difference against the empty room inside the box,
 cleaned with morphology and reduced to its largest connected part, then feathered at the edge.
 Each sprite is marked walking or standing from how fast its box moved.
+
+The clip's people who pass these checks all wear dark clothes, so each is also offered in a few
+shirt colours (``CLOTHING_TINTS``): the same cut-out, with the dark pixels of the mask between the
+head and the waist recoloured, their brightness kept as shading (trousers stay dark: a recoloured
+whole body looks too flat to the detector to be found as a person). These variants are made here, not filmed; they
+give the scenes people who differ in appearance, as the customers of a real counter do, so that an
+appearance check can be measured at all. A variant is kept only if the detector finds it as surely
+as the original (``_visible_alone``).
 """
 
 from __future__ import annotations
@@ -26,7 +34,12 @@ CLIP = "intel_one-by-one-person-detection.mp4"
 EMPTY_FRAMES = range(0, 60)
 # The six people of the clip, by frame range (see fixtures/annotations/one_by_one_visits.yaml).
 PEOPLE: tuple[tuple[int, int], ...] = ((60, 203), (226, 453), (501, 702), (744, 874), (920, 1206), (1233, 1366))
-BANK_VERSION = 2
+BANK_VERSION = 3
+# Clothing colours (BGR) of each person's variants; the person as filmed is variant 0.
+CLOTHING_TINTS: tuple[tuple[int, int, int], ...] = ((40, 45, 185), (185, 115, 40), (175, 180, 185), (60, 150, 70))
+SHIRT_ROWS = (0.14, 0.5)  # share of a sprite's height from the top: below the head, down to the waist
+CLOTHING_MAX_V = 70  # grey levels: a masked pixel this dark is clothing (the clip's people wear dark clothes)
+LOOKS_PER_PERSON = 1 + len(CLOTHING_TINTS)
 DIFF_THRESHOLD = 28  # grey levels (largest channel difference) that separate a person from the room
 EDGE_MARGIN = 3  # pixels: a box this close to an edge of the picture is cut off, not a whole person
 WALKING_PX_PER_FRAME = 4.0
@@ -45,6 +58,12 @@ class Sprite:
     image: np.ndarray  # HxWx3 uint8, the tight box around the mask
     alpha: np.ndarray  # HxW float32
     walking: bool
+    variant: int = 0  # 0: as filmed; k: recoloured with CLOTHING_TINTS[k - 1]
+
+    @property
+    def look(self) -> int:
+        """Which distinct-looking person this sprite shows (a person of the clip in one clothing colour)."""
+        return self.person * LOOKS_PER_PERSON + self.variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +71,16 @@ class SpriteBank:
     background: np.ndarray  # the empty room, HxWx3 uint8
     sprites: tuple[Sprite, ...]
 
-    def of(self, person: int, walking: bool) -> list[Sprite]:
-        """The sprites of one person in one gait; standing ones when there are no walking ones."""
-        mine = [s for s in self.sprites if s.person == person]
+    def of(self, look: int, walking: bool) -> list[Sprite]:
+        """The sprites of one look in one gait; standing ones when there are no walking ones."""
+        mine = [s for s in self.sprites if s.look == look]
         wanted = [s for s in mine if s.walking == walking]
         return wanted or mine
 
     @property
     def people(self) -> list[int]:
-        return sorted({s.person for s in self.sprites})
+        """The distinct-looking people (looks) of the bank."""
+        return sorted({s.look for s in self.sprites})
 
 
 def _read_frames(path: Path) -> list[np.ndarray]:
@@ -143,7 +163,29 @@ def build_bank(footage_dir: Path, model_dir: Path, every: int = 2) -> SpriteBank
             )
     seen = [s for s in sprites if _visible_alone(s, background, detector)]
     standing = {p: sum(not s.walking for s in seen if s.person == p) for p in range(len(PEOPLE))}
-    return SpriteBank(background, tuple(s for s in seen if standing[s.person] >= MIN_STANDING))
+    kept = [s for s in seen if standing[s.person] >= MIN_STANDING]
+    variants = [recoloured(s, k) for s in kept for k in range(1, LOOKS_PER_PERSON)]
+    visible = [v for v in variants if _visible_alone(v, background, detector)]
+    counts = {v.look: 0 for v in visible}
+    for v in visible:
+        counts[v.look] += not v.walking
+    return SpriteBank(background, tuple(kept + [v for v in visible if counts[v.look] >= MIN_STANDING]))
+
+
+def recoloured(sprite: Sprite, variant: int) -> Sprite:
+    """The sprite with its shirt in ``CLOTHING_TINTS[variant - 1]``: dark masked pixels between head
+    and waist take the tint, scaled by their own brightness so folds and shading stay."""
+    tint = np.asarray(CLOTHING_TINTS[variant - 1], np.float32)
+    h = sprite.image.shape[0]
+    value = sprite.image.max(axis=2).astype(np.float32)
+    clothing = (sprite.alpha > 0.5) & (value <= CLOTHING_MAX_V)
+    clothing[: round(SHIRT_ROWS[0] * h)] = False
+    clothing[round(SHIRT_ROWS[1] * h) :] = False
+    weight = cv2.GaussianBlur(clothing.astype(np.float32), (5, 5), 0)[..., None]
+    shade = (0.3 + 0.9 * value / CLOTHING_MAX_V).clip(0.3, 1.2)[..., None]
+    tinted = (tint * shade).clip(0, 255)
+    image = (tinted * weight + sprite.image.astype(np.float32) * (1 - weight)).astype(np.uint8)
+    return Sprite(sprite.person, sprite.frame, image, sprite.alpha, sprite.walking, variant)
 
 
 def paste(canvas: np.ndarray, sprite: Sprite, x: float, y: float, height: float, flip: bool) -> None:

@@ -121,7 +121,7 @@ class CameraPipeline:
             self.tick(frame.ts)
         image = self.masks.apply(frame.image)
         sighting = self.detection.detect(frame, image)
-        people = self.tracking.update(sighting.found, sighting.counted, frame.video_s, frame.width, frame.height)
+        people = self.tracking.update(sighting.found, sighting.counted, frame.video_s, frame.width, frame.height, image)
         counted = membership(self.zones, sighting.counted, frame.width, frame.height)
         held_in = membership(self.zones, people.held, frame.width, frame.height)
         counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}

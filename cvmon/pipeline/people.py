@@ -37,10 +37,13 @@ class TrackingStage:
         self.hold_unseen_s = hold_unseen_s
         self._born: dict[int, float] = {}
 
-    def update(self, found: Detections, counted: Detections, t: float, width: int, height: int) -> TrackedPeople:
-        """Track ``found`` at video time ``t``; ``counted`` (the detections counted) decides which
-        hidden tracks are held (one that stands where a counted detection is, is that person)."""
-        tracked = self.tracker.update(found, t)
+    def update(
+        self, found: Detections, counted: Detections, t: float, width: int, height: int, image: np.ndarray | None = None
+    ) -> TrackedPeople:
+        """Track ``found`` at video time ``t`` in the (privacy-masked) ``image``, from which the tracker
+        keeps each id's look in memory; ``counted`` (the detections counted) decides which hidden tracks
+        are held (one that stands where a counted detection is, is that person)."""
+        tracked = self.tracker.update(found, t, image)
         held = self._held_tracks(counted)
         assert tracked.tracker_id is not None
         matched = frozenset(int(i) for i in tracked.tracker_id if i >= 0)
@@ -89,7 +92,12 @@ class TrackingStage:
         return {
             zone_id: [
                 PersonInZone(
-                    ids[i], float(feet[i, 0]), float(feet[i, 1]), float(box_w[i]), self._born.get(ids[i], -np.inf)
+                    ids[i],
+                    float(feet[i, 0]),
+                    float(feet[i, 1]),
+                    float(box_w[i]),
+                    self._born.get(ids[i], -np.inf),
+                    self.tracker.look(ids[i]),
                 )
                 for i in np.nonzero(mask)[0]
             ]

@@ -15,7 +15,9 @@ someone), the new id continues the open visit, so one wait is not split in two, 
 other explanation is worse: the old id is no longer tracked anywhere (not merely outside this zone),
 the new id was born after the old one was last seen, it was born right here (a track that walked in
 from elsewhere or from the zone's edge is a new visit, e.g. the next customer stepping up to a
-counter), and it appeared within ``rejoin_distance`` box widths of where the old one was last seen.
+counter), it appeared within ``rejoin_distance`` box widths of where the old one was last seen, and,
+when both were seen unhidden, it does not look like someone else (``cvmon.appearance``: a passer-by
+whose track is born in front of a hidden customer does not take over the customer's wait).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+import numpy as np
+
+from cvmon import appearance
 from cvmon.config.models import TimingConfig
 from cvmon.types import ZoneEvent, ZoneEventKind
 from cvmon.zones.geometry import Zone
@@ -39,6 +44,7 @@ class Visit:
     y: float
     box_w: float
     confirmed: bool = False
+    look: np.ndarray | None = None  # the person's torso histogram when last seen (memory only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +53,9 @@ class ZoneTrack:
 
     visits: dict[int, Visit] = field(default_factory=dict)
     staffed: bool = False
-    occupied_since_t: float | None = None
+    occupied_since_t: float | None = None  # start of the current run of occupancy (gaps < min_exit_s joined)
     last_occupied_t: float | None = None
+    present_until_t: float | None = None  # last occupied moment of an arrival that counted (>= min_enter_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,7 @@ class PersonInZone:
     y: float
     box_w: float
     born_t: float = -math.inf  # video time the tracker first confirmed this id (-inf: long ago)
+    look: np.ndarray | None = None  # the track's torso histogram (None: never seen unhidden)
 
 
 # A new id continues a lost visit only if it was born in the zone: first seen at most this long ago.
@@ -102,11 +110,18 @@ def _rejoin_candidate(
             continue
         if person.born_t <= visit.last_in_t:
             continue  # both were seen at once: two people
+        if _look_apart(person.look, visit.look):
+            continue  # they look different: two people
         reach = timing.rejoin_distance * max(visit.box_w, person.box_w)
         d = math.hypot(person.x - visit.x, person.y - visit.y)
         if d <= reach and d < best_d:
             best, best_d = tid, d
     return best
+
+
+def _look_apart(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two torso histograms, both known, are of two different people."""
+    return a is not None and b is not None and appearance.distance(a, b) >= appearance.DIFFERENT_LOOK
 
 
 def _update_visits(
@@ -131,7 +146,8 @@ def _update_visits(
                 present.add(person.track_id)
             else:
                 visit = Visit(first_in_t=t, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w)
-        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w)
+        look = person.look if person.look is not None else visit.look
+        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w, look=look)
         if not visit.confirmed and t - visit.first_in_t >= timing.min_enter_s:
             visit = replace(visit, confirmed=True)
             events.append(ZoneEvent(zone_id, ZoneEventKind.ENTERED, _wall_at(wall, t, visit.first_in_t)))
@@ -161,15 +177,23 @@ def staffing_of_sample(track: ZoneTrack, occupied: bool, t: float, timing: Timin
     """Whether this sample counts as staffed: True, False, or None while undecided.
 
     Undecided are the samples of an absence still shorter than ``staffed_grace_s`` (staffed if the person
-    comes back in time, unstaffed from the moment the zone emptied if not) and those of an arrival still
-    shorter than ``min_enter_s`` (staffed from the moment it began, once it lasted long enough).
+    comes back in time, unstaffed from the moment the zone emptied if not), including a brief occupancy
+    inside it (a passer-by crossing the empty post), and those of an arrival still shorter than
+    ``min_enter_s`` (staffed from the moment it began, once it lasted long enough).
     """
     if track.staffed:
-        return True if occupied else None
+        return True if occupied and track.present_until_t == t else None
     if occupied:
         return None
-    recent = track.last_occupied_t is not None and t - track.last_occupied_t <= timing.min_exit_s
-    return None if track.occupied_since_t is not None and recent else False
+    return None if _arrival_pending(track, t, timing) else False
+
+
+def _arrival_pending(track: ZoneTrack, t: float, timing: TimingConfig) -> bool:
+    """Whether a run of occupancy that has not yet lasted ``min_enter_s`` is still going on."""
+    since, last, present = track.occupied_since_t, track.last_occupied_t, track.present_until_t
+    if since is None or last is None or t - last > timing.min_exit_s:
+        return False
+    return present is None or since > present
 
 
 def _update_staffing(
@@ -177,27 +201,37 @@ def _update_staffing(
 ) -> tuple[ZoneTrack, list[ZoneEvent]]:
     """Advance a staff zone by one sample; events carry when it really changed, not when that was decided.
 
-    STAFFED is dated when the arrival began, UNSTAFFED when the zone emptied (its last occupied sample).
+    Only an arrival counts: a run of occupancy (gaps shorter than ``min_exit_s`` joined) that lasted
+    ``min_enter_s``. STAFFED is dated when the arrival began. A staffed zone becomes UNSTAFFED once no
+    arrival followed the last one within ``staffed_grace_s``, dated when the last arrival ended; a brief
+    occupancy in between (a passer-by crossing the empty post) neither ends the absence nor moves its
+    start. While a new run of occupancy that began within the grace is still undecided, so is the zone.
     """
     events: list[ZoneEvent] = []
-    staffed = track.staffed
-    since = track.occupied_since_t
-    last = track.last_occupied_t
+    staffed, since, last, present = track.staffed, track.occupied_since_t, track.last_occupied_t, track.present_until_t
     if occupied:
         # A flicker shorter than min_exit_s does not restart the arrival debounce.
         if since is None or (last is not None and t - last > timing.min_exit_s):
             since = t
         last = t
-        if not staffed and t - since >= timing.min_enter_s:
+    moved = replace(track, occupied_since_t=since, last_occupied_t=last)
+    if staffed and present is not None and t - present >= timing.staffed_grace_s:
+        began_in_grace = since is not None and since - present < timing.staffed_grace_s
+        returning = began_in_grace and _arrival_pending(moved, t, timing)
+        if not returning:
+            staffed = False
+            events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, _wall_at(wall, t, present)))
+    if occupied and since is not None and t - since >= timing.min_enter_s:
+        if not staffed:
             staffed = True
             events.append(ZoneEvent(zone_id, ZoneEventKind.STAFFED, _wall_at(wall, t, since)))
-    elif staffed and last is not None and t - last >= timing.staffed_grace_s:
-        staffed = False
-        since = None
-        events.append(ZoneEvent(zone_id, ZoneEventKind.UNSTAFFED, _wall_at(wall, t, last)))
-    elif not staffed and since is not None and last is not None and t - last > timing.min_exit_s:
+        present = t
+    if not occupied and not staffed and since is not None and last is not None and t - last > timing.min_exit_s:
         since = None  # the arrival never lasted: forget it
-    return replace(track, staffed=staffed, occupied_since_t=since, last_occupied_t=last), events
+    return (
+        replace(track, staffed=staffed, occupied_since_t=since, last_occupied_t=last, present_until_t=present),
+        events,
+    )
 
 
 def update_zones(

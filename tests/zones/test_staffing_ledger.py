@@ -49,6 +49,9 @@ def staffed_seconds(present: list[tuple[float, float]], until: float, timing: Ti
         ([(10, 11), (12, 14)], 60, 4.0),  # a flicker shorter than min_exit_s: one arrival, from 10 s
         ([], 60, 0.0),
         ([(0, 50)], 60, 60.0),  # absent 10 s at the end, still within the grace: staffed
+        ([(0, 30), (35, 36), (60, 120)], 120, 90.0),  # a passer crossing the empty post: away from 30 s on
+        ([(0, 30), (44, 45), (49, 120)], 120, 120.0),  # back 19 s after leaving, a passer before: staffed
+        ([(0, 30), (49, 50), (56, 120)], 120, 94.0),  # a 1 s visit at the grace's end is no return
     ],
 )
 def test_staffed_seconds_follow_the_grace_honestly(

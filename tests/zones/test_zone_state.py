@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
+from cvmon import appearance
 from cvmon.config.models import TimingConfig, ZoneConfig
 from cvmon.types import ZoneEventKind, ZoneKind
 from cvmon.zones.geometry import Zone
@@ -162,6 +165,21 @@ def test_a_new_id_born_in_place_of_a_lost_one_continues_its_visit() -> None:
     hidden = [(t, [], frozenset()) for t in ticks(30, 31)]
     again = [(t, [p(7, 0.52, born=31.0)], frozenset({7})) for t in ticks(31, 60)]
     assert run_with_matched(a_waits + hidden + again) == [59.8]
+
+
+RED, BLUE = np.zeros(appearance.BINS, np.float32), np.zeros(appearance.BINS, np.float32)
+RED[0], BLUE[16] = 1.0, 1.0  # two torso histograms with no colour in common
+
+
+@pytest.mark.parametrize(("old_look", "new_look", "expected"), [(RED, BLUE, [29.8, 28.8]), (RED, RED, [59.8])])
+def test_a_new_id_born_in_place_of_a_lost_one_takes_over_only_if_it_looks_alike(
+    old_look: np.ndarray, new_look: np.ndarray, expected: list[float]
+) -> None:
+    """A passer-by whose track is born in front of a hidden customer does not take over the wait."""
+    a_waits = [(t, [replace(p(1, 0.5), look=old_look)], frozenset({1})) for t in ticks(0, 30)]
+    hidden = [(t, [], frozenset()) for t in ticks(30, 31)]
+    again = [(t, [replace(p(7, 0.52, born=31.0), look=new_look)], frozenset({7})) for t in ticks(31, 60)]
+    assert run_with_matched(a_waits + hidden + again) == expected
 
 
 def test_a_new_id_while_the_old_one_is_still_tracked_elsewhere_is_another_person() -> None:
