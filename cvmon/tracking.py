@@ -23,6 +23,7 @@ from cvmon.config.models import TrackerConfig
 from cvmon.types import Detections
 
 # trackers expresses the lost-track buffer in frames of a 30 fps video.
+IDS_REMEMBERED = 64  # per-id looks and heights kept before those of dead ids are forgotten (bounded memory)
 _TRACKERS_REFERENCE_FPS = 30.0
 
 APPEARANCE_WEIGHT = 0.1  # how much one clean sighting moves an id's running look
@@ -136,7 +137,7 @@ class PersonTracker:
                     out[k, 3] = xyxy[k, 1] + usual
             else:
                 self._heights[tid] = height if usual is None else 0.9 * usual + 0.1 * height
-        if len(self._heights) > 64:
+        if len(self._heights) > IDS_REMEMBERED:
             live = self.live_ids()
             self._heights = {tid: h for tid, h in self._heights.items() if tid in live}
         return out
@@ -171,7 +172,7 @@ class PersonTracker:
             tid = self._id(internal[k])
             if tid not in crossing or tid not in self._looks:  # who is who is unsure right after a crossing
                 self._looks[tid] = appearance.blend(self._looks.get(tid), hist, APPEARANCE_WEIGHT)
-        if len(self._looks) > 64:
+        if len(self._looks) > IDS_REMEMBERED:
             live = self.live_ids()
             self._looks = {tid: h for tid, h in self._looks.items() if tid in live}
             self._alias = {i: e for i, e in self._alias.items() if e in live}

@@ -20,6 +20,7 @@ from cvmon.pipeline.camera import RECENT_ZONE_EVENTS, CameraPipeline, FrameResul
 from cvmon.pipeline.people import BORN_KEPT_PER_LIVE, MIN_BORN_KEPT
 from cvmon.pipeline.runner import build_pipeline, run_live
 from cvmon.sources.base import SourceItem
+from cvmon.tracking import IDS_REMEMBERED
 from cvmon.types import Frame, SourceEvent, SourceEventKind
 from tests.conftest import T0
 from tests.pipeline.test_replay_pipeline import ListSink
@@ -152,6 +153,10 @@ def test_a_long_live_run_keeps_bounded_state(tmp_path: Path) -> None:
         "pipeline.zone_events": RECENT_ZONE_EVENTS,
         "track_births": BORN_KEPT_PER_LIVE * max(late["tracks"], MIN_BORN_KEPT),  # dead ids forgotten past it
         "pipeline.tracking._born": BORN_KEPT_PER_LIVE * max(late["tracks"], MIN_BORN_KEPT),
+        # each id's look, usual height and alias (memory only), dead ids forgotten past the cap
+        "pipeline.tracking.tracker._looks": IDS_REMEMBERED + 1,
+        "pipeline.tracking.tracker._heights": IDS_REMEMBERED + 1,
+        "pipeline.tracking.tracker._alias": IDS_REMEMBERED + 1,
     }
     for name in early:
         assert late[name] <= capped.get(name, early[name]), (name, early[name], late[name])
