@@ -50,20 +50,19 @@ def page_counter_css(text: str) -> str:
     return " ".join(parts)
 
 
+def _a4_document(template: str, language: Language, **values: Any) -> str:
+    """The HTML of an A4 document: ``template`` with the language, its translator and the running
+    footer's page counter ("Halaman 2 dari 5") besides ``values``."""
+    t = translator(language)
+    page_counter = page_counter_css(t("report.page"))
+    return document_environment().get_template(template).render(lang=language, t=t, page_counter=page_counter, **values)
+
+
 def report_pdf_html(report: UnitReport, language: Language, made_by: str, now: datetime) -> str:
     """The HTML of the report's PDF: A4 pages with the unit, the period and the generation time (in the
     unit's time zone) on every page, and the page numbers."""
-    t = translator(language)
-    return (
-        document_environment()
-        .get_template("report_pdf.html")
-        .render(
-            lang=language,
-            t=t,
-            page_counter=page_counter_css(t("report.page")),
-            **report_values(report, language, made_by, now, phone_charts=False),
-        )
-    )
+    values = report_values(report, language, made_by, now, phone_charts=False)
+    return _a4_document("report_pdf.html", language, **values)
 
 
 def report_pdf(report: UnitReport, language: Language, made_by: str, now: datetime) -> bytes:
@@ -76,17 +75,4 @@ def pack_pdf_html(
 ) -> str:
     """The HTML of an evidence pack's PDF: A4 pages with the unit, the window and who made it when on
     every page, and the page numbers; ``image_src`` maps a snapshot id to its embedded image."""
-    t = translator(language)
-    return (
-        document_environment()
-        .get_template("pack_pdf.html")
-        .render(
-            lang=language,
-            t=t,
-            page_counter=page_counter_css(t("report.page")),
-            pack=pack,
-            image_src=image_src,
-            user=user,
-            made_at=made_at,
-        )
-    )
+    return _a4_document("pack_pdf.html", language, pack=pack, image_src=image_src, user=user, made_at=made_at)
