@@ -249,18 +249,6 @@ class Slice:
     rules: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
-def _service_ranges(config: Config, unit_id: str, period: Period) -> list[Range]:
-    """The instants of ``period`` in the unit's service hours (in the unit's time zone), as sorted UTC ranges.
-
-    A minute row counts when its minute lies in one, exactly as ``Config.in_service_hours`` decides. A unit
-    the configuration no longer has gets the whole period: all its data counts.
-    """
-    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
-    if unit_id not in _unit_ids(config):
-        return [(start, end)]
-    return _hours_ranges(config.unit_service_hours(unit_id), config.unit_timezone(unit_id), start, end)
-
-
 def _hours_ranges(hours: ServiceHours, tz: ZoneInfo, start: datetime, end: datetime) -> list[Range]:
     """The instants of [start, end) in ``hours`` on the clock of ``tz``, as sorted, merged UTC ranges."""
     ranges: list[Range] = []
@@ -533,10 +521,6 @@ def _online_seconds(session: Session, cameras: list[str], slices: list[Slice]) -
         for camera_id, seconds in session.execute(stmt.where(*_within(c.minute, c.camera_id, piece))):
             online[camera_id] += seconds
     return online
-
-
-def _unit_ids(config: Config) -> set[str]:
-    return {u.id for u in config.units}
 
 
 def _share(part: float, whole: float) -> float | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from cvmon.config.models import Config, ServiceHours
 from cvmon.config.rules import Rules, merge_layers
 from cvmon.storage.config_history import ZoneKey, camera_periods, zone_periods
+from cvmon.storage.daily import day_bounds
 from cvmon.storage.models import (
     CameraMinuteRecord,
     CameraVersionRecord,
@@ -97,16 +98,9 @@ def _data_instants(session: Session, camera_id: str, gap: Range, zone_id: str | 
     return found
 
 
-def _local_day(day: date, tz: ZoneInfo) -> Range:
-    return (
-        datetime.combine(day, time(), tz).astimezone(UTC),
-        datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC),
-    )
-
-
 def _data_days(instants: set[datetime], tz: ZoneInfo, gap: Range) -> list[Range]:
     """The local days (within the gap) that hold one of the instants."""
-    days = [_local_day(day, tz) for day in sorted({i.astimezone(tz).date() for i in instants})]
+    days = [day_bounds(day, tz) for day in sorted({i.astimezone(tz).date() for i in instants})]
     return [(max(a, gap[0]), min(b, gap[1])) for a, b in days if max(a, gap[0]) < min(b, gap[1])]
 
 

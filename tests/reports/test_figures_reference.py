@@ -28,7 +28,7 @@ from cvmon.config import parse_config
 from cvmon.config.models import Config
 from cvmon.config.rules import merge_layers
 from cvmon.histogram import NO_VISITS, DurationHistogram
-from cvmon.reports.figures import Period, UnitFigures, _p90, _service_ranges, period_of
+from cvmon.reports.figures import Period, UnitFigures, _hours_ranges, _p90, period_of
 from cvmon.reports.report import build_report
 from cvmon.storage import Database
 from cvmon.storage.config_history import sync_config
@@ -389,7 +389,8 @@ def test_service_ranges_hold_exactly_the_service_minutes(timezone: str, first: d
     unit = {"id": "u", "name": "U", "level": "ulp", "timezone": timezone, "service_hours": hours}
     config = parse_config({"units": [unit], "cameras": []})
     period = period_of(first, first + timedelta(days=2), ZoneInfo("Asia/Makassar"))
-    ranges = _service_ranges(config, "u", period)
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    ranges = _hours_ranges(config.unit_service_hours("u"), config.unit_timezone("u"), start, end)
     assert ranges is not None
     minute = period.start.astimezone(UTC)
     while minute < period.end:
