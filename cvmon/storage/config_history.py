@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cvmon.config.models import CameraConfig, Config, UnitConfig, ZoneConfig
@@ -40,6 +40,7 @@ from cvmon.storage.models import (
 
 MINUTE = timedelta(minutes=1)
 ZoneKey = tuple[str, str]  # camera id, zone id
+PeriodRecord = TypeVar("PeriodRecord", CameraVersionRecord, ZoneVersionRecord)
 
 
 def _parents_first(units: Sequence[UnitConfig]) -> list[UnitConfig]:
@@ -209,12 +210,22 @@ def _end_conditions_of_removed(session: Session, config: Config, now: datetime) 
     zone's data ends (``now`` without data): nothing observes it any more. Acknowledgement and
     follow-up stay to be done as before."""
     zones = {cam.id: {zone.id for zone in cam.zones} for cam in config.cameras}
+    ends: dict[tuple[str, str | None], datetime | None] = {}  # where each removed camera's (zone's) data ends
+
+    def data_end(camera_id: str, zone_id: str | None) -> datetime | None:
+        if (camera_id, zone_id) not in ends:
+            if zone_id is None:
+                found = [_camera_data_end(session, camera_id), _camera_rows_end(session, camera_id)]
+                ends[(camera_id, None)] = max((e for e in found if e is not None), default=None)
+            else:
+                ends[(camera_id, zone_id)] = _zone_data_end(session, (camera_id, zone_id))
+        return ends[(camera_id, zone_id)]
+
     for alert in session.scalars(select(AlertRecord).where(AlertRecord.cleared_at.is_(None))):
         if alert.camera_id not in zones:
-            ends = [_camera_data_end(session, alert.camera_id), _camera_rows_end(session, alert.camera_id)]
-            end = max((e for e in ends if e is not None), default=None)
+            end = data_end(alert.camera_id, None)
         elif alert.zone_id and alert.zone_id not in zones[alert.camera_id]:
-            end = _zone_data_end(session, (alert.camera_id, alert.zone_id))
+            end = data_end(alert.camera_id, alert.zone_id)
         else:
             continue
         alert.cleared_at = max(_utc(alert.opened_at), min(end or now, now))
@@ -259,16 +270,21 @@ def current_zone_keys(session: Session, camera_ids: Sequence[str]) -> set[ZoneKe
     return {(c, z) for c, z in session.execute(stmt)}
 
 
+def _overlapping(
+    v: type[PeriodRecord], camera_ids: Sequence[str], start: datetime, end: datetime
+) -> Select[PeriodRecord]:
+    """The periods (of ``v``: camera or zone versions) of the cameras that overlap ``[start, end)``."""
+    return select(v).where(
+        v.camera_id.in_(list(camera_ids)), v.valid_from < end, or_(v.valid_to.is_(None), v.valid_to > start)
+    )
+
+
 def camera_periods(
     session: Session, camera_ids: Sequence[str], start: datetime, end: datetime
 ) -> dict[str, list[CameraVersionRecord]]:
     """The periods of each camera that overlap ``[start, end)``, oldest first (cameras without one absent)."""
     v = CameraVersionRecord
-    stmt = (
-        select(v)
-        .where(v.camera_id.in_(list(camera_ids)), v.valid_from < end, or_(v.valid_to.is_(None), v.valid_to > start))
-        .order_by(v.camera_id, v.valid_from)
-    )
+    stmt = _overlapping(v, camera_ids, start, end).order_by(v.camera_id, v.valid_from)
     out: dict[str, list[CameraVersionRecord]] = {}
     for rec in session.scalars(stmt):
         out.setdefault(rec.camera_id, []).append(rec)
@@ -280,11 +296,7 @@ def zone_periods(
 ) -> dict[ZoneKey, list[ZoneVersionRecord]]:
     """The periods of each zone of the cameras that overlap ``[start, end)``, oldest first."""
     v = ZoneVersionRecord
-    stmt = (
-        select(v)
-        .where(v.camera_id.in_(list(camera_ids)), v.valid_from < end, or_(v.valid_to.is_(None), v.valid_to > start))
-        .order_by(v.camera_id, v.zone_id, v.valid_from)
-    )
+    stmt = _overlapping(v, camera_ids, start, end).order_by(v.camera_id, v.zone_id, v.valid_from)
     out: dict[ZoneKey, list[ZoneVersionRecord]] = {}
     for rec in session.scalars(stmt):
         out.setdefault((rec.camera_id, rec.zone_id), []).append(rec)
