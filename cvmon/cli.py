@@ -17,6 +17,7 @@ from rich.console import Console
 
 from cvmon import __version__
 from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
+from cvmon.cli_imports import import_app
 from cvmon.cli_reports import report_command
 from cvmon.cli_server import audit_app, serve, users_app
 from cvmon.cli_tables import new_table, show
@@ -54,6 +55,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(import_app, name="import")
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 

@@ -69,3 +69,14 @@ class EvidenceTampered(EvidenceError):
         super().__init__(message)
         self.path_relative = path_relative
         self.reason = reason
+
+
+class ImportRejected(CvmonError):
+    """An import file or request has bad rows or columns; ``problems`` lists each (with its line), and
+    nothing was stored."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]

@@ -158,6 +158,12 @@ class ReportsConfig(StrictModel):
         default_factory=IndexTargets,
         description="Target score per aspect; the report's quick wins are the aspects below theirs, lowest first.",
     )
+    mystery_shopper_target: float = Field(
+        default=90,
+        ge=0,
+        le=100,
+        description="Target score (0-100) of a mystery-shopper aspect; one below it joins the quick wins.",
+    )
 
 
 class UnitConfig(StrictModel):
@@ -366,6 +372,9 @@ class RetentionConfig(StrictModel):
     hourly_rows_days: float = Field(default=730, gt=0, description="Days hourly rows are kept.")
     daily_rows_days: float = Field(
         default=3650, gt=0, description="Days daily rows (rolled up from hourly rows) are kept."
+    )
+    ratings_days: float = Field(
+        default=400, gt=0, description="Days imported customer ratings and mystery-shopper scores are kept."
     )
     run_every_min: float = Field(default=60, gt=0, description="Minutes between retention runs inside `cvmon run`.")
 

@@ -65,6 +65,8 @@ class AuditAction(enum.StrEnum):
     USER_SET_ROLE = "user.set_role"
     USER_SET_UNITS = "user.set_units"
     USER_SET_PASSWORD = "user.set_password"
+    RATINGS_IMPORT = "ratings.import"  # customer ratings (CSAT, NPS, CES) of a unit imported
+    SHOPPER_IMPORT = "shopper.import"  # mystery-shopper scores of a unit imported
 
 
 @dataclass(frozen=True, slots=True)

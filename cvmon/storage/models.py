@@ -458,6 +458,59 @@ class AuditRecord(Base):
     row_hash: Mapped[str] = mapped_column(String(64))
 
 
+class RatingDayRecord(Base):
+    """Customer ratings of one unit, local day, channel and service ("" for all): counts and means only.
+
+    Imported from the utility's app and contact centre (``cvmon import ratings``); a re-import of the same
+    key replaces the row. No column holds a customer's identity or words.
+    """
+
+    __tablename__ = "rating_days"
+    __table_args__ = (
+        Index("ix_rating_days_day", "day"),
+        CheckConstraint(
+            "csat_count >= 0 AND nps_promoters >= 0 AND nps_passives >= 0 AND nps_detractors >= 0 AND ces_count >= 0",
+            name="non_negative",
+        ),
+    )
+
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    service: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    csat_count: Mapped[int] = mapped_column(Integer)
+    csat_mean: Mapped[float | None] = mapped_column(Float, nullable=True)
+    nps_promoters: Mapped[int] = mapped_column(Integer)
+    nps_passives: Mapped[int] = mapped_column(Integer)
+    nps_detractors: Mapped[int] = mapped_column(Integer)
+    ces_count: Mapped[int] = mapped_column(Integer)
+    ces_mean: Mapped[float | None] = mapped_column(Float, nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ShopperScoreRecord(Base):
+    """One aspect of one touchpoint scored in a mystery-shopper visit (``score`` 0-100, ``weight`` > 0).
+
+    A visit is its unit, local date and start time (``visit_time`` "HH:MM", "" when unknown); a re-import of
+    a visit's touchpoint replaces all its aspects. No column names the shopper or holds their notes.
+    """
+
+    __tablename__ = "shopper_scores"
+    __table_args__ = (
+        Index("ix_shopper_scores_visit_date", "visit_date"),
+        CheckConstraint("weight > 0 AND score >= 0 AND score <= 100", name="score_range"),
+    )
+
+    unit_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("units.id"), primary_key=True)
+    visit_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    visit_time: Mapped[str] = mapped_column(String(5), primary_key=True)
+    touchpoint: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    aspect: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
 
 

@@ -22,6 +22,7 @@ touches old data only, so camera workers keep writing new minutes meanwhile:
    older than a grace period (a write may still be in flight). A row whose file is gone is
    removed too. ``latest/`` frames are left alone.
 5. Alerts untouched for ``alerts_days`` are deleted once no evidence row points to them.
+6. Imported customer ratings and mystery-shopper scores of days before ``ratings_days`` are deleted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from cvmon.storage.evidence_files import EvidenceStore
 from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base
 from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions
+from cvmon.storage.ratings import delete_old_ratings
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ class RetentionReport:
     daily_rows_deleted: int = 0
     partitions_made: int = 0  # PostgreSQL: month partitions made ahead (see cvmon.storage.partitions)
     partitions_dropped: int = 0  # PostgreSQL: month partitions emptied by retention, dropped
+    rating_rows_deleted: int = 0  # imported customer ratings of days past ratings_days
+    shopper_rows_deleted: int = 0  # imported mystery-shopper aspects of visits past ratings_days
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -162,6 +166,7 @@ def run_retention(
     counts.update(_delete_old_evidence(db, store, now - timedelta(days=policy.snapshots_days)))
     counts.update(_reconcile_evidence(db, store, orphan_grace_s))
     counts.update(_delete_old_alerts(db, now - timedelta(days=policy.alerts_days)))
+    counts.update(delete_old_ratings(db, (now - timedelta(days=policy.ratings_days)).date()))
     report = RetentionReport(**counts)
     log.info("retention: %s", ", ".join(f"{k}={v}" for k, v in report.as_dict().items() if v))
     return report
