@@ -24,6 +24,7 @@ from cvmon.api.routers import (
     docs,
     evidence,
     health,
+    imports,
     metrics,
     reports,
     series,
@@ -56,6 +57,7 @@ ROUTERS = (
     audit.router,
     users.router,
     reports.router,
+    imports.router,
     metrics.router,
     docs.router,
 )

@@ -10,6 +10,8 @@ READ_FIGURES: tuple[Role, ...] = (Role.ADMIN, Role.MANAGER, Role.PIC, Role.AUDIT
 READ_EVIDENCE: tuple[Role, ...] = (Role.ADMIN, Role.MANAGER, Role.PIC, Role.AUDITOR)
 # Acknowledge and resolve alerts with their follow-up.
 FOLLOW_UP_ALERTS: tuple[Role, ...] = (Role.ADMIN, Role.MANAGER, Role.PIC)
+# Import customer ratings and mystery-shopper scores of one's units.
+IMPORT_FIGURES: tuple[Role, ...] = (Role.ADMIN, Role.MANAGER)
 # The audit log and its export; user administration.
 ADMINISTER: tuple[Role, ...] = (Role.ADMIN,)
 

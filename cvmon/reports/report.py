@@ -14,6 +14,7 @@ from cvmon.config.models import Config
 from cvmon.errors import CvmonError
 from cvmon.read import queries
 from cvmon.read.scope import children_of, subtree_of
+from cvmon.reports.customer import CustomerView, customer_view
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
 from cvmon.storage.models import CameraRecord
@@ -56,6 +57,7 @@ class UnitReport:
     ranking: tuple[RankedUnit, ...]  # the unit's direct children, best first
     quick_wins: tuple[AspectScore, ...]
     camera_names: dict[str, str] = field(default_factory=dict)  # what a reader sees for each camera id
+    customer: CustomerView | None = None  # imported ratings and mystery-shopper scores (cvmon.reports.customer)
 
     def camera_name(self, camera_id: str) -> str:
         return self.camera_names.get(camera_id, camera_id)
@@ -124,6 +126,8 @@ def build_report(
             )
         )
     ranking.sort(key=lambda r: (r.index is None, -(r.index or 0.0), r.name))
+    wins = tuple(quick_wins(index))
+    customer = customer_view(session, config, rows, unit.id, period, now_data, figures, wins)
     return UnitReport(
         unit_id=unit.id,
         name=unit.name,
@@ -136,6 +140,7 @@ def build_report(
         previous_figures=previous_figures,
         previous_index=previous_index,
         ranking=tuple(ranking),
-        quick_wins=tuple(quick_wins(index)),
+        quick_wins=wins,
         camera_names=_camera_names(session, subtree),
+        customer=customer,
     )
