@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 
 from cvmon import __version__
-from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
 from cvmon.cli_imports import import_app
+from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
 from cvmon.cli_reports import report_command
 from cvmon.cli_server import audit_app, serve, users_app
 from cvmon.cli_tables import new_table, show

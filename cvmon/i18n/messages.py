@@ -17,6 +17,7 @@ from typing import Any
 
 from babel import Locale
 
+from cvmon.i18n.customer_words import CUSTOMER_WORDS
 from cvmon.i18n.dates import LANGUAGES, Language
 
 __all__ = [
@@ -810,6 +811,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "pack.pdf_failed": ("PDF tidak dapat dibuat: {reason}", "The PDF could not be made: {reason}"),
 }
 
+_WORDS.update(CUSTOMER_WORDS)
 
 # Counted texts, key: (Indonesian, English), each a text per CLDR plural category; ``{count}`` is the number.
 _COUNTED: dict[str, tuple[Mapping[str, str], Mapping[str, str]]] = {

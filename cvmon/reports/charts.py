@@ -124,6 +124,61 @@ def ranking_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = F
     values = [r.index for r in ranked]
     chart.x_labels = _labels([r.name for r in ranked], values, t)
     chart.add(t("report.index"), values, formatter=_value_percent)
+    shopper = _shopper_indices(report, [r.unit_id for r in ranked])
+    if any(v is not None for v in shopper):
+        chart.show_legend, chart.legend_at_bottom = True, True
+        chart.add(t("customer.shopper_index"), shopper, formatter=_value_percent)
+    return strip_scripts(chart.render(is_unicode=True))
+
+
+def _shopper_indices(report: UnitReport, units: Sequence[str]) -> list[float | None]:
+    """The mystery-shopper index of each unit below (None without visits or imports)."""
+    below = report.customer.below if report.customer else {}
+    return [below[u].shopper_index if u in below else None for u in units]
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.2f}"
+
+
+def relation_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = False) -> str | None:
+    """Spearman's rho of each daily camera figure with CSAT and with NPS (-1..1); a pair with too few points
+    has no bar and says so. None without imported ratings."""
+    if report.customer is None or report.customer.ratings is None:
+        return None
+    relations = report.customer.satisfaction.relations
+    figures = list(dict.fromkeys(r.figure for r in relations))
+    chart = pygal.HorizontalBar(
+        title=t("customer.chart.title"),
+        x_title=t("customer.chart.axis"),
+        style=NARROW_STYLE if narrow else STYLE,
+        width=NARROW_PX if narrow else WIDE_PX,
+        height=(520 if narrow else 360),
+        range=(-1, 1),
+        y_labels=[-1, -0.5, 0, 0.5, 1] if not narrow else [-1, 0, 1],
+        truncate_label=-1,
+        truncate_legend=-1,
+        value_formatter=_signed,
+        js=[],
+        disable_xml_declaration=True,
+        print_values=True,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=2,
+        no_data_text=t("customer.verdict.too_few", n=0, min=10),
+    )
+    ordered = list(reversed(figures))  # pygal draws the first bar at the bottom
+    names = [t(f"customer.day_figure.{f}") for f in ordered]
+    shown = [
+        any(r.correlation.verdict != "too_few" for r in relations if r.figure == f and r.correlation.rho is not None)
+        for f in ordered
+    ]
+    chart.x_labels = [n if ok else t("customer.chart.too_few", name=n) for n, ok in zip(names, shown, strict=True)]
+    for outcome in ("csat", "nps"):
+        values = []
+        for f in ordered:
+            k = report.customer.satisfaction.relation(f, outcome).correlation
+            values.append(None if k.verdict == "too_few" or k.rho is None else round(k.rho, 2))
+        chart.add(t(f"customer.{outcome}"), values, formatter=lambda v: "" if v is None else _signed(v))
     return strip_scripts(chart.render(is_unicode=True))
 
 

@@ -32,7 +32,7 @@ from cvmon.config.models import Config
 from cvmon.figures import total
 from cvmon.read.queries import UnitRow
 from cvmon.read.scope import children_of, subtree_of
-from cvmon.reports.figures import PeriodData, Period, UnitFigures
+from cvmon.reports.figures import Period, PeriodData, UnitFigures
 from cvmon.reports.index import AspectScore
 from cvmon.reports.satisfaction import Satisfaction, satisfaction
 from cvmon.storage.ratings import rating_days, shopper_scores
@@ -243,7 +243,9 @@ def _aspects(rows: Sequence[ShopperScore], target: float) -> list[ShopperAspect]
     for r in rows:
         grouped[(r.touchpoint, r.aspect)].append(r)
     out = [
-        ShopperAspect(tp, aspect, round(fmean(r.score for r in s), 1), round(fmean(r.weight for r in s), 2), len(s), target)
+        ShopperAspect(
+            tp, aspect, round(fmean(r.score for r in s), 1), round(fmean(r.weight for r in s), 2), len(s), target
+        )
         for (tp, aspect), s in grouped.items()
     ]
     return sorted(out, key=lambda a: (a.score, a.touchpoint, a.aspect))
@@ -287,10 +289,10 @@ def _zones_of(data: PeriodData, cameras: set[str], kinds: tuple[ZoneKind, ...]) 
 
 def merged_quick_wins(cvmon: Sequence[AspectScore], aspects: Sequence[ShopperAspect]) -> list[QuickWin]:
     """The cvmon quick wins and the mystery-shopper aspects below their target, lowest score first (a tie: the
-    cvmon aspect first, then by name)."""
+    cvmon aspect first, in the order ``quick_wins`` gives them, then by touchpoint and aspect)."""
     wins = [QuickWin("cvmon", a.aspect, a.score or 0.0, a.target, cvmon=a) for a in cvmon]
     wins += [QuickWin("mystery_shopper", a.aspect, a.score, a.target, a.touchpoint) for a in aspects if a.below_target]
-    return sorted(wins, key=lambda w: (w.score, w.source != "cvmon", w.touchpoint or "", w.aspect))
+    return sorted(wins, key=lambda w: (w.score, w.source != "cvmon"))  # stable: each source keeps its order
 
 
 def customer_view(

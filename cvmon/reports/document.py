@@ -10,9 +10,11 @@ from typing import Any
 
 from cvmon.i18n.dates import format_moment
 from cvmon.i18n.messages import Language, translator
-from cvmon.reports.charts import aspect_chart, ranking_chart
+from cvmon.reports.charts import aspect_chart, ranking_chart, relation_chart
+from cvmon.reports.customer import merged_quick_wins
 from cvmon.reports.evidence_pack import EvidencePack
 from cvmon.reports.pdf import html_to_pdf
+from cvmon.reports.rank_correlation import MIN_PAIRS
 from cvmon.reports.report import UnitReport
 from cvmon.reports.templating import document_environment
 from cvmon.storage.users import User
@@ -33,6 +35,20 @@ def report_values(
         "made": format_moment(now, language, report.timezone),
         "made_by": made_by,
         "query": f"unit={report.unit_id}&from={report.period.first}&to={report.period.last}",
+        **customer_values(report, language, phone_charts=phone_charts),
+    }
+
+
+def customer_values(report: UnitReport, language: Language, *, phone_charts: bool = True) -> dict[str, Any]:
+    """What the customer sections need: the merged quick wins, the satisfaction chart, the touchpoints' names."""
+    t = translator(language)
+    customer = report.customer
+    return {
+        "quick_wins": customer.quick_wins if customer else merged_quick_wins(report.quick_wins, []),
+        "relation_svg": relation_chart(report, t),
+        "relation_svg_narrow": relation_chart(report, t, narrow=True) if phone_charts else None,
+        "touchpoint_names": {tp: t(f"customer.touchpoint.{tp}") for tp in ("frontliner", "satpam", "pandu")},
+        "min_pairs": MIN_PAIRS,
     }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
+from cvmon.reports.customer import CustomerView
 from cvmon.reports.figures import UnitFigures
 from cvmon.reports.report import UnitReport
 
@@ -15,7 +16,7 @@ CSV_COLUMNS = ("section", "item", "value", "previous")
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -28,6 +29,12 @@ def report_json(report: UnitReport) -> dict[str, Any]:
     """Every figure of the report as plain JSON values (times in ISO 8601)."""
     out = _plain(dataclasses.asdict(report))
     out["change"] = report.change
+    if report.customer is not None:
+        for plain, relation in zip(
+            out["customer"]["satisfaction"]["relations"], report.customer.satisfaction.relations, strict=True
+        ):
+            plain["correlation"]["verdict"] = relation.correlation.verdict
+            plain["correlation"]["strength"] = relation.correlation.strength
     return dict(out)
 
 
@@ -72,6 +79,40 @@ def _rows(figures: UnitFigures) -> list[tuple[str, str, Any]]:
     return rows
 
 
+def customer_rows(customer: CustomerView) -> list[tuple[str, str, Any]]:
+    """(section, item, value) of the imported ratings, mystery-shopper scores and their relations."""
+    rows: list[tuple[str, str, Any]] = []
+    for r in (customer.ratings, *customer.channels) if customer.ratings else ():
+        name = "all" if r is customer.ratings else f"{r.channel or 'all'}/{r.service or 'all'}"
+        rows += [
+            ("ratings", f"{name} csat_mean", r.csat_mean),
+            ("ratings", f"{name} csat_answers", r.csat_count),
+            ("ratings", f"{name} nps", r.nps),
+            ("ratings", f"{name} nps_answers", r.nps_answers),
+            ("ratings", f"{name} ces_mean", r.ces_mean),
+            ("ratings", f"{name} ces_answers", r.ces_count),
+        ]
+    if customer.visits:
+        rows += [
+            ("mystery_shopper", "index", customer.shopper_index),
+            ("mystery_shopper", "visits", len(customer.visits)),
+        ]
+    for tp in customer.touchpoints:
+        rows.append(("mystery_shopper", f"touchpoint {tp.touchpoint} score", tp.score))
+        rows.append(("mystery_shopper", f"touchpoint {tp.touchpoint} staffed_share", tp.staffed_share))
+    rows += [("mystery_shopper", f"aspect {a.touchpoint}/{a.aspect}", a.score) for a in customer.aspects]
+    for rel in customer.satisfaction.relations if customer.ratings else ():
+        k, name = rel.correlation, f"{rel.figure} vs {rel.outcome}"
+        rows += [
+            ("satisfaction", f"{name} n", k.n),
+            ("satisfaction", f"{name} spearman_rho", k.rho),
+            ("satisfaction", f"{name} ci95_low", k.low),
+            ("satisfaction", f"{name} ci95_high", k.high),
+            ("satisfaction", f"{name} verdict", k.verdict),
+        ]
+    return rows
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -98,4 +139,12 @@ def report_csv(report: UnitReport) -> str:
     for rank in report.ranking:
         earlier = None if rank.index is None or rank.change is None else round(rank.index - rank.change, 1)
         writer.writerow(["ranking", rank.unit_id, _cell(rank.index), _cell(earlier)])
+    if report.customer is not None:
+        for rank in report.ranking:
+            below = report.customer.below.get(rank.unit_id)
+            writer.writerow(
+                ["ranking", f"{rank.unit_id} mystery_shopper_index", _cell(below and below.shopper_index), ""]
+            )
+        for section, item, value in customer_rows(report.customer):
+            writer.writerow([section, item, _cell(value), ""])
     return buffer.getvalue()

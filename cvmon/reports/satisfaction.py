@@ -160,4 +160,3 @@ def satisfaction(
     inside = [r for r in ratings if period.first <= r.day <= period.last and r.unit_id in set(subtree)]
     points = day_points(session, config, rows, subtree, inside)
     return Satisfaction(tuple(points), tuple(relations(points)), len({p.unit_id for p in points}))
-
