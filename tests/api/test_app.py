@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from cvmon.api.deps import authenticated, csrf_protected, metrics_auth
-from cvmon.api.permissions import ADMINISTER, FOLLOW_UP_ALERTS, READ_EVIDENCE, READ_FIGURES
+from cvmon.api.permissions import ADMINISTER, FOLLOW_UP_ALERTS, IMPORT_FIGURES, READ_EVIDENCE, READ_FIGURES
 from cvmon.cli_server import serve
 from cvmon.errors import ConfigError
 from cvmon.server import create_app
@@ -124,6 +124,8 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/lang/{language}"): "everyone",
     ("GET", "/privacy"): "everyone",
     ("GET", "/api/reports"): frozenset(READ_FIGURES),
+    ("POST", "/api/imports/ratings"): frozenset(IMPORT_FIGURES),
+    ("POST", "/api/imports/mystery-shopper"): frozenset(IMPORT_FIGURES),
     ("GET", "/admin/cameras"): frozenset(ADMINISTER),
     ("GET", "/admin/cameras/new"): frozenset(ADMINISTER),
     ("POST", "/admin/cameras/new"): frozenset(ADMINISTER),
