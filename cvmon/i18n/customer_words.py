@@ -128,5 +128,8 @@ CUSTOMER_WORDS: dict[str, tuple[str, str]] = {
     ),
     "customer.chart.title": ("Korelasi dengan kepuasan (Spearman ρ)", "Correlation with satisfaction (Spearman ρ)"),
     "customer.chart.axis": ("ρ, dari −1 sampai 1", "ρ, from −1 to 1"),
-    "customer.chart.too_few": ("{name} (terlalu sedikit titik)", "{name} (too few points)"),
+    "customer.chart.no_data": ("Terlalu sedikit titik", "Too few points"),
+    "customer.chart.figure.wait_p90_min": ("Tunggu p90", "Wait p90"),
+    "customer.chart.figure.queue_over_pct": ("Antrean > ambang", "Queue over threshold"),
+    "customer.chart.figure.unstaffed_minutes": ("Kosong saat menunggu", "Unstaffed while waiting"),
 }

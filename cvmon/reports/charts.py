@@ -164,15 +164,11 @@ def relation_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = 
         print_values=True,
         legend_at_bottom=True,
         legend_at_bottom_columns=2,
-        no_data_text=t("customer.verdict.too_few", n=0, min=10),
+        no_data_text=t("customer.chart.no_data"),
     )
     ordered = list(reversed(figures))  # pygal draws the first bar at the bottom
-    names = [t(f"customer.day_figure.{f}") for f in ordered]
-    shown = [
-        any(r.correlation.verdict != "too_few" for r in relations if r.figure == f and r.correlation.rho is not None)
-        for f in ordered
-    ]
-    chart.x_labels = [n if ok else t("customer.chart.too_few", name=n) for n, ok in zip(names, shown, strict=True)]
+    # Short labels: pygal gives its axis title the width the labels leave, and loops forever without any.
+    chart.x_labels = [t(f"customer.chart.figure.{f}") for f in ordered]
     for outcome in ("csat", "nps"):
         values = []
         for f in ordered:

@@ -37,7 +37,9 @@ def _count(db: Database, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_a_generated_file_is_stored_as_it_is_and_a_second_import_changes_nothing(units_db: Database, tmp_path: Path) -> None:
+def test_a_generated_file_is_stored_as_it_is_and_a_second_import_changes_nothing(
+    units_db: Database, tmp_path: Path
+) -> None:
     rows = generated_ratings(date(2026, 11, 2), 14)
     path = tmp_path / "ratings.csv"
     path.write_text(csv_text(RATING_HEADER, rows), encoding="utf-8")
@@ -145,7 +147,9 @@ def test_columns_that_could_hold_a_person_or_are_unknown_refuse_the_file(
 
 
 def test_a_spreadsheet_in_indonesian_uses_semicolons_and_decimal_commas(units_db: Database) -> None:
-    text = "\ufeff" + csv_text(RATING_HEADER, [["ulp-ampenan", "2026-11-23", "App", "", 4, "4,25", 1, 2, 1, "", ""]], ";")
+    text = "\ufeff" + csv_text(
+        RATING_HEADER, [["ulp-ampenan", "2026-11-23", "App", "", 4, "4,25", 1, 2, 1, "", ""]], ";"
+    )
     records = text_records(text.removeprefix("\ufeff"), RATING_COLUMNS, "r.csv")
     assert records[0].fields["csat_mean"] == "4.25"
     _ratings(units_db, text.removeprefix("\ufeff"))
@@ -201,7 +205,10 @@ def test_mystery_shopper_scores_are_stored_as_percentages_and_a_visit_is_replace
     assert (fixed.changed, fixed.removed) == (1, 1)  # type: ignore[attr-defined]
     with units_db.transaction("read", write=False) as session:
         kept = shopper_scores(session, ["ulp-ampenan"], date(2026, 11, 23), date(2026, 11, 23))
-    assert [(s.touchpoint, s.aspect, s.score) for s in kept] == [("frontliner", "Salam 4S", 80.0), ("satpam", "Menyapa", 80.0)]
+    assert [(s.touchpoint, s.aspect, s.score) for s in kept] == [
+        ("frontliner", "Salam 4S", 80.0),
+        ("satpam", "Menyapa", 80.0),
+    ]
     assert len(AuditRepository(units_db).find(action="shopper.import")) == 2 + 2 + 1
 
 
