@@ -200,7 +200,7 @@ def test_mystery_shopper_scores_are_stored_as_percentages_and_a_visit_is_replace
     ]
     again = _shopper(units_db, csv_text(SHOPPER_HEADER, SHOPPER_ROWS))
     assert (again.added, again.changed, again.unchanged, again.removed) == (0, 0, 4, 0)  # type: ignore[attr-defined]
-    corrected = [SHOPPER_ROWS[0][:6] + [4, 5]]  # the frontliner visit again, "Waktu layanan" no longer scored
+    corrected = [[*SHOPPER_ROWS[0][:6], 4, 5]]  # the frontliner visit again, "Waktu layanan" no longer scored
     fixed = _shopper(units_db, csv_text(SHOPPER_HEADER, corrected))
     assert (fixed.changed, fixed.removed) == (1, 1)  # type: ignore[attr-defined]
     with units_db.transaction("read", write=False) as session:
@@ -242,7 +242,8 @@ def test_json_rows_are_checked_like_a_file(units_db: Database) -> None:
     with pytest.raises(ImportRejected) as caught:
         json_records(rows, RATING_COLUMNS)
     assert caught.value.problems == [
-        "rows: column 'name' would hold a person's identity or words; cvmon imports aggregate figures only: remove the column"
+        "rows: column 'name' would hold a person's identity or words; "
+        "cvmon imports aggregate figures only: remove the column"
     ]
     with pytest.raises(ImportRejected) as caught:
         import_ratings(units_db, json_records(rows[:1], RATING_COLUMNS), UNITS, ACTOR, NOW, "api")
