@@ -100,7 +100,7 @@ def _seed(db: Database, days: list[date]) -> Config:
                     count_sum=300 * mean_people,
                     count_max=mean_people,
                     visit_durations=(),
-                )  # fmt: skip
+                )
             )
     MinuteRepository(db).write_minutes(rows, source="test")
     csat = [4.6 - 0.1 * i for i in range(len(days))]

@@ -49,6 +49,8 @@ EXPECTED_TABLES = {
     "user_units",
     "user_sessions",
     "audit_log",
+    "rating_days",
+    "shopper_scores",
 }
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")
@@ -357,3 +359,36 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
     with open_database(database_url) as db:  # and up again: the sums, now legacy parts
         assert [r.samples for r in MinuteRepository(db).minute_rows()] == [loket.samples, queue.samples + 5]
         assert db.count_rows()["minute_parts"] == 2 and MinuteRepository(db).camera_minutes() == coverage
+
+
+def test_ratings_tables_come_and_go_with_revision_0013(database: Database, config: Config) -> None:
+    """0013 adds the imported ratings and mystery-shopper scores and its downgrade drops them alone."""
+    from datetime import date
+
+    from cvmon.storage.models import RatingDayRecord, ShopperScoreRecord
+
+    sync_config(database, config)
+    unit = config.units[0].id
+    with database.transaction("write", write=True) as session:
+        session.add(RatingDayRecord(unit_id=unit, day=date(2026, 11, 23), channel="app", service="", csat_count=3,
+                                    csat_mean=4.0, nps_promoters=1, nps_passives=1, nps_detractors=1, ces_count=0,
+                                    ces_mean=None, imported_at=MINUTE))  # fmt: skip
+        session.add(ShopperScoreRecord(unit_id=unit, visit_date=date(2026, 11, 23), visit_time="09:10",
+                                       touchpoint="satpam", aspect="Salam", weight=1.0, score=80.0,
+                                       imported_at=MINUTE))  # fmt: skip
+    inspector = inspect(database.engine)
+    assert inspector.get_pk_constraint("rating_days")["constrained_columns"] == ["unit_id", "day", "channel", "service"]
+    assert inspector.get_pk_constraint("shopper_scores")["constrained_columns"] == [
+        "unit_id", "visit_date", "visit_time", "touchpoint", "aspect"
+    ]  # fmt: skip
+    alembic = alembic_config()
+    with database.engine.begin() as conn:
+        alembic.attributes["connection"] = conn
+        command.downgrade(alembic, "0012")
+    tables = set(inspect(database.engine).get_table_names())
+    assert not {"rating_days", "shopper_scores"} & tables
+    assert EXPECTED_TABLES - {"rating_days", "shopper_scores"} <= tables
+    with database.engine.begin() as conn:
+        alembic.attributes["connection"] = conn
+        command.upgrade(alembic, "head")
+    assert {"rating_days", "shopper_scores"} <= set(inspect(database.engine).get_table_names())
