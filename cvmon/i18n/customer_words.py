@@ -76,15 +76,14 @@ CUSTOMER_WORDS: dict[str, tuple[str, str]] = {
     ),
     "customer.moves": ("Apa yang memengaruhi kepuasan", "What moves satisfaction"),
     "customer.moves_note": (
-        "Setiap titik adalah satu unit pada satu hari dengan penilaian dan angka kamera: {points} titik dari "
-        "{units} unit.",
-        "Each point is one unit on one day with both ratings and camera figures: {points} points from {units} units.",
+        "Setiap titik adalah satu unit pada satu hari dengan penilaian dan angka kamera. Titik: {points}; "
+        "unit: {units}.",
+        "Each point is one unit on one day with both ratings and camera figures. Points: {points}; units: {units}.",
     ),
     "customer.figure": ("Angka kamera (per hari)", "Camera figure (per day)"),
     "customer.outcome": ("Kepuasan", "Satisfaction"),
     "customer.rho": ("Spearman ρ", "Spearman ρ"),
     "customer.interval": ("Interval 95%", "95% interval"),
-    "customer.reading": ("Artinya", "What it says"),
     "customer.day_figure.wait_p90_min": ("Waktu tunggu p90 (menit)", "Wait p90 (minutes)"),
     "customer.day_figure.queue_over_pct": (
         "Waktu antrean di atas ambang (% menit layanan)",

@@ -163,7 +163,7 @@ def relation_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = 
         disable_xml_declaration=True,
         print_values=True,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
+        legend_at_bottom_columns=1 if narrow else 2,
         no_data_text=t("customer.chart.no_data"),
     )
     ordered = list(reversed(figures))  # pygal draws the first bar at the bottom
