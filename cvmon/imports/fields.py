@@ -9,6 +9,8 @@ from datetime import date, time
 from typing import Any
 
 KEY = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+MAX_COUNT = 10_000_000  # answers of one unit and day: far above any real count, well inside a database integer
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _raw(fields: Mapping[str, Any], name: str) -> Any:
@@ -31,6 +33,8 @@ def text(fields: Mapping[str, Any], name: str, *, max_length: int = 64, required
         raise ValueError(f"{name}: {value!r} is not text")
     if len(value) > max_length:
         raise ValueError(f"{name}: longer than {max_length} characters")
+    if CONTROL.search(value):
+        raise ValueError(f"{name}: holds control characters")
     return value
 
 
@@ -61,7 +65,7 @@ def count(fields: Mapping[str, Any], name: str) -> int:
     """A whole number of answers, 0 or more; empty is 0."""
     if is_blank(fields, name):
         return 0
-    value = number(fields, name, low=0)
+    value = number(fields, name, low=0, high=MAX_COUNT)
     if not value.is_integer():
         raise ValueError(f"{name}: {_raw(fields, name)} is not a whole number")
     return int(value)

@@ -3,9 +3,9 @@
 Columns (header names, any case): ``unit``, ``date`` (the visit's local date, YYYY-MM-DD),
 ``touchpoint`` (``frontliner`` or ``loket``, ``satpam``, ``pandu``, or any other id), ``aspect`` (its
 name as the questionnaire words it) and ``score`` are needed; ``time`` (HH:MM, local, when the visit
-began), ``weight`` (the aspect's weight in the visit's score, default 1) and ``max_score`` (the top
-of the score's scale, default 100: a 1-5 questionnaire gives 5) may follow. A score is stored as a
-percentage of ``max_score``.
+began), ``weight`` (the aspect's weight in the visit's score, default 1, at most 1000) and ``max_score``
+(the top of the score's scale, default 100, at most 1000: a 1-5 questionnaire gives 5) may follow.
+A score is stored as a percentage of ``max_score``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from cvmon.imports import fields as f
 from cvmon.imports.table import Columns, Record
 from cvmon.types.ratings import TOUCHPOINT_ALIASES, ShopperScore
 
+MAX_SCALE = 1000.0  # the largest weight and top of a score's scale
 SHOPPER_COLUMNS = Columns(
     required=("unit", "date", "touchpoint", "aspect", "score"),
     optional=("time", "weight", "max_score"),
@@ -26,11 +27,11 @@ SHOPPER_COLUMNS = Columns(
 def shopper_score_of(fields: Mapping[str, Any]) -> ShopperScore:
     """One row as a ShopperScore (score as 0-100); ValueError says what is wrong with it."""
     touchpoint = f.key(fields, "touchpoint")
-    top = 100.0 if f.is_blank(fields, "max_score") else f.number(fields, "max_score", low=0)
+    top = 100.0 if f.is_blank(fields, "max_score") else f.number(fields, "max_score", low=0, high=MAX_SCALE)
     if top <= 0:
         raise ValueError("max_score: must be above 0")
     score = f.number(fields, "score", low=0, high=top)
-    weight = 1.0 if f.is_blank(fields, "weight") else f.number(fields, "weight", low=0)
+    weight = 1.0 if f.is_blank(fields, "weight") else f.number(fields, "weight", low=0, high=MAX_SCALE)
     if weight <= 0:
         raise ValueError("weight: must be above 0")
     return ShopperScore(

@@ -83,6 +83,7 @@ BAD_RATING_ROWS = [
     (["ulp-ampenan", "2026-11-23", "", "", 3, 5.5, "", "", "", "", ""], "line 2: csat_mean: 5.5 is outside 1-5"),
     (["ulp-ampenan", "2026-11-23", "", "", 2.5, 4, "", "", "", "", ""], "line 2: csat_count: 2.5 is not a whole"),
     (["ulp-ampenan", "2026-11-23", "", "", -1, 4, "", "", "", "", ""], "line 2: csat_count: -1 is outside"),
+    (["ulp-ampenan", "2026-11-23", "", "", 10**8, 4, "", "", "", "", ""], "line 2: csat_count: 100000000 is outside"),
     (["ulp-ampenan", "2026-11-23", "", "", "", "", "x", "", "", "", ""], "line 2: nps_promoters: 'x' is not a number"),
     (["ulp-ampenan", "2026-11-23", "", "", "", "", "", "", "", 4, 7.5], "line 2: ces_mean: 7.5 is outside 1-7"),
     (["ulp-ampenan", "2026-11-23", "", "", "", "", "", "", "", "", ""], "line 2: no figures"),
@@ -222,6 +223,8 @@ def test_mystery_shopper_scores_are_stored_as_percentages_and_a_visit_is_replace
         (["ulp-ampenan", "2026-11-23", "", "", "Salam", 1, 3, 5], "line 2: touchpoint: empty"),
         (["ulp-ampenan", "2026-11-23", "", "loket", "", 1, 3, 5], "line 2: aspect: empty"),
         (["ulp-ampenan", "2026-11-23", "", "loket", "x" * 201, 1, 3, 5], "line 2: aspect: longer than 200"),
+        (["ulp-ampenan", "2026-11-23", "", "loket", "Sa\x00lam", 1, 3, 5], "line 2: aspect: holds control characters"),
+        (["ulp-ampenan", "2026-11-23", "", "loket", "Salam", 5000, 3, 5], "line 2: weight: 5000 is outside 0-1000"),
     ],
 )
 def test_a_bad_shopper_row_names_its_line_and_stores_nothing(units_db: Database, row: list, problem: str) -> None:

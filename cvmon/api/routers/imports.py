@@ -30,7 +30,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 class ImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(default="api", min_length=1, max_length=100, description="Where the rows come from.")
+    source: str = Field(
+        default="api",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="Where the rows come from.",
+    )
     rows: list[dict[Annotated[str, Field(max_length=40)], Cell]] = Field(
         min_length=1, max_length=MAX_ROWS, description="One object per row, keyed by the file's column names."
     )
