@@ -6,6 +6,8 @@ key: (Indonesian, English); ``cvmon.i18n.messages`` adds them to its texts.
 from __future__ import annotations
 
 CUSTOMER_WORDS: dict[str, tuple[str, str]] = {
+    "audit.action.ratings.import": ("Penilaian pelanggan diimpor", "Customer ratings imported"),
+    "audit.action.shopper.import": ("Skor mystery shopper diimpor", "Mystery-shopper scores imported"),
     "customer.title": ("Pelanggan dan mystery shopper", "Customers and mystery shoppers"),
     "customer.note": (
         "Angka yang diimpor dari aplikasi, contact center dan evaluasi mystery shopper, di samping angka kamera. "

@@ -81,6 +81,7 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
     from cvmon.read.lists import AlertState
     from cvmon.read.summary import REASONS
     from cvmon.reports.index import ASPECTS
+    from cvmon.reports.satisfaction import DAY_FIGURES, OUTCOMES
     from cvmon.storage.alerts import FollowUp
     from cvmon.storage.audit import AuditAction
     from cvmon.storage.users import Role
@@ -102,6 +103,12 @@ def test_every_value_shown_through_a_key_prefix_has_its_text() -> None:
         "report.aspect.": list(ASPECTS),
         "report.why.": list(ASPECTS),
         "report.means.": list(ASPECTS),
+        "customer.day_figure.": [f.key for f in DAY_FIGURES],
+        "customer.chart.figure.": [f.key for f in DAY_FIGURES],
+        "customer.verdict.": ["too_few", "no_variation", "unclear", "negative", "positive"],
+        "customer.strength.": ["none", "weak", "moderate", "strong"],
+        "customer.source.": ["cvmon", "mystery_shopper"],
+        "customer.": list(OUTCOMES),
     }
     missing = [p + v for p, vs in values.items() for v in vs if p + v not in i18n.text_keys()]
     assert missing == []
