@@ -111,3 +111,18 @@ def test_customer_sections_read_on_the_screen_and_a_visit_opens_its_pack(  # typ
     expect(page.locator("h1, h2", has_text=PACK_HEADING[language]).first).to_be_visible()
     assert "from=08%3A55" in page.url and "to=10%3A10" in page.url
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_ranking_shows_both_indices_on_a_phone(chromium, report_url: str, language: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = _page(chromium, report_url, language, SIZES["phone"])
+    page.goto(f"/reports?unit=up3-mataram&from={DAYS[0]}&to={DAYS[-1]}")
+    ranking = page.get_by_test_id("ranking")
+    heading = {"id": "Indeks mystery shopper", "en": "Mystery-shopper index"}[language]
+    expect(ranking.locator("thead")).to_contain_text(heading)
+    expect(ranking.locator("tr[data-unit=ulp-ampenan] [data-testid=shopper-index]")).to_have_text("75%")
+    expect(ranking.locator("tr[data-unit=ulp-cakra] [data-testid=shopper-index]")).to_have_text("–")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
+    ranking.screenshot(path=str(tmp_path / f"ranking-{language}-phone.png"))
+    page.context.close()
