@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -227,3 +228,19 @@ def test_the_import_api_checks_role_scope_csrf_and_rows(client_of, rated: tuple[
         ("unit:ulp-ampenan", "api", 0),
         ("unit:ulp-ampenan", "app-export", 1),
     ]
+
+
+def test_the_pdf_carries_the_customer_sections(rated: tuple[Database, Config], tmp_path: Path) -> None:
+    from cvmon.reports.document import report_pdf
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(report_pdf(_report(*rated, "ulp-ampenan"), "en", "pic-a", M3))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in (
+        "Customers and mystery shoppers",
+        "Mystery-shopper index",
+        "Frontliner (counter)",
+        "What moves satisfaction",
+    ):
+        assert words in text, words
+    assert "Open the evidence pack" not in text  # a link for the page; the PDF has no server to open it from
