@@ -27,12 +27,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.room_scenes import KINDS, PERSON_FRAMES, REGIONS, frames, make_case, reference  # noqa: E402
-from cvmon.config.models import DetectorConfig  # noqa: E402
-from cvmon.detectors.base import create_detector  # noqa: E402
-from cvmon.types import Frame  # noqa: E402
-from cvmon.types.room import RegionStatus  # noqa: E402
-from cvmon.zones.room_compare import CompareSettings, compare_room  # noqa: E402
+from bench.room_scenes import KINDS, PERSON_FRAMES, REGIONS, frames, make_case, reference
+from cvmon.config.models import DetectorConfig
+from cvmon.detectors.base import create_detector
+from cvmon.types import Frame
+from cvmon.types.room import RegionStatus
+from cvmon.zones.room_compare import CompareSettings, compare_room
 
 MODEL_DIR = Path(os.environ.get("CVMON_MODEL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "models"))
 

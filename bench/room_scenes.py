@@ -173,7 +173,9 @@ def make_case(seed: int, people: dict[int, npt.NDArray[np.float32]] | None = Non
         image = _noisy(_lit(image, rng.uniform(0.04, 0.12)), rng, 2)
         condition = RoomCondition.LIGHTS_OFF
     elif kind == "camera_moved":
-        shift = np.float32([[1, 0, rng.choice([-1, 1]) * rng.uniform(0.06, 0.15) * w], [0, 1, rng.uniform(-0.05, 0.05) * h]])
+        shift = np.float32(
+            [[1, 0, rng.choice([-1, 1]) * rng.uniform(0.06, 0.15) * w], [0, 1, rng.uniform(-0.05, 0.05) * h]]
+        )
         image = cv2.warpAffine(image, shift, (w, h), borderMode=cv2.BORDER_REFLECT)
         condition = RoomCondition.CAMERA_MOVED
     elif kind == "covered":

@@ -333,6 +333,9 @@ class CameraConfig(StrictModel):
     enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
     rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this camera.")
     evidence: EvidenceConfig | None = Field(default=None, description="Overrides defaults.evidence.")
+    room: RoomConfig | None = Field(
+        default=None, description="Room readiness: regions compared with the camera's reference picture."
+    )
 
     @property
     def is_live(self) -> bool:
@@ -485,3 +488,9 @@ class Config(StrictModel):
 
     def fps_for(self, cam: CameraConfig) -> float:
         return cam.analysis_fps or self.defaults.analysis_fps
+
+
+from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
+
+for _model in (CameraConfig, Config):
+    _model.model_rebuild()

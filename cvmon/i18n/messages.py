@@ -234,6 +234,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rule.long_wait": ("Waktu tunggu lama", "Long wait"),
     "rule.over_capacity": ("Melebihi kapasitas", "Over capacity"),
     "rule.camera_offline": ("Kamera luring", "Camera offline"),
+    "rule.room_not_ready": ("Ruangan belum siap", "Room not ready"),
+    "rule.room_changed": ("Ruangan berubah", "Room changed"),
     "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
     "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
     "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
@@ -643,6 +645,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.rule_def.camera_offline": (
         "kamera tidak mengirim gambar selama waktu yang ditetapkan.",
         "a camera sends no frames for a set time.",
+    ),
+    "report.rule_def.room_not_ready": (
+        "saat layanan dibuka, ruangan tidak sama dengan foto acuannya (ada yang berubah, lampu mati, "
+        "kamera bergeser atau tertutup).",
+        "when service opens, the room is not as its reference picture (something changed, lights off, "
+        "camera moved or covered).",
+    ),
+    "report.rule_def.room_changed": (
+        "selama jam layanan, satu area ruangan berubah dari foto acuannya cukup lama.",
+        "during service hours, a region of the room differs from its reference picture for long enough.",
     ),
     "report.ranking": ("Peringkat unit di bawahnya", "Ranking of the units below"),
     "report.rank": ("Peringkat", "Rank"),

@@ -49,9 +49,36 @@ class RoomFindings:
     @property
     def ready(self) -> bool:
         """The room is as its reference: a clear picture and no region changed."""
-        return self.condition is RoomCondition.OK and all(
-            r.status is not RegionStatus.CHANGED for r in self.regions
-        )
+        return self.condition is RoomCondition.OK and all(r.status is not RegionStatus.CHANGED for r in self.regions)
 
     def region(self, region_id: str) -> RegionFinding:
         return next(r for r in self.regions if r.region_id == region_id)
+
+
+STATUS_CODES = {RegionStatus.AS_REFERENCE: 0, RegionStatus.CHANGED: 1, RegionStatus.NOT_VISIBLE: 2}
+CONDITION_CODES = {
+    RoomCondition.OK: 0,
+    RoomCondition.LIGHTS_OFF: 1,
+    RoomCondition.CAMERA_MOVED: 2,
+    RoomCondition.COVERED: 3,
+}
+REGION_PREFIX = "region:"
+
+
+def findings_counts(found: RoomFindings) -> dict[str, int]:
+    """A check's findings as the measured values of its evidence snapshot (``counts``)."""
+    counts = {"ready": int(found.ready), "condition": CONDITION_CODES[found.condition]}
+    counts.update({REGION_PREFIX + r.region_id: STATUS_CODES[r.status] for r in found.regions})
+    return counts
+
+
+def counts_findings(counts: dict[str, int]) -> tuple[bool, RoomCondition, dict[str, RegionStatus]]:
+    """Back from ``findings_counts``: ready, the condition and each region's status."""
+    conditions = {v: k for k, v in CONDITION_CODES.items()}
+    statuses = {v: k for k, v in STATUS_CODES.items()}
+    regions = {
+        key.removeprefix(REGION_PREFIX): statuses.get(value, RegionStatus.NOT_VISIBLE)
+        for key, value in counts.items()
+        if key.startswith(REGION_PREFIX)
+    }
+    return bool(counts.get("ready", 0)), conditions.get(counts.get("condition", 0), RoomCondition.OK), regions
