@@ -52,7 +52,7 @@ def check_picture(
         )
         polygon = _pixels(region.points, w, h)
         cv2.polylines(out, [polygon], True, colour, thickness, cv2.LINE_AA)
-        x, y = polygon.min(axis=0)
+        x, y = polygon.reshape(-1, 2).min(axis=0)
         cv2.putText(out, region.id, (int(x) + 3, int(y) + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA)
     for finding in found.regions:
         for outline in finding.outlines:

@@ -31,7 +31,7 @@ from cvmon.pipeline.outage import Outage
 from cvmon.pipeline.people import TrackingStage
 from cvmon.pipeline.privacy import MASK_FILL as MASK_FILL
 from cvmon.pipeline.privacy import PrivacyMasks
-from cvmon.pipeline.room import ReferenceLoader, RoomStage
+from cvmon.pipeline.room import CandidateWriter, ReferenceLoader, RoomStage
 from cvmon.tracking import PersonTracker
 from cvmon.types import (
     AlertChange,
@@ -161,9 +161,11 @@ class CameraPipeline:
     def pop_alert_changes(self) -> list[AlertChange]:
         return self.alerts.pop_changes()
 
-    def set_room_reference(self, reference: ReferenceLoader | None) -> None:
-        """Where the room stage finds the camera's reference picture (none: no room checks)."""
+    def set_room_reference(self, reference: ReferenceLoader | None, candidate: CandidateWriter | None = None) -> None:
+        """Where the room stage finds the camera's reference picture (none: no room checks), and where it
+        puts its pictures of the room with nobody in view (for an admin to mark as the reference)."""
         self.room.reference = reference
+        self.room.candidate = candidate
 
     def pop_room_snapshots(self) -> list[PendingSnapshot]:
         """The room checks' pictures since the last call, for the runner to store."""

@@ -21,14 +21,15 @@ import numpy.typing as npt
 from cvmon.alerts.room_rules import RoomPhase, evaluate_room_rules
 from cvmon.alerts.rules import RulesState, close_open_alerts
 from cvmon.config.models import CameraConfig, Config
-from cvmon.evidence.room_picture import check_picture, decode_picture
+from cvmon.evidence.room_picture import check_picture, decode_picture, reference_picture
 from cvmon.pipeline.evidence_capture import PendingSnapshot
-from cvmon.types import AlertChange, Image
+from cvmon.types import AlertChange, AnonymisedJpeg, Image
 from cvmon.types.room import RoomFindings, findings_counts
 from cvmon.zones.room_compare import CompareSettings, Region, compare_room
 from cvmon.zones.room_watch import RoomWatch, watch
 
 ReferenceLoader = Callable[[], Image | None]
+CandidateWriter = Callable[[AnonymisedJpeg], object]
 
 
 def reference_file(path: Path) -> ReferenceLoader:
@@ -50,12 +51,20 @@ def reference_file(path: Path) -> ReferenceLoader:
 class RoomStage:
     """A camera's room checks: when the next is due, the confirmed findings, and the room rules' state."""
 
-    def __init__(self, config: Config, camera: CameraConfig, reference: ReferenceLoader | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        camera: CameraConfig,
+        reference: ReferenceLoader | None = None,
+        candidate: CandidateWriter | None = None,
+    ) -> None:
         self.config = config
         self.camera = camera
         self.room = camera.room
         self.rules = config.rules_for(camera)
         self.reference = reference
+        self.candidate = candidate  # where a picture of the room with nobody in view goes, for an admin to mark
+        self._last_candidate_t: float | None = None
         self.tz = config.unit_timezone(camera.unit)
         room = self.room
         self.regions = [Region(r.id, tuple(r.points)) for r in room.regions] if room is not None else []
@@ -75,7 +84,10 @@ class RoomStage:
     def on_frame(self, image: Image, people_xyxy: npt.NDArray[np.float32], t: float, ts: datetime) -> list[AlertChange]:
         """Check the room when due; returns the room rules' changes."""
         room = self.room
-        if room is None or not room.enabled or self.reference is None:
+        if room is None or not room.enabled:
+            return []
+        self._offer_candidate(image, people_xyxy, t)
+        if self.reference is None:
             return []
         if self._last_check_t is not None and 0 <= t - self._last_check_t < room.every_s:
             return []
@@ -114,6 +126,16 @@ class RoomStage:
             self.pending.append(PendingSnapshot(kind, ts, jpeg, findings_counts(found)))
         self.last = found
         return changes
+
+    def _offer_candidate(self, image: Image, people_xyxy: npt.NDArray[np.float32], t: float) -> None:
+        """At most every ``every_s``, the frame with nobody in view as the room's candidate reference."""
+        assert self.room is not None
+        if self.candidate is None or len(people_xyxy) > 0:
+            return
+        if self._last_candidate_t is not None and 0 <= t - self._last_candidate_t < self.room.every_s:
+            return
+        self._last_candidate_t = t
+        self.candidate(reference_picture(image, people_xyxy, self.camera.privacy_masks))
 
     def pop_snapshots(self) -> list[PendingSnapshot]:
         out, self.pending = self.pending, []

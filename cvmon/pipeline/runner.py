@@ -256,7 +256,10 @@ def run_live(
 def _find_room_reference(pipeline: CameraPipeline, capture: EvidenceCapture | None) -> None:
     """A camera with a room checks it against the reference kept in its evidence store."""
     if capture is not None and pipeline.camera.room is not None:
-        pipeline.set_room_reference(reference_file(capture.recorder.store.reference_path(pipeline.camera.id)))
+        store, camera_id = capture.recorder.store, pipeline.camera.id
+        pipeline.set_room_reference(
+            reference_file(store.reference_path(camera_id)), lambda jpeg: store.write_candidate(camera_id, jpeg)
+        )
 
 
 def _read_into(

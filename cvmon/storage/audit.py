@@ -65,6 +65,7 @@ class AuditAction(enum.StrEnum):
     USER_SET_ROLE = "user.set_role"
     USER_SET_UNITS = "user.set_units"
     USER_SET_PASSWORD = "user.set_password"
+    ROOM_REFERENCE = "room.reference"  # a camera's room reference picture marked (viewer or command line)
 
 
 @dataclass(frozen=True, slots=True)

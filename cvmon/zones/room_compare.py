@@ -107,7 +107,7 @@ def _normalised(grey: Grey) -> Grey:
     slightly blurred against sensor noise."""
     sigma = grey.shape[1] / 12
     illumination = cv2.GaussianBlur(grey, (0, 0), sigma) + 1.0
-    return cv2.GaussianBlur(grey / illumination, (0, 0), 1.0)
+    return np.asarray(cv2.GaussianBlur(grey / illumination, (0, 0), 1.0), dtype=np.float32)
 
 
 def _condition(ref: Grey, cur: Grey, s: CompareSettings) -> RoomCondition:
@@ -132,7 +132,7 @@ def _aligned_match(ref: Grey, cur: Grey, dx: float, dy: float) -> float:
     A camera that moved matches much better aligned; a large object that moved (which phase
     correlation may lock onto) matches worse, because the rest of the room no longer lines up."""
     h, w = ref.shape
-    moved = cv2.warpAffine(ref, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h))
+    moved = np.asarray(cv2.warpAffine(ref, np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32), (w, h)), np.float32)
     x1, x2 = int(max(0, np.ceil(dx))), int(min(w, w + np.floor(dx)))
     y1, y2 = int(max(0, np.ceil(dy))), int(min(h, h + np.floor(dy)))
     if x2 - x1 < 16 or y2 - y1 < 16:
@@ -145,7 +145,7 @@ def _ssim(a: Grey, b: Grey) -> Grey:
     c1, c2 = (0.01 * 2) ** 2, (0.03 * 2) ** 2
 
     def blur(x: Grey) -> Grey:
-        return cv2.GaussianBlur(x, (11, 11), 1.5)
+        return np.asarray(cv2.GaussianBlur(x, (11, 11), 1.5), dtype=np.float32)
 
     mu_a, mu_b = blur(a), blur(b)
     var_a = blur(a * a) - mu_a * mu_a
@@ -153,7 +153,7 @@ def _ssim(a: Grey, b: Grey) -> Grey:
     cov = blur(a * b) - mu_a * mu_b
     num = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
     den = (mu_a * mu_a + mu_b * mu_b + c1) * (var_a + var_b + c2)
-    return num / den
+    return np.asarray(num / den, dtype=np.float32)
 
 
 def _people_mask(boxes_xyxy: npt.ArrayLike, frame: tuple[int, int], size: tuple[int, int], margin: float) -> Mask:
