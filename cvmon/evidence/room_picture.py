@@ -16,7 +16,7 @@ from cvmon.evidence.anonymise import anonymise
 from cvmon.types import AnonymisedJpeg, Image
 from cvmon.types.room import RegionStatus, RoomFindings
 
-REGION_COLOUR = (255, 255, 255)  # BGR: a region as its reference
+REGION_COLOUR = (0, 200, 0)  # BGR: a region as its reference
 CHANGED_COLOUR = (0, 0, 255)  # a region that changed, and the outline of the change
 HIDDEN_COLOUR = (160, 160, 160)  # a region people hide
 

@@ -177,3 +177,24 @@ class RoomStage:
 
 def _summary(found: RoomFindings) -> tuple[object, ...]:
     return (found.condition, tuple((r.region_id, r.status) for r in found.regions))
+
+
+def reference_from_image(config: Config, camera: CameraConfig, image: Image, model_dir: Path) -> AnonymisedJpeg:
+    """An image an admin gives as the room's reference, anonymised as any snapshot: the camera's
+    detector finds people down to its evidence score, they are pixelated; privacy masks are filled."""
+    from cvmon.detectors.base import create_detector
+    from cvmon.types import Frame
+
+    wanted = config.detector_for(camera)
+    detector = create_detector(wanted.model_copy(update={"confidence": wanted.evidence_confidence}), model_dir)
+    people = detector.detect(Frame(camera.id, datetime.now(config.unit_timezone(camera.unit)), 0, image)).xyxy
+    return reference_picture(image, people, camera.privacy_masks)
+
+
+def reference_from_candidate(camera: CameraConfig, data: bytes) -> AnonymisedJpeg | None:
+    """The camera's latest picture of its room with nobody in view (already anonymised by the camera's
+    worker), anonymised again as it becomes the reference; None when it is not a readable image."""
+    image = decode_picture(data)
+    if image is None:
+        return None
+    return reference_picture(image, np.zeros((0, 4), np.float32), camera.privacy_masks)
