@@ -664,6 +664,57 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.generated": ("Dibuat {time} oleh {user}", "Generated {time} by {user}"),
     "report.page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
     "report.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
+    # room readiness (the morning checklist)
+    "nav.room": ("Kesiapan ruang", "Room readiness"),
+    "room.title": ("Kesiapan ruang layanan", "Service room readiness"),
+    "room.intro": (
+        "Ruangan dibandingkan dengan foto acuannya (rapi, kosong) sebelum layanan dibuka dan saat ruangan sepi. "
+        "Perubahan baru dihitung setelah bertahan beberapa menit; orang tidak pernah dihitung sebagai perubahan.",
+        "The room is compared with its reference picture (tidy, empty) before service opens and whenever it is "
+        "empty. A change counts only once it has lasted a few minutes; people are never a change.",
+    ),
+    "room.ready": ("Siap", "Ready"),
+    "room.not_ready": ("Belum siap", "Not ready"),
+    "room.no_opening": ("Belum diperiksa saat buka", "Not checked at opening"),
+    "room.region": ("Area", "Region"),
+    "room.whole": ("Seluruh ruangan", "Whole room"),
+    "room.at_opening": ("Saat buka", "At opening"),
+    "room.now": ("Terakhir", "Latest"),
+    "room.status.as_reference": ("Sesuai acuan", "As reference"),
+    "room.status.changed": ("Berubah", "Changed"),
+    "room.status.not_visible": ("Tidak terlihat", "Not visible"),
+    "room.condition.lights_off": ("Lampu mati atau ruangan gelap", "Lights off or the room dark"),
+    "room.condition.camera_moved": ("Kamera bergeser", "Camera moved"),
+    "room.condition.covered": ("Kamera tertutup", "Camera covered"),
+    "room.picture_opening": ("Saat buka", "At opening"),
+    "room.picture_latest": ("Pemeriksaan terakhir", "Latest check"),
+    "room.picture_reference": ("Foto acuan", "Reference picture"),
+    "room.no_reference": (
+        "Belum ada foto acuan: admin menandainya di sini atau dengan cvmon room reference.",
+        "No reference picture yet: an admin marks one here or with cvmon room reference.",
+    ),
+    "room.mark": ("Jadikan foto acuan", "Mark the reference picture"),
+    "room.mark_button": ("Jadikan gambar ini acuan", "Use this picture as the reference"),
+    "room.candidate": (
+        "Gambar anonim terakhir saat tidak ada orang terlihat",
+        "Latest anonymised picture with nobody in view",
+    ),
+    "room.no_candidate": (
+        "Belum ada gambar ruangan tanpa orang dari kamera ini.",
+        "No picture of the room with nobody in view from this camera yet.",
+    ),
+    "room.not_configured": (
+        "Kamera ini tidak punya bagian room: di cameras.yaml.",
+        "This camera has no room: section in cameras.yaml.",
+    ),
+    "room.reference_marked": ("Foto acuan disimpan.", "Reference picture stored."),
+    "room.none": (
+        "Tidak ada kamera dengan pemeriksaan ruangan di unit ini.",
+        "No camera with room checks in this unit.",
+    ),
+    "evidence.kind.room_reference": ("Foto acuan ruangan", "Room reference"),
+    "evidence.kind.room_opening": ("Ruangan saat buka", "Room at opening"),
+    "evidence.kind.room_check": ("Pemeriksaan ruangan", "Room check"),
     # camera set-up and zone editor
     "nav.setup": ("Kamera", "Cameras"),
     "setup.title": ("Pengaturan kamera", "Camera set-up"),
