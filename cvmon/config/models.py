@@ -115,6 +115,9 @@ class IndexWeights(StrictModel):
     staffing: float = Field(default=0.30, ge=0, description="Service time counters and posts were staffed.")
     comfort: float = Field(default=0.10, ge=0, description="Service time zones were within their capacity.")
     follow_up: float = Field(default=0.10, ge=0, description="Alerts resolved with a recorded follow-up.")
+    room: float = Field(
+        default=0.05, ge=0, description="Room ready at opening and without changes (cameras with a room reference)."
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> IndexWeights:
@@ -147,6 +150,9 @@ class IndexTargets(StrictModel):
     )
     comfort: float = Field(default=95, ge=0, le=100, description="Target % of service time zones within capacity.")
     follow_up: float = Field(default=90, ge=0, le=100, description="Target % of alerts resolved with a follow-up.")
+    room: float = Field(
+        default=90, ge=0, le=100, description="Target % of room days ready at opening and service hours unchanged."
+    )
 
 
 class ReportsConfig(StrictModel):

@@ -308,6 +308,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "audit.action.user.set_role": ("Peran diubah", "Role changed"),
     "audit.action.user.set_units": ("Unit diubah", "Units changed"),
     "audit.action.user.set_password": ("Kata sandi diganti", "Password set"),
+    "audit.action.room.reference": ("Foto acuan ruangan ditandai", "Room reference marked"),
     # date and time pickers (the field holds ISO; the picker shows the language's format)
     "picker.day_hint": ("tttt-bb-hh", "yyyy-mm-dd"),
     "picker.time_hint": ("jj:mm", "hh:mm"),
@@ -481,6 +482,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.aspect.staffing": ("Kesiapan petugas", "Staffing readiness"),
     "report.aspect.comfort": ("Kenyamanan (kapasitas)", "Comfort (capacity)"),
     "report.aspect.follow_up": ("Tindak lanjut", "Follow-up"),
+    "report.aspect.room": ("Kesiapan ruang", "Room readiness"),
+    "report.why.room": (
+        "Ruangan siap saat buka pada {ready} dari {days} hari-kamera; berubah dari acuannya selama {changed} dari "
+        "{hours} jam layanan.",
+        "The room was ready at opening on {ready} of {days} camera days; it differed from its reference in "
+        "{changed} of {hours} service hours.",
+    ),
+    "report.means.room": (
+        "Skor = rata-rata bagian hari ruangan siap saat buka dan bagian jam layanan tanpa perubahan ruangan "
+        "(kursi, meja, papan, lampu dibandingkan foto acuan). Di bawah target: ruangan belum rapi saat pelanggan "
+        "datang atau berubah lama di siang hari.",
+        "Score = the mean of the share of days the room was ready at opening and the share of service hours "
+        "without a room change (chairs, counters, boards, lights against the reference picture). Below target: "
+        "the room is not tidy when customers arrive, or changes for long during the day.",
+    ),
     "report.quick_wins": ("Quick win: aspek di bawah target", "Quick wins: aspects below their target"),
     "report.quick_wins_note": (
         "Skor terendah lebih dulu. Target tiap aspek diatur di reports.targets (cameras.yaml).",

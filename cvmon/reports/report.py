@@ -16,6 +16,7 @@ from cvmon.read import queries
 from cvmon.read.scope import children_of, subtree_of
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
+from cvmon.reports.room import NO_ROOM, RoomFigures, room_figures
 from cvmon.storage.models import CameraRecord
 
 # Longest period one report covers (a year and a day, for leap years).
@@ -56,6 +57,8 @@ class UnitReport:
     ranking: tuple[RankedUnit, ...]  # the unit's direct children, best first
     quick_wins: tuple[AspectScore, ...]
     camera_names: dict[str, str] = field(default_factory=dict)  # what a reader sees for each camera id
+    room: RoomFigures = NO_ROOM  # room readiness (cvmon.reports.room)
+    previous_room: RoomFigures = NO_ROOM
 
     def camera_name(self, camera_id: str) -> str:
         return self.camera_names.get(camera_id, camera_id)
@@ -106,17 +109,23 @@ def build_report(
     before_data = collect(session, config, subtree, before)
     figures = unit_figures(now_data, unit.id, unit.name, unit.level, subtree)
     previous_figures = unit_figures(before_data, unit.id, unit.name, unit.level, subtree)
-    index = service_index(figures, config.reports)
-    previous_index = service_index(previous_figures, config.reports)
+    room = room_figures(session, config, subtree, period)
+    previous_room = room_figures(session, config, subtree, before)
+    index = service_index(figures, config.reports, room)
+    previous_index = service_index(previous_figures, config.reports, previous_room)
     ranking = []
     for child_id in children_of(rows).get(unit_id, []):
         child = by_id[child_id]
         child_tree = subtree_of(rows, child_id) or [child_id]
         child_index = service_index(
-            unit_figures(now_data, child.id, child.name, child.level, child_tree), config.reports
+            unit_figures(now_data, child.id, child.name, child.level, child_tree),
+            config.reports,
+            room_figures(session, config, child_tree, period),
         )
         child_before = service_index(
-            unit_figures(before_data, child.id, child.name, child.level, child_tree), config.reports
+            unit_figures(before_data, child.id, child.name, child.level, child_tree),
+            config.reports,
+            room_figures(session, config, child_tree, before),
         )
         ranking.append(
             RankedUnit(
@@ -138,4 +147,6 @@ def build_report(
         ranking=tuple(ranking),
         quick_wins=tuple(quick_wins(index)),
         camera_names=_camera_names(session, subtree),
+        room=room,
+        previous_room=previous_room,
     )
