@@ -56,11 +56,8 @@ NO_ROOM = RoomFigures(0, 0, 0, 0)
 
 def room_figures(session: Session, config: Config, units: Sequence[str], period: Period) -> RoomFigures:
     """The room figures of every camera of ``units`` (the caller's subtree) over ``period``."""
-    cameras = dict(
-        session.execute(
-            select(CameraRecord.id, CameraRecord.unit_id).where(CameraRecord.unit_id.in_(list(units)))
-        ).tuples()
-    )
+    stmt = select(CameraRecord.id, CameraRecord.unit_id).where(CameraRecord.unit_id.in_(list(units)))
+    cameras: dict[str, str] = {camera_id: unit_id for camera_id, unit_id in session.execute(stmt)}
     if not cameras:
         return NO_ROOM
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
