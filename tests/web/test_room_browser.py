@@ -120,7 +120,7 @@ def test_the_checklist_shows_the_opening_verdict_regions_and_pictures(  # type: 
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
-    screenshot(page, Path("/tmp/room-shots"), f"room-{language}-{screen}")
+    screenshot(page, tmp_path, f"room-{language}-{screen}", docs=(language, screen) == ("id", "desktop"))
 
     before = current_references(db, ["hall"])["hall"]
     card.locator("details.room-mark summary").click()
