@@ -29,8 +29,20 @@ from tests.web.live import TIMEOUT_MS, screenshot, serving
 pytestmark = [sqlite_only, pytest.mark.skipif(not ONE_BY_ONE.is_file(), reason="needs the shared footage")]
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 WORDS = {
-    "id": {"verdict": "Belum siap", "changed": "Berubah", "same": "Sesuai acuan", "marked": "Foto acuan disimpan."},
-    "en": {"verdict": "Not ready", "changed": "Changed", "same": "As reference", "marked": "Reference picture stored."},
+    "id": {
+        "opening": "Saat buka",
+        "verdict": "Belum siap",
+        "changed": "Berubah",
+        "same": "Sesuai acuan",
+        "marked": "Foto acuan disimpan.",
+    },
+    "en": {
+        "opening": "At opening",
+        "verdict": "Not ready",
+        "changed": "Changed",
+        "same": "As reference",
+        "marked": "Reference picture stored.",
+    },
 }
 NAMES = {"meja-informasi": "Meja informasi", "lantai-kanan": "Lantai kanan"}
 
@@ -107,7 +119,9 @@ def test_the_checklist_shows_the_opening_verdict_regions_and_pictures(  # type: 
     page = _page(chromium, url, language, SIZES[screen])
     page.goto("/room?unit=ulp-ampenan&day=2026-11-23")
     card = page.get_by_test_id("room-hall")
-    expect(card.get_by_test_id("opening-verdict")).to_have_text(WORDS[language]["verdict"])
+    expect(card.get_by_test_id("opening-verdict")).to_have_text(
+        f"{WORDS[language]['opening']}: {WORDS[language]['verdict']}"
+    )
     changed = card.locator("tr[data-region=lantai-kanan] td")
     expect(changed.nth(0)).to_have_text(NAMES["lantai-kanan"])
     expect(changed.nth(1)).to_have_text(WORDS[language]["changed"])  # at opening
