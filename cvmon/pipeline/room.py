@@ -23,7 +23,7 @@ from cvmon.alerts.rules import RulesState, close_open_alerts
 from cvmon.config.models import CameraConfig, Config
 from cvmon.evidence.room_picture import check_picture, decode_picture, reference_picture
 from cvmon.pipeline.evidence_capture import PendingSnapshot
-from cvmon.types import AlertChange, AnonymisedJpeg, Image
+from cvmon.types import AlertChange, AnonymisedJpeg, ChangeKind, Image
 from cvmon.types.room import RoomFindings, findings_counts
 from cvmon.zones.room_compare import CompareSettings, Region, compare_room
 from cvmon.zones.room_watch import RoomWatch, watch
@@ -123,7 +123,14 @@ class RoomStage:
                 tz=self.tz,
                 camera_id=self.camera.id,
             )
-            self.pending.append(PendingSnapshot(kind, ts, jpeg, findings_counts(found)))
+            counts = findings_counts(found)
+            self.pending.append(PendingSnapshot(kind, ts, jpeg, counts))
+            # A room alert's evidence is this picture, its changes outlined (not the capture's frame).
+            self.pending += [
+                PendingSnapshot("open", ts, jpeg, counts, (c.rule.value, c.zone_id, c.opened_at))
+                for c in changes
+                if c.kind is ChangeKind.OPENED
+            ]
         self.last = found
         return changes
 

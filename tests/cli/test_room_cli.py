@@ -101,6 +101,10 @@ def test_a_reference_marked_from_the_camera_then_the_room_not_ready_at_opening(
     assert str(alerts[0][2]).startswith("2026-11-23 00:00:00")  # 08:00 WITA, when service opened
     kinds = [k for (k,) in rows(db, "select kind from evidence order by id")]
     assert kinds[0] == "room_reference" and "room_opening" in kinds and "open" in kinds
+    # The alert's evidence is the opening picture (the same file's content, with the box outlined).
+    linked = rows(db, "select e.kind, e.sha256 from evidence e join alerts a on e.alert_id = a.id")
+    opening = rows(db, "select sha256 from evidence where kind = 'room_opening'")
+    assert [kind for kind, _ in linked] == ["open"] and linked[0][1] == opening[0][0]
 
 
 def test_bad_input_is_a_one_line_error(office: tuple[Path, dict[str, str]]) -> None:

@@ -65,8 +65,11 @@ def test_a_box_left_overnight_makes_the_room_not_ready_at_opening_until_it_is_re
     assert feed(room, at(7, 35), with_box()) == []  # the window: the change's timer starts, nothing judged
     assert feed(room, at(7, 45), with_box()) == []
     assert feed(room, at(8, 0), with_box()) == [(Rule.ROOM_NOT_READY, CAMERA_ZONE, ChangeKind.OPENED)]
-    (picture,) = room.pop_snapshots()
+    picture, evidence = room.pop_snapshots()
     assert picture.kind == "room_opening"
+    # The alert's evidence is the same picture, its change outlined.
+    assert (evidence.kind, evidence.alert_key) == ("open", ("room_not_ready", CAMERA_ZONE, at(8, 0)))
+    assert evidence.jpeg == picture.jpeg
     ready, _, regions = counts_findings(picture.counts)
     assert (
         not ready and regions["lantai-kanan"].value == "changed" and regions["meja-informasi"].value == "as_reference"
