@@ -122,6 +122,7 @@ class RoomStage:
                 ts=ts,
                 tz=self.tz,
                 camera_id=self.camera.id,
+                margin=self.config.evidence_for(self.camera).margin,
             )
             counts = findings_counts(found)
             self.pending.append(PendingSnapshot(kind, ts, jpeg, counts))
