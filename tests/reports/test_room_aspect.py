@@ -99,3 +99,22 @@ def test_the_room_aspect_weighs_into_the_index_and_drops_out_without_data(stored
         assert report.index.value == round((others + 0.05 * (room.score or 0)) / (weights + 0.05), 1)
     else:
         assert report.index.value == room.score
+
+
+def test_the_csv_and_json_carry_the_room_figures(stored: tuple[Database, Config]) -> None:
+    import csv
+    import io
+
+    from cvmon.reports.export import report_csv, report_json
+
+    db, config = stored
+    with db.transaction("read", write=False) as session:
+        report = build_report(session, config, "ulp-ampenan", ["ulp-ampenan"], MON, TUE)
+    rows = {
+        (r["section"], r["item"]): (r["value"], r["previous"]) for r in csv.DictReader(io.StringIO(report_csv(report)))
+    }
+    assert rows[("room", "days_checked_at_opening")] == ("2", "0")
+    assert rows[("room", "days_ready_at_opening")] == ("1", "0")
+    assert rows[("room", "hours_with_changes")] == ("2", "0")
+    assert rows[("index", "aspect room")] == (str(report.room.score), "")
+    assert report_json(report)["room"] == {"days": 2, "days_ready": 1, "service_hours": 14, "hours_changed": 2}
