@@ -237,7 +237,13 @@ class TrackerConfig(StrictModel):
     high_confidence: float = Field(
         default=0.5, gt=0, lt=1, description="Score that puts a detection into ByteTrack's first association stage."
     )
-    min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum IoU to match a detection to a track.")
+    min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum similarity to match a detection to a track.")
+    association: Literal["hmiou", "iou"] = Field(
+        default="hmiou",
+        description="Similarity of a track's predicted box and a detection: 'hmiou' (IoU times the overlap of "
+        "their vertical extents, so a standing person's track does not jump to a nearer passer-by's taller box) "
+        "or 'iou' (plain IoU, ByteTrack's own).",
+    )
     hold_unseen_s: float = Field(
         default=1.5,
         ge=0,
