@@ -48,11 +48,13 @@ models_app = typer.Typer(no_args_is_help=True, help="List and fetch detector mod
 alerts_app = typer.Typer(no_args_is_help=True, help="List, acknowledge and resolve alerts.")
 retention_app = typer.Typer(no_args_is_help=True, help="Delete data past its retention period.")
 evidence_app = typer.Typer(no_args_is_help=True, help="List anonymised snapshots and check their integrity.")
+room_app = typer.Typer(no_args_is_help=True, help="Room readiness: a camera's reference picture of its tidy room.")
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(retention_app, name="retention")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(room_app, name="room")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
@@ -502,6 +504,72 @@ def evidence_verify(database: DatabaseOption = None) -> None:
     _say(f"{len(shots) - bad} of {len(shots)} snapshot(s) intact")
     if bad:
         raise typer.Exit(1)
+
+
+# -- room readiness -------------------------------------------------------------------------------
+
+
+@room_app.command("reference")
+def room_reference(
+    camera_id: Annotated[str, argument("CAMERA")],
+    image: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="A picture of the tidy, empty room from this camera (JPEG or PNG)."),
+    ] = None,
+    config_path: ConfigOption = Path("cameras.yaml"),
+    database: DatabaseOption = None,
+) -> None:
+    """Mark CAMERA's reference picture of its tidy, empty room: the camera's latest picture with nobody
+    in view (taken by `cvmon run`), or --image. It is anonymised and kept as evidence; audited."""
+    import getpass
+
+    import cv2
+    import numpy as np
+
+    from cvmon.config import load_config
+    from cvmon.errors import EvidenceError
+    from cvmon.pipeline.room import reference_from_candidate, reference_from_image
+    from cvmon.settings import get_settings
+    from cvmon.storage.audit import AuditActor
+    from cvmon.storage.database import open_database
+    from cvmon.storage.evidence_files import EvidenceStore
+    from cvmon.storage.room import mark_reference
+    from cvmon.types import AnonymisedJpeg
+
+    config = load_config(config_path)
+    try:
+        camera = config.camera(camera_id)
+    except KeyError as e:
+        raise ConfigError(str(e.args[0])) from None
+    if camera.room is None:
+        raise ConfigError(f"camera {camera_id} has no room: section in {config_path}")
+    settings = get_settings()
+    store = EvidenceStore(settings.evidence_dir)
+    if image is not None:
+        picture = cv2.imread(str(image), cv2.IMREAD_COLOR)
+        if picture is None:
+            raise ConfigError(f"--image: {image} is not a readable picture")
+        jpeg: AnonymisedJpeg | None = reference_from_image(
+            config, camera, np.ascontiguousarray(picture, dtype=np.uint8), settings.resolved_model_dir
+        )
+        source = "file"
+    else:
+        candidate = store.candidate_path(camera_id)
+        jpeg = reference_from_candidate(camera, candidate.read_bytes()) if candidate.is_file() else None
+        source = "frame"
+    if jpeg is None:
+        raise EvidenceError(
+            f"camera {camera_id} has no picture of its room with nobody in view yet (cvmon run takes one); "
+            "or give --image"
+        )
+    with open_database(database or settings.resolved_database_url) as db:
+        if db.stored_zone_ids(camera_id) is None:
+            raise ConfigError(
+                f"camera {camera_id} is not stored in the database yet: run cvmon run or cvmon process first"
+            )
+        actor = AuditActor(f"cli:{getpass.getuser()}", "local")
+        evidence = mark_reference(db, store, camera_id, datetime.now(UTC), jpeg, actor, source)
+    _say(f"camera {camera_id}: room reference marked (evidence {evidence.id}, sha256 {evidence.sha256[:12]})")
 
 
 # -- retention ------------------------------------------------------------------------------------

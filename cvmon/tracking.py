@@ -8,6 +8,12 @@ A person standing behind someone nearer the camera is often found as the upper b
 box's bottom (where cvmon puts the feet) jumps up, out of the zone the person stands in. The
 tracker keeps each id's usual box height, and a box cut short from below by a nearer person's box
 is given back that height, so the feet stay where the person stands.
+
+A track is matched to a detection by height-modulated IoU (``HeightModulatedIoU``, from Hybrid-SORT):
+the boxes' IoU times the overlap of their vertical extents. A passer-by walking in front of someone
+standing still is nearer the camera, so their box is taller and reaches lower: plain IoU can still
+hand the standing person's track to the passer's box (and the standing person a new id, splitting
+their visit), the height term refuses it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import warnings
 import numpy as np
 import supervision as sv
 from trackers import ByteTrackTracker
+from trackers.utils.iou import BaseIoU, IoU
 
 from cvmon import appearance
 from cvmon.config.models import TrackerConfig
@@ -31,6 +38,22 @@ CROSSING_MEMORY_S = 2.0  # two ids whose boxes overlapped this recently may have
 CUT_SHORT = 0.8  # a box below this share of its id's usual height, with a nearer box below it, is cut short
 FEET_MARGIN = 0.1  # feet this close (share of box height) are side by side: neither hides the other cleanly
 SWAP_MARGIN = 0.15  # a swap must explain both looks better than no swap by this much (Hellinger distance)
+
+
+class HeightModulatedIoU(BaseIoU):
+    """IoU times the IoU of the boxes' vertical extents (HMIoU, Yang et al., Hybrid-SORT, AAAI 2024)."""
+
+    def _compute(self, boxes_1: np.ndarray, boxes_2: np.ndarray) -> np.ndarray:
+        iou = sv.box_iou_batch(boxes_1, boxes_2)
+        top = np.maximum(boxes_1[:, None, 1], boxes_2[None, :, 1])
+        bottom = np.minimum(boxes_1[:, None, 3], boxes_2[None, :, 3])
+        lowest = np.maximum(boxes_1[:, None, 3], boxes_2[None, :, 3])
+        span = lowest - np.minimum(boxes_1[:, None, 1], boxes_2[None, :, 1])
+        height_iou = np.clip(bottom - top, 0.0, None) / np.maximum(span, 1e-9)
+        return np.asarray(iou * height_iou)
+
+
+ASSOCIATION: dict[str, type[BaseIoU]] = {"hmiou": HeightModulatedIoU, "iou": IoU}
 
 
 class PersonTracker:
@@ -58,6 +81,7 @@ class PersonTracker:
             minimum_consecutive_frames=2,
             minimum_iou_threshold=self.config.min_iou,
             high_conf_det_threshold=self.config.high_confidence,
+            iou=ASSOCIATION[self.config.association](),
         )
 
     def predicted_boxes(self) -> np.ndarray:

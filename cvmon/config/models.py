@@ -115,6 +115,9 @@ class IndexWeights(StrictModel):
     staffing: float = Field(default=0.30, ge=0, description="Service time counters and posts were staffed.")
     comfort: float = Field(default=0.10, ge=0, description="Service time zones were within their capacity.")
     follow_up: float = Field(default=0.10, ge=0, description="Alerts resolved with a recorded follow-up.")
+    room: float = Field(
+        default=0.05, ge=0, description="Room ready at opening and without changes (cameras with a room reference)."
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> IndexWeights:
@@ -147,6 +150,9 @@ class IndexTargets(StrictModel):
     )
     comfort: float = Field(default=95, ge=0, le=100, description="Target % of service time zones within capacity.")
     follow_up: float = Field(default=90, ge=0, le=100, description="Target % of alerts resolved with a follow-up.")
+    room: float = Field(
+        default=90, ge=0, le=100, description="Target % of room days ready at opening and service hours unchanged."
+    )
 
 
 class ReportsConfig(StrictModel):
@@ -237,7 +243,13 @@ class TrackerConfig(StrictModel):
     high_confidence: float = Field(
         default=0.5, gt=0, lt=1, description="Score that puts a detection into ByteTrack's first association stage."
     )
-    min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum IoU to match a detection to a track.")
+    min_iou: float = Field(default=0.1, gt=0, lt=1, description="Minimum similarity to match a detection to a track.")
+    association: Literal["hmiou", "iou"] = Field(
+        default="hmiou",
+        description="Similarity of a track's predicted box and a detection: 'hmiou' (IoU times the overlap of "
+        "their vertical extents, so a standing person's track does not jump to a nearer passer-by's taller box) "
+        "or 'iou' (plain IoU, ByteTrack's own).",
+    )
     hold_unseen_s: float = Field(
         default=1.5,
         ge=0,
@@ -339,6 +351,9 @@ class CameraConfig(StrictModel):
     enabled: bool = Field(default=True, description="Whether `cvmon run` starts this camera.")
     rules: RulesConfig | None = Field(default=None, description="Alert rule overrides for this camera.")
     evidence: EvidenceConfig | None = Field(default=None, description="Overrides defaults.evidence.")
+    room: RoomConfig | None = Field(
+        default=None, description="Room readiness: regions compared with the camera's reference picture."
+    )
 
     @property
     def is_live(self) -> bool:
@@ -494,3 +509,9 @@ class Config(StrictModel):
 
     def fps_for(self, cam: CameraConfig) -> float:
         return cam.analysis_fps or self.defaults.analysis_fps
+
+
+from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
+
+for _model in (CameraConfig, Config):
+    _model.model_rebuild()

@@ -60,6 +60,12 @@ class CameraOffline(_Settings):
     for_s: float = Field(default=60.0, ge=0)
 
 
+class RoomRule(_Settings):
+    """Settings of the room_not_ready and room_changed rules (their timing is the camera's ``room``)."""
+
+    enabled: bool = True
+
+
 class Rules(_Settings):
     """Complete rule settings for one zone (or one camera) after merging every layer; the field
     defaults are the built-in settings."""
@@ -70,6 +76,8 @@ class Rules(_Settings):
     long_wait: LongWait = LongWait()
     over_capacity: OverCapacity = OverCapacity()
     camera_offline: CameraOffline = CameraOffline()
+    room_not_ready: RoomRule = RoomRule()
+    room_changed: RoomRule = RoomRule()
     tolerance_s: float = Field(default=3.0, ge=0)
     escalate_after_s: float = Field(default=900.0, gt=0)
 
@@ -163,6 +171,12 @@ class CameraOfflineRule(_Layer):
     for_s: float | None = Field(default=None, ge=0, description="Seconds without frames before alerting.")
 
 
+class RoomRuleLayer(_Layer):
+    """The room is not as its reference: at opening (room_not_ready) or during service hours (room_changed)."""
+
+    enabled: bool | None = Field(default=None, description="Whether the rule runs (cameras with a room reference).")
+
+
 class RulesConfig(_Layer):
     """Alert rules; each layer overrides only what it sets."""
 
@@ -174,6 +188,12 @@ class RulesConfig(_Layer):
     long_wait: LongWaitRule | None = Field(default=None, description="Wait longer than the service level.")
     over_capacity: OverCapacityRule | None = Field(default=None, description="Zone over its capacity.")
     camera_offline: CameraOfflineRule | None = Field(default=None, description="Camera sending no frames.")
+    room_not_ready: RoomRuleLayer | None = Field(
+        default=None, description="The room not as its reference when service opens."
+    )
+    room_changed: RoomRuleLayer | None = Field(
+        default=None, description="A region of the room changed, for long enough, during service hours."
+    )
     tolerance_s: float | None = Field(
         default=None,
         ge=0,

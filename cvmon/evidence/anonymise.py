@@ -95,6 +95,7 @@ def anonymise(
     camera_id: str = "",
     margin: float = 0.15,
     jpeg_quality: int = 85,
+    caption: bool = True,
 ) -> AnonymisedJpeg:
     """Render an anonymised JPEG snapshot of a frame; the input image is left unchanged.
 
@@ -114,6 +115,7 @@ def anonymise(
         camera_id: camera shown in the caption.
         margin: fraction of a box's width/height added on each side before pixelating.
         jpeg_quality: JPEG quality, 1..100.
+        caption: draw the caption bar (a room's reference picture, compared pixel by pixel, has none).
 
     Returns:
         The snapshot as an ``AnonymisedJpeg``.
@@ -138,7 +140,8 @@ def anonymise(
         cv2.fillPoly(out, polygons, MASK_FILL)
     for zone in zones:
         _draw_zone(out, zone, counts.get(zone.id))
-    _draw_caption(out, caption_text(camera_id, ts, tz, counts))
+    if caption:
+        _draw_caption(out, caption_text(camera_id, ts, tz, counts))
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
     if not ok:
         raise EvidenceError("JPEG encoding of the snapshot failed")

@@ -235,6 +235,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rule.long_wait": ("Waktu tunggu lama", "Long wait"),
     "rule.over_capacity": ("Melebihi kapasitas", "Over capacity"),
     "rule.camera_offline": ("Kamera luring", "Camera offline"),
+    "rule.room_not_ready": ("Ruangan belum siap", "Room not ready"),
+    "rule.room_changed": ("Ruangan berubah", "Room changed"),
     "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
     "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
     "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
@@ -307,6 +309,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "audit.action.user.set_role": ("Peran diubah", "Role changed"),
     "audit.action.user.set_units": ("Unit diubah", "Units changed"),
     "audit.action.user.set_password": ("Kata sandi diganti", "Password set"),
+    "audit.action.room.reference": ("Foto acuan ruangan ditandai", "Room reference marked"),
     # date and time pickers (the field holds ISO; the picker shows the language's format)
     "picker.day_hint": ("tttt-bb-hh", "yyyy-mm-dd"),
     "picker.time_hint": ("jj:mm", "hh:mm"),
@@ -480,6 +483,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.aspect.staffing": ("Kesiapan petugas", "Staffing readiness"),
     "report.aspect.comfort": ("Kenyamanan (kapasitas)", "Comfort (capacity)"),
     "report.aspect.follow_up": ("Tindak lanjut", "Follow-up"),
+    "report.aspect.room": ("Kesiapan ruang", "Room readiness"),
+    "report.why.room": (
+        "Ruangan siap saat buka pada {ready} dari {days} hari-kamera; berubah dari acuannya selama {changed} dari "
+        "{hours} jam layanan.",
+        "The room was ready at opening on {ready} of {days} camera days; it differed from its reference in "
+        "{changed} of {hours} service hours.",
+    ),
+    "report.means.room": (
+        "Skor = rata-rata bagian hari ruangan siap saat buka dan bagian jam layanan tanpa perubahan ruangan "
+        "(kursi, meja, papan, lampu dibandingkan foto acuan). Di bawah target: ruangan belum rapi saat pelanggan "
+        "datang atau berubah lama di siang hari.",
+        "Score = the mean of the share of days the room was ready at opening and the share of service hours "
+        "without a room change (chairs, counters, boards, lights against the reference picture). Below target: "
+        "the room is not tidy when customers arrive, or changes for long during the day.",
+    ),
     "report.quick_wins": ("Quick win: aspek di bawah target", "Quick wins: aspects below their target"),
     "report.quick_wins_note": (
         "Skor terendah lebih dulu. Target tiap aspek diatur di reports.targets (cameras.yaml).",
@@ -645,6 +663,16 @@ _WORDS: dict[str, tuple[str, str]] = {
         "kamera tidak mengirim gambar selama waktu yang ditetapkan.",
         "a camera sends no frames for a set time.",
     ),
+    "report.rule_def.room_not_ready": (
+        "saat layanan dibuka, ruangan tidak sama dengan foto acuannya (ada yang berubah, lampu mati, "
+        "kamera bergeser atau tertutup).",
+        "when service opens, the room is not as its reference picture (something changed, lights off, "
+        "camera moved or covered).",
+    ),
+    "report.rule_def.room_changed": (
+        "selama jam layanan, satu area ruangan berubah dari foto acuannya cukup lama.",
+        "during service hours, a region of the room differs from its reference picture for long enough.",
+    ),
     "report.ranking": ("Peringkat unit di bawahnya", "Ranking of the units below"),
     "report.rank": ("Peringkat", "Rank"),
     "report.chart.score_axis": ("Skor (%)", "Score (%)"),
@@ -653,6 +681,57 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.generated": ("Dibuat {time} oleh {user}", "Generated {time} by {user}"),
     "report.page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
     "report.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
+    # room readiness (the morning checklist)
+    "nav.room": ("Kesiapan ruang", "Room readiness"),
+    "room.title": ("Kesiapan ruang layanan", "Service room readiness"),
+    "room.intro": (
+        "Ruangan dibandingkan dengan foto acuannya (rapi, kosong) sebelum layanan dibuka dan saat ruangan sepi. "
+        "Perubahan baru dihitung setelah bertahan beberapa menit; orang tidak pernah dihitung sebagai perubahan.",
+        "The room is compared with its reference picture (tidy, empty) before service opens and whenever it is "
+        "empty. A change counts only once it has lasted a few minutes; people are never a change.",
+    ),
+    "room.ready": ("Siap", "Ready"),
+    "room.not_ready": ("Belum siap", "Not ready"),
+    "room.no_opening": ("Belum diperiksa saat buka", "Not checked at opening"),
+    "room.region": ("Area", "Region"),
+    "room.whole": ("Seluruh ruangan", "Whole room"),
+    "room.at_opening": ("Saat buka", "At opening"),
+    "room.now": ("Terakhir", "Latest"),
+    "room.status.as_reference": ("Sesuai acuan", "As reference"),
+    "room.status.changed": ("Berubah", "Changed"),
+    "room.status.not_visible": ("Tidak terlihat", "Not visible"),
+    "room.condition.lights_off": ("Lampu mati atau ruangan gelap", "Lights off or the room dark"),
+    "room.condition.camera_moved": ("Kamera bergeser", "Camera moved"),
+    "room.condition.covered": ("Kamera tertutup", "Camera covered"),
+    "room.picture_opening": ("Saat buka", "At opening"),
+    "room.picture_latest": ("Pemeriksaan terakhir", "Latest check"),
+    "room.picture_reference": ("Foto acuan", "Reference picture"),
+    "room.no_reference": (
+        "Belum ada foto acuan: admin menandainya di sini atau dengan cvmon room reference.",
+        "No reference picture yet: an admin marks one here or with cvmon room reference.",
+    ),
+    "room.mark": ("Jadikan foto acuan", "Mark the reference picture"),
+    "room.mark_button": ("Jadikan gambar ini acuan", "Use this picture as the reference"),
+    "room.candidate": (
+        "Gambar anonim terakhir saat tidak ada orang terlihat",
+        "Latest anonymised picture with nobody in view",
+    ),
+    "room.no_candidate": (
+        "Belum ada gambar ruangan tanpa orang dari kamera ini.",
+        "No picture of the room with nobody in view from this camera yet.",
+    ),
+    "room.not_configured": (
+        "Kamera ini tidak punya bagian room: di cameras.yaml.",
+        "This camera has no room: section in cameras.yaml.",
+    ),
+    "room.reference_marked": ("Foto acuan disimpan.", "Reference picture stored."),
+    "room.none": (
+        "Tidak ada kamera dengan pemeriksaan ruangan di unit ini.",
+        "No camera with room checks in this unit.",
+    ),
+    "evidence.kind.room_reference": ("Foto acuan ruangan", "Room reference"),
+    "evidence.kind.room_opening": ("Ruangan saat buka", "Room at opening"),
+    "evidence.kind.room_check": ("Pemeriksaan ruangan", "Room check"),
     # camera set-up and zone editor
     "nav.setup": ("Kamera", "Cameras"),
     "setup.title": ("Pengaturan kamera", "Camera set-up"),

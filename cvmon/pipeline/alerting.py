@@ -56,6 +56,10 @@ class AlertStage:
         self.state, changes = close_open_alerts(self.state, wall)
         self._pending += changes
 
+    def add_changes(self, changes: list[AlertChange]) -> None:
+        """Changes of rules run by another stage (the room's), handed out with these."""
+        self._pending += changes
+
     def pop_changes(self) -> list[AlertChange]:
         """The changes since the last call."""
         changes, self._pending = self._pending, []

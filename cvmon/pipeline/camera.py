@@ -24,12 +24,14 @@ from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
 from cvmon.metrics.summary import figures_summary
 from cvmon.pipeline.alerting import AlertStage
 from cvmon.pipeline.detection import DetectionStage
+from cvmon.pipeline.evidence_capture import PendingSnapshot
 from cvmon.pipeline.motion import MotionGate
 from cvmon.pipeline.occupancy import ZoneStage, ZoneStep
 from cvmon.pipeline.outage import Outage
 from cvmon.pipeline.people import TrackingStage
 from cvmon.pipeline.privacy import MASK_FILL as MASK_FILL
 from cvmon.pipeline.privacy import PrivacyMasks
+from cvmon.pipeline.room import CandidateWriter, ReferenceLoader, RoomStage
 from cvmon.tracking import PersonTracker
 from cvmon.types import (
     AlertChange,
@@ -65,6 +67,7 @@ class CameraPipeline:
         self.tracking = TrackingStage(PersonTracker(tracking, self.fps), self.zones, tracking.hold_unseen_s)
         self.occupancy = ZoneStage(self.zones, config.timing_for(camera), 1.0 / self.fps)
         self.alerts = AlertStage(config, camera, self.zones)
+        self.room = RoomStage(config, camera)
         self.aggregator = MinuteAggregator(camera.id, self.zones)
         self.frames_analysed = 0
         self.source_events = 0  # source events handled (each is written by the runner)
@@ -135,6 +138,10 @@ class CameraPipeline:
         self.frames_analysed += 1
         self._last_t, self._last_wall = frame.video_s, frame.ts
         evidence_boxes = np.concatenate([sighting.found.xyxy, self.tracking.predicted_boxes()]).astype(np.float32)
+        room_changes = self.room.on_frame(image, evidence_boxes, frame.video_s, frame.ts)
+        if room_changes:
+            self.alerts.add_changes(room_changes)
+            changes = changes + room_changes
         return FrameResult(
             frame.index,
             frame.video_s,
@@ -153,6 +160,16 @@ class CameraPipeline:
 
     def pop_alert_changes(self) -> list[AlertChange]:
         return self.alerts.pop_changes()
+
+    def set_room_reference(self, reference: ReferenceLoader | None, candidate: CandidateWriter | None = None) -> None:
+        """Where the room stage finds the camera's reference picture (none: no room checks), and where it
+        puts its pictures of the room with nobody in view (for an admin to mark as the reference)."""
+        self.room.reference = reference
+        self.room.candidate = candidate
+
+    def pop_room_snapshots(self) -> list[PendingSnapshot]:
+        """The room checks' pictures since the last call, for the runner to store."""
+        return self.room.pop_snapshots()
 
     def _fold(self, step: ZoneStep) -> None:
         """Put what the zones made known into the minutes: staffed seconds, ended visits."""
@@ -226,6 +243,7 @@ class CameraPipeline:
             self._count_offline(now)
         if close_alerts and self._last_wall is not None:
             self.alerts.close_all(self._last_wall)
+            self.alerts.add_changes(self.room.close_all(self._last_wall))
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------
@@ -261,4 +279,5 @@ class CameraPipeline:
             **self.tracking.retained,
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
+            "room_snapshots_pending": len(self.room.pending),
         }

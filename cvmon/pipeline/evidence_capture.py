@@ -53,6 +53,8 @@ class EvidenceCapture:
         out: list[PendingSnapshot] = []
         for change in result.alert_changes:
             key: AlertKey = (change.rule.value, change.zone_id, change.opened_at)
+            if change.rule in ROOM_RULES:  # their pictures come from the room stage (changes outlined)
+                continue
             if change.kind is ChangeKind.OPENED:
                 out.append(PendingSnapshot("open", result.ts, jpeg(), dict(result.counts), key))
             elif change.kind is ChangeKind.PEAK and self._peak_due(change.rule, key, result.ts):
@@ -80,3 +82,4 @@ class EvidenceCapture:
 
 # Rules whose value is a head count: it rises in steps, each worth a snapshot.
 COUNT_RULES = frozenset({Rule.QUEUE_LONG, Rule.OVER_CAPACITY})
+ROOM_RULES = frozenset({Rule.ROOM_NOT_READY, Rule.ROOM_CHANGED})

@@ -22,6 +22,7 @@ from cvmon.evidence import EvidenceRecorder
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
+from cvmon.pipeline.room import reference_file
 from cvmon.pipeline.write_sources import LiveSources, recording_source
 from cvmon.sources.base import SourceItem, VideoSource
 from cvmon.sources.file import FileSource
@@ -132,6 +133,7 @@ def process_recording(
         write_source = recording_source(pipeline.camera.id, source.start, source.path)
     snapshots: list[PendingSnapshot] = []
     events: list[SourceEvent] = []  # written with the rows at the end (a recording's are few)
+    _find_room_reference(pipeline, capture)
     for item in source:
         if isinstance(item, SourceEvent):
             pipeline.handle_source_event(item)
@@ -140,6 +142,7 @@ def process_recording(
         result = pipeline.process_frame(item)
         if capture is not None:
             snapshots += capture.on_frame(item.image, result, result.in_service)
+            snapshots += pipeline.pop_room_snapshots()
         if on_frame is not None:
             on_frame(result)
     pipeline.finish(close_alerts=True)  # nothing is known after the recording's last frame
@@ -188,6 +191,7 @@ def run_live(
         sink.write_events([lost])
     current_minute: datetime | None = None
     snapshots: list[PendingSnapshot] = []
+    _find_room_reference(pipeline, capture)
     items: queue.Queue[SourceItem | BaseException | None] = queue.Queue(maxsize=8)
     reader = threading.Thread(target=_read_into, args=(source, items, stop), daemon=True, name="source-reader")
     reader.start()
@@ -212,6 +216,7 @@ def run_live(
                     result = pipeline.process_frame(item)
                     if capture is not None:
                         snapshots = capture.on_frame(item.image, result, result.in_service)
+                        snapshots += pipeline.pop_room_snapshots()
                     if on_frame is not None:
                         on_frame(result)
                 now = item.ts
@@ -246,6 +251,15 @@ def run_live(
             sink.write_events([SourceEvent(pipeline.camera.id, SourceEventKind.OFFLINE, clock(), WORKER_STOPPED)])
         reader.join(timeout=5)
     return RunResult(pipeline.summary_dict(), written, pipeline.source_events, alerts)
+
+
+def _find_room_reference(pipeline: CameraPipeline, capture: EvidenceCapture | None) -> None:
+    """A camera with a room checks it against the reference kept in its evidence store."""
+    if capture is not None and pipeline.camera.room is not None:
+        store, camera_id = capture.recorder.store, pipeline.camera.id
+        pipeline.set_room_reference(
+            reference_file(store.reference_path(camera_id)), lambda jpeg: store.write_candidate(camera_id, jpeg)
+        )
 
 
 def _read_into(

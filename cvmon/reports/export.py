@@ -121,6 +121,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _room_rows(report: UnitReport) -> list[tuple[str, int, int]]:
+    """The room aspect's figures (``cvmon.reports.room``), now and before."""
+    now, before = report.room, report.previous_room
+    return [
+        ("days_checked_at_opening", now.days, before.days),
+        ("days_ready_at_opening", now.days_ready, before.days_ready),
+        ("service_hours_of_those_days", now.service_hours, before.service_hours),
+        ("hours_with_changes", now.hours_changed, before.hours_changed),
+    ]
+
+
 def report_csv(report: UnitReport) -> str:
     """One row per figure: section, item, value in the period, value in the previous period."""
     buffer = io.StringIO()
@@ -136,6 +147,8 @@ def report_csv(report: UnitReport) -> str:
     previous = {(s, i): v for s, i, v in _rows(report.previous_figures)}
     for section, item, value in _rows(report.figures):
         writer.writerow([section, item, _cell(value), _cell(previous.get((section, item)))])
+    for item, now, before in _room_rows(report):
+        writer.writerow(["room", item, _cell(now), _cell(before)])
     for rank in report.ranking:
         earlier = None if rank.index is None or rank.change is None else round(rank.index - rank.change, 1)
         writer.writerow(["ranking", rank.unit_id, _cell(rank.index), _cell(earlier)])

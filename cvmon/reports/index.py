@@ -6,7 +6,8 @@ Aspects (weights from ``reports.weights`` in cameras.yaml):
 - queue: share of observed service minutes with every queue under its threshold (``queue_long.threshold``);
 - staffing: share of service time counters and posts were staffed;
 - comfort: share of service time zones with a capacity were within it;
-- follow_up: share of the period's alerts resolved with a follow-up category and note.
+- follow_up: share of the period's alerts resolved with a follow-up category and note;
+- room: days the room was ready at opening and service hours without a room change (``cvmon.reports.room``).
 
 An aspect without data (no visits, no queue zone, no alerts...) drops out and the other weights
 are scaled up, so a unit is not rewarded or punished for what it does not have. The category comes
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 
 from cvmon.config.models import ReportsConfig
 from cvmon.reports.figures import UnitFigures
+from cvmon.reports.room import RoomFigures
 
-ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up")
+ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up", "room")
 CATEGORIES = ("excellent", "good", "fair", "poor")
 
 
@@ -59,7 +61,7 @@ def _percent(share: float | None, *, inverted: bool = False) -> float | None:
     return round(100.0 * ((1.0 - share) if inverted else share), 1)
 
 
-def aspect_scores(figures: UnitFigures) -> dict[str, float | None]:
+def aspect_scores(figures: UnitFigures, room: RoomFigures | None = None) -> dict[str, float | None]:
     """Each aspect's score 0-100 (None without data)."""
     return {
         "waiting": _percent(figures.wait.share_over_sla, inverted=True),
@@ -67,6 +69,7 @@ def aspect_scores(figures: UnitFigures) -> dict[str, float | None]:
         "staffing": _percent(figures.staffing.staffed_share),
         "comfort": _percent(figures.occupancy.share_over_capacity, inverted=True),
         "follow_up": _percent(figures.alerts.with_follow_up_share),
+        "room": None if room is None else room.score,
     }
 
 
@@ -83,10 +86,10 @@ def category_of(value: float | None, config: ReportsConfig) -> str | None:
     return "poor"
 
 
-def service_index(figures: UnitFigures, config: ReportsConfig) -> ServiceIndex:
+def service_index(figures: UnitFigures, config: ReportsConfig, room: RoomFigures | None = None) -> ServiceIndex:
     """The weighted mean of the aspects that have data, with its category."""
     weights, targets = config.weights.model_dump(), config.targets.model_dump()
-    scores = aspect_scores(figures)
+    scores = aspect_scores(figures, room)
     aspects = tuple(AspectScore(name, scores[name], float(weights[name]), float(targets[name])) for name in ASPECTS)
     counted = [a for a in aspects if a.score is not None and a.weight > 0]
     total_weight = sum(a.weight for a in counted)

@@ -17,6 +17,7 @@ from cvmon.read.scope import children_of, subtree_of
 from cvmon.reports.customer import CustomerView, customer_view
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
+from cvmon.reports.room import NO_ROOM, RoomFigures, room_figures
 from cvmon.storage.models import CameraRecord
 
 # Longest period one report covers (a year and a day, for leap years).
@@ -58,6 +59,8 @@ class UnitReport:
     quick_wins: tuple[AspectScore, ...]
     camera_names: dict[str, str] = field(default_factory=dict)  # what a reader sees for each camera id
     customer: CustomerView | None = None  # imported ratings and mystery-shopper scores (cvmon.reports.customer)
+    room: RoomFigures = NO_ROOM  # room readiness (cvmon.reports.room)
+    previous_room: RoomFigures = NO_ROOM
 
     def camera_name(self, camera_id: str) -> str:
         return self.camera_names.get(camera_id, camera_id)
@@ -108,17 +111,23 @@ def build_report(
     before_data = collect(session, config, subtree, before)
     figures = unit_figures(now_data, unit.id, unit.name, unit.level, subtree)
     previous_figures = unit_figures(before_data, unit.id, unit.name, unit.level, subtree)
-    index = service_index(figures, config.reports)
-    previous_index = service_index(previous_figures, config.reports)
+    room = room_figures(session, config, subtree, period)
+    previous_room = room_figures(session, config, subtree, before)
+    index = service_index(figures, config.reports, room)
+    previous_index = service_index(previous_figures, config.reports, previous_room)
     ranking = []
     for child_id in children_of(rows).get(unit_id, []):
         child = by_id[child_id]
         child_tree = subtree_of(rows, child_id) or [child_id]
         child_index = service_index(
-            unit_figures(now_data, child.id, child.name, child.level, child_tree), config.reports
+            unit_figures(now_data, child.id, child.name, child.level, child_tree),
+            config.reports,
+            room_figures(session, config, child_tree, period),
         )
         child_before = service_index(
-            unit_figures(before_data, child.id, child.name, child.level, child_tree), config.reports
+            unit_figures(before_data, child.id, child.name, child.level, child_tree),
+            config.reports,
+            room_figures(session, config, child_tree, before),
         )
         ranking.append(
             RankedUnit(
@@ -143,4 +152,6 @@ def build_report(
         quick_wins=wins,
         camera_names=_camera_names(session, subtree),
         customer=customer,
+        room=room,
+        previous_room=previous_room,
     )

@@ -67,6 +67,7 @@ class AuditAction(enum.StrEnum):
     USER_SET_PASSWORD = "user.set_password"
     RATINGS_IMPORT = "ratings.import"  # customer ratings (CSAT, NPS, CES) of a unit imported
     SHOPPER_IMPORT = "shopper.import"  # mystery-shopper scores of a unit imported
+    ROOM_REFERENCE = "room.reference"  # a camera's room reference picture marked (viewer or command line)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ from cvmon.errors import EvidenceError, EvidenceTampered, NotAnonymised
 from cvmon.types import AnonymisedJpeg
 
 LATEST_DIR = "latest"
+REFERENCE_SUFFIX = ".reference.jpg"  # latest/<camera>.reference.jpg: the room reference a camera compares with
+CANDIDATE_SUFFIX = ".candidate.jpg"  # latest/<camera>.candidate.jpg: the latest empty-room frame, no drawing on it
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _TMP_PREFIX = ".tmp-"
 FILE_MODE = 0o640  # owner reads and writes, the viewer's group reads, nobody else
@@ -159,6 +161,34 @@ class EvidenceStore:
         """Where the camera's latest snapshot lives (it may not exist yet)."""
         _check_name("camera_id", camera_id)
         return self.root / LATEST_DIR / f"{camera_id}.jpg"
+
+    def write_reference(self, camera_id: str, jpeg: AnonymisedJpeg) -> str:
+        """Replace the working copy of the camera's room reference (its record is a ``room_reference``
+        snapshot); returns its path relative to the root."""
+        data = _anonymised_bytes(jpeg)
+        _check_name("camera_id", camera_id)
+        relative = f"{LATEST_DIR}/{camera_id}{REFERENCE_SUFFIX}"
+        _atomic_write(self.root / relative, data)
+        return relative
+
+    def reference_path(self, camera_id: str) -> Path:
+        """Where the working copy of the camera's room reference lives (it may not exist)."""
+        _check_name("camera_id", camera_id)
+        return self.root / LATEST_DIR / f"{camera_id}{REFERENCE_SUFFIX}"
+
+    def write_candidate(self, camera_id: str, jpeg: AnonymisedJpeg) -> str:
+        """Replace the camera's latest picture of its room with nobody in view (what an admin may mark
+        as the reference); returns its path relative to the root."""
+        data = _anonymised_bytes(jpeg)
+        _check_name("camera_id", camera_id)
+        relative = f"{LATEST_DIR}/{camera_id}{CANDIDATE_SUFFIX}"
+        _atomic_write(self.root / relative, data)
+        return relative
+
+    def candidate_path(self, camera_id: str) -> Path:
+        """Where the camera's latest empty-room picture lives (it may not exist)."""
+        _check_name("camera_id", camera_id)
+        return self.root / LATEST_DIR / f"{camera_id}{CANDIDATE_SUFFIX}"
 
     def list_files(self, *, include_latest: bool = False) -> list[str]:
         """Every stored file, relative POSIX paths, sorted: to find files no record points to.

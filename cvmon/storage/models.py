@@ -297,6 +297,11 @@ class AlertRecord(Base):
     followup_note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
+# Why a snapshot was taken: an alert's opening or peak, periodically, and room readiness (the room's
+# reference, the verdict at opening, a check during the day whose findings changed).
+EVIDENCE_KINDS = ("open", "peak", "periodic", "room_reference", "room_opening", "room_check")
+
+
 class EvidenceRecord(Base):
     """An anonymised snapshot on disk: at an alert's opening or peak, or a periodic one."""
 
@@ -304,7 +309,7 @@ class EvidenceRecord(Base):
     __table_args__ = (
         UniqueConstraint("path"),
         Index("ix_evidence_camera_id_ts", "camera_id", "ts"),
-        CheckConstraint("kind IN ('open', 'peak', 'periodic')", name="kind"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVIDENCE_KINDS)})", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -51,6 +51,7 @@ from cvmon.storage.merge import sum_figures
 from cvmon.storage.models import Base
 from cvmon.storage.partitions import drop_empty_partitions, ensure_partitions
 from cvmon.storage.ratings import delete_old_ratings
+from cvmon.storage.room import references_in_use
 
 log = logging.getLogger(__name__)
 
@@ -349,11 +350,16 @@ def _hourly_row(values: Any) -> HourlyRow:
 
 
 def _delete_old_evidence(db: Database, store: EvidenceStore, cutoff: datetime) -> dict[str, int]:
-    """Delete evidence taken before ``cutoff``: rows in batches, each batch's files after its commit."""
+    """Delete evidence taken before ``cutoff``: rows in batches, each batch's files after its commit. A
+    camera's room reference in use is kept however old it is."""
     counts: dict[str, int] = defaultdict(int)
     while True:
         with db.transaction("cannot delete evidence from", write=True) as session:
-            stmt = select(_EVIDENCE.c.id, _EVIDENCE.c.path).where(_EVIDENCE.c.ts < cutoff).limit(EVIDENCE_BATCH)
+            stmt = (
+                select(_EVIDENCE.c.id, _EVIDENCE.c.path)
+                .where(_EVIDENCE.c.ts < cutoff, _EVIDENCE.c.id.not_in(references_in_use()))
+                .limit(EVIDENCE_BATCH)
+            )
             batch = session.execute(stmt).all()
             if not batch:
                 break

@@ -14,6 +14,8 @@ class Rule(enum.StrEnum):
     LONG_WAIT = "long_wait"
     OVER_CAPACITY = "over_capacity"
     CAMERA_OFFLINE = "camera_offline"
+    ROOM_NOT_READY = "room_not_ready"
+    ROOM_CHANGED = "room_changed"
 
 
 class ChangeKind(enum.StrEnum):

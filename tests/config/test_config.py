@@ -96,6 +96,23 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
         ("units.0.level", "kantor", "units[0].level: Input should be"),
         ("units", [], "units: List should have at least 1 item"),
         ("cameras.0", "not a mapping", "cameras[0]: Input should be a valid dictionary"),
+        (
+            "cameras.0.room",
+            {"regions": [{"id": "meja", "points": [[0, 0], [1, 1]]}]},
+            "cameras[0].room.regions[0].points: a polygon needs at least 3 points",
+        ),
+        (
+            "cameras.0.room",
+            {
+                "regions": [
+                    {"id": "meja", "points": [[0, 0], [1, 0], [1, 1]]},
+                    {"id": "meja", "points": [[0, 0], [1, 0], [0, 1]]},
+                ]
+            },
+            "cameras[0].room: regions[1].id: region 'meja' appears twice",
+        ),
+        ("cameras.0.room", {"every_s": 1}, "cameras[0].room.every_s: Input should be greater than or equal to 5"),
+        ("cameras.0.room", {"lights": True}, "cameras[0].room.lights: unknown key"),
         ("reports", {"targets": {"queue": 120}}, "reports.targets.queue: Input should be less than or equal to 100"),
         ("reports", {"targets": {"speed": 90}}, "reports.targets.speed: unknown key"),
         (None, None, None),
@@ -191,6 +208,7 @@ def test_schema_shows_each_aspect_target_with_its_default() -> None:
         "staffing": 95,
         "comfort": 95,
         "follow_up": 90,
+        "room": 90,
     }
     assert all(prop["description"].startswith("Target %") for prop in targets.values())
 

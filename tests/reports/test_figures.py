@@ -95,7 +95,14 @@ def test_index_category_change_and_quick_wins(report_db: tuple[Database, Config]
     report = _report(report_db)
     scores = {a.aspect: a.score for a in report.index.aspects}
     # waiting 100*(1-1/3), queue 100*(1-1/3), staffing 100*200/360, comfort 100*(1-30/360), follow-up 100/3.
-    assert scores == {"waiting": 66.7, "queue": 66.7, "staffing": 55.6, "comfort": 91.7, "follow_up": 33.3}
+    assert scores == {
+        "waiting": 66.7,
+        "queue": 66.7,
+        "staffing": 55.6,
+        "comfort": 91.7,
+        "follow_up": 33.3,
+        "room": None,
+    }
     # Default weights 0.3, 0.2, 0.3, 0.1, 0.1: 20.01 + 13.34 + 16.68 + 9.17 + 3.33 = 62.53.
     assert report.index.value == 62.5
     assert report.index.category == "fair"  # 60 <= 62.5 < 75
@@ -136,6 +143,7 @@ def test_quick_wins_are_only_the_aspects_below_their_target(report_db: tuple[Dat
         "staffing": False,
         "comfort": False,
         "follow_up": True,
+        "room": False,  # no room data: never a quick win
     }
     # Lowered targets everywhere: nothing to fix first, though the index is the same.
     with db.transaction("test", write=False) as session:

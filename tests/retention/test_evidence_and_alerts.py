@@ -128,3 +128,23 @@ def test_old_alerts_go_with_and_after_their_evidence(synced: Database, store: Ev
     report = run_retention(synced, store, POLICY, NOW + 30 * DAY)
     assert report.alerts_deleted == 2 and report.evidence_deleted == 1
     assert alerts.find() == [] and store.list_files() == [] and synced.count_rows()["evidence"] == 0
+
+
+def test_the_room_reference_in_use_is_kept_however_old_and_older_ones_expire(
+    synced: Database, store: EvidenceStore
+) -> None:
+    from cvmon.storage.audit import AuditActor
+    from cvmon.storage.room import current_references, mark_reference
+
+    actor = AuditActor("admin")
+    first = mark_reference(synced, store, "cam-hall", NOW - timedelta(days=40), blank_jpeg(), actor, "file")
+    in_use = mark_reference(synced, store, "cam-hall", NOW - timedelta(days=30), blank_jpeg(), actor, "frame")
+    old_shot = add_evidence(synced, store, NOW - timedelta(days=30))
+
+    report = run_retention(synced, store, POLICY, NOW)
+
+    assert report.evidence_deleted == 2  # the first reference (replaced) and the old periodic snapshot
+    assert evidence_paths(synced, store) == {in_use.path}
+    assert not (store.root / first.path).exists() and not (store.root / old_shot.path).exists()
+    assert current_references(synced, ["cam-hall"]) == {"cam-hall": in_use}
+    assert store.reference_path("cam-hall").is_file()  # the working copy the camera compares with stays

@@ -392,3 +392,45 @@ def test_ratings_tables_come_and_go_with_revision_0013(database: Database, confi
         alembic.attributes["connection"] = conn
         command.upgrade(alembic, "head")
     assert {"rating_days", "shopper_scores"} <= set(inspect(database.engine).get_table_names())
+
+
+def test_room_evidence_kinds_come_with_0014_and_go_with_its_downgrade(database_url: str, config: Config) -> None:
+    """Revision 0014 lets the evidence table hold room snapshots (reference, opening, check); its downgrade
+    deletes them and refuses them again, keeping every other snapshot."""
+    from sqlalchemy.exc import IntegrityError
+
+    from cvmon.storage.models import EvidenceRecord
+
+    alembic = alembic_config()
+    with open_database(database_url) as db:
+        sync_config(db, config)
+        camera = config.cameras[0].id
+        table = EvidenceRecord.__table__
+
+        def shot(kind: str, n: int) -> dict[str, Any]:
+            return {
+                "camera_id": camera,
+                "ts": MINUTE,
+                "kind": kind,
+                "path": f"p{n}",
+                "sha256": "0" * 64,
+                "size": 1,
+                "counts": {},
+            }
+
+        with db.engine.begin() as conn:
+            for n, kind in enumerate(("open", "room_reference", "room_opening", "room_check")):
+                conn.execute(insert(table).values(**shot(kind, n)))
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0013")
+        with db.engine.connect() as conn:
+            assert conn.execute(select(table.c.kind)).scalars().all() == ["open"]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(insert(table).values(**shot("room_reference", 9)))
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "head")
+        with db.engine.begin() as conn:
+            conn.execute(insert(table).values(**shot("room_check", 10)))
+            assert sorted(conn.execute(select(table.c.kind)).scalars().all()) == ["open", "room_check"]

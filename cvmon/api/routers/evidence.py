@@ -32,7 +32,10 @@ def evidence(
     camera: Annotated[str | None, Query(description="Only this camera.")] = None,
     alert: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the snapshots of this alert.")] = None,
     rule: Annotated[Rule | None, Query(description="Only the snapshots of this rule's alerts.")] = None,
-    kind: Annotated[Literal["open", "peak", "periodic"] | None, Query(description="Only this kind.")] = None,
+    kind: Annotated[
+        Literal["open", "peak", "periodic", "room_reference", "room_opening", "room_check"] | None,
+        Query(description="Only this kind."),
+    ] = None,
     since: Annotated[datetime | None, Query(description="Taken at or after (ISO with offset).")] = None,
     until: Annotated[datetime | None, Query(description="Taken before (ISO with offset).")] = None,
     limit: Limit = 200,
