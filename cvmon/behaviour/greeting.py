@@ -46,7 +46,7 @@ class GreetingDecision:
         outcome: greeted, not greeted or not visible.
         visible_fraction: share of the window's samples with shoulders and hips seen.
         hand_on_chest_s: longest hold of a wrist at the sternum in the window.
-        max_bow_deg: largest bow angle held for ``bow_hold_s`` in the window (0 when none).
+        max_bow_deg: deepest angle of the bows (past ``bow_angle_deg`` for ``bow_hold_s``) in the window; 0: none.
     """
 
     outcome: GreetingOutcome
@@ -91,10 +91,10 @@ def recognise_greeting(samples: Sequence[PoseSample], arrival_t: float, config: 
     frames = [_measure(s, upright, config) for s in seen]
     holds = _runs(frames, lambda f: f.on_chest, config.max_gap_s)
     bows = _runs(frames, lambda f: f.bow_deg >= config.bow_angle_deg, config.max_gap_s)
-    bows = [run for run in bows if run[-1].t - run[0].t >= config.bow_hold_s]
+    bows = [run for run in bows if _lasts(run, config.bow_hold_s)]
     hand_s = max((run[-1].t - run[0].t for run in holds), default=0.0)
-    bow_deg = max((min(f.bow_deg for f in run) for run in bows), default=0.0)
-    verdicts = [_is_greeting(run, bows, config) for run in holds if run[-1].t - run[0].t >= config.hand_hold_s]
+    bow_deg = max((max(f.bow_deg for f in run) for run in bows), default=0.0)
+    verdicts = [_is_greeting(run, bows, config) for run in holds if _lasts(run, config.hand_hold_s)]
     if any(v is True for v in verdicts):
         outcome = GreetingOutcome.GREETED
     elif visible < config.min_visible_fraction or any(v is None for v in verdicts):
@@ -185,6 +185,11 @@ def _at_sternum(kp: Keypoints, wrist: str, shoulders: np.ndarray, hips: np.ndarr
 def _angle_between(a: np.ndarray, b: np.ndarray) -> float:
     cos = float(a @ b) / max(float(np.hypot(*a)) * float(np.hypot(*b)), 1e-9)
     return math.degrees(math.acos(float(np.clip(cos, -1.0, 1.0))))
+
+
+def _lasts(run: list[_Frame], seconds: float) -> bool:
+    """The run spans at least ``seconds`` from its first to its last frame (to a microsecond)."""
+    return run[-1].t - run[0].t >= seconds - 1e-6
 
 
 def _runs(frames: list[_Frame], holds: Callable[[_Frame], bool], max_gap_s: float) -> list[list[_Frame]]:

@@ -97,7 +97,7 @@ class YoloPoseLayout:
 def decode_yolo_pose(
     output: F32, crop: SquareCrop, size: int, box: tuple[float, ...], min_score: float
 ) -> Keypoints | None:
-    """Decode a YOLO-pose output [1, 56, N] made on ``crop`` letterboxed to ``size``: of the people
+    """Decode a YOLO-pose output [1, 56, N] made on ``crop`` resized to ``size``: of the people
     scoring at least ``min_score``, the keypoints of the one whose box overlaps ``box`` (image pixels)
     most, in image pixels."""
     out = np.asarray(output, np.float32).reshape(YOLO_POSE_ROWS, -1)
@@ -109,7 +109,7 @@ def decode_yolo_pose(
     boxes = np.stack(
         [rows[0] - rows[2] / 2, rows[1] - rows[3] / 2, rows[0] + rows[2] / 2, rows[1] + rows[3] / 2], axis=1
     )
-    boxes = boxes / scale + np.array([crop.x0, crop.y0, crop.x0, crop.y0], np.float32)
+    boxes = (boxes / scale + np.array([crop.x0, crop.y0, crop.x0, crop.y0], np.float32)).astype(np.float32)
     overlap = _iou(boxes, np.asarray(box, np.float32))
     best = int(np.lexsort((rows[4], overlap))[-1])  # most overlap, then highest score
     kp = rows[5:, best].reshape(KEYPOINT_COUNT, 3)
