@@ -10,7 +10,10 @@ A bow is read two ways and the larger counts: the torso (shoulder midpoint minus
 turning in the image (a side view), and it shortening against its upright length (a frontal view:
 cos(angle) = length / upright length); likewise the head from the nose's height above the shoulders.
 A wrist that is not seen is not on the chest (a hand on the chest is in front of the body, in view
-whenever shoulders and hips are); frames without shoulders and hips are not judged at all.
+whenever shoulders and hips are). Frames without shoulders and hips are not judged at all, nor are
+frames showing the person's back (their left shoulder on the image left of their right one): a hand
+held in front of the body then projects onto the back between the shoulders and would look like a
+hand on the chest.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ class GreetingDecision:
 
     Attributes:
         outcome: greeted, not greeted or not visible.
-        visible_fraction: share of the window's samples with shoulders and hips seen.
+        visible_fraction: share of the window's samples with shoulders and hips seen, not from behind.
         hand_on_chest_s: longest hold of a wrist at the sternum in the window.
         max_bow_deg: deepest angle of the bows (past ``bow_angle_deg`` for ``bow_hold_s``) in the window; 0: none.
     """
@@ -84,7 +87,7 @@ def recognise_greeting(samples: Sequence[PoseSample], arrival_t: float, config: 
     window = [s for s in ordered if start <= s.t <= end]
     baseline = [s for s in ordered if start - config.baseline_s <= s.t < start]
     upright = _upright(baseline, config)
-    seen = [s for s in window if _torso_seen(s.keypoints, config.min_keypoint_score)]
+    seen = [s for s in window if _judgeable(s.keypoints, config)]
     visible = len(seen) / len(window) if window else 0.0
     if upright is None:
         return GreetingDecision(GreetingOutcome.NOT_VISIBLE, visible, 0.0, 0.0)
@@ -118,8 +121,13 @@ def _is_greeting(hold: list[_Frame], bows: list[list[_Frame]], config: GreetingC
     return True
 
 
-def _torso_seen(kp: Keypoints, min_score: float) -> bool:
-    return all(kp.seen(name, min_score) for name in TORSO)
+def _judgeable(kp: Keypoints, config: GreetingConfig) -> bool:
+    """Shoulders and hips seen, and not the person's back."""
+    if not all(kp.seen(name, config.min_keypoint_score) for name in TORSO):
+        return False
+    torso = float(np.hypot(*(_mid(kp, "left_shoulder", "right_shoulder") - _mid(kp, "left_hip", "right_hip"))))
+    left_of_right = kp.xy[KEYPOINT["right_shoulder"], 0] - kp.xy[KEYPOINT["left_shoulder"], 0]
+    return bool(left_of_right <= config.facing_away_margin * torso)
 
 
 def _mid(kp: Keypoints, a: str, b: str) -> np.ndarray:
@@ -128,7 +136,7 @@ def _mid(kp: Keypoints, a: str, b: str) -> np.ndarray:
 
 def _upright(baseline: list[PoseSample], config: GreetingConfig) -> _Upright | None:
     """The median torso vector and head height of the baseline samples (None: too few seen)."""
-    seen = [s.keypoints for s in baseline if _torso_seen(s.keypoints, config.min_keypoint_score)]
+    seen = [s.keypoints for s in baseline if _judgeable(s.keypoints, config)]
     if len(seen) < config.min_baseline_frames:
         return None
     torsos = np.array([_mid(k, "left_shoulder", "right_shoulder") - _mid(k, "left_hip", "right_hip") for k in seen])

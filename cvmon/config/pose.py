@@ -55,6 +55,13 @@ class GreetingConfig(StrictModel):
         le=1,
         description="Share of the window's frames in which shoulders and hips must be seen to decide 'not greeted'.",
     )
+    facing_away_margin: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="A frame whose left shoulder lies this far (fraction of torso length) to the image left of the "
+        "right shoulder shows the person's back: the chest cannot be seen, so it is not judged.",
+    )
     min_baseline_frames: int = Field(
         default=3,
         ge=1,

@@ -126,7 +126,8 @@ def resolve_model(
         raise ModelError(f"{path}: unknown model file; set {section}.layout ({_LAYOUT_NAMES[purpose]})")
     if purpose_of(chosen_layout) != purpose:
         raise ModelError(f"{path}: a {purpose_of(chosen_layout)} model ({chosen_layout}), not a {purpose} model")
-    size = input_size or (entry_for_file.input_size if entry_for_file else 0)
+    same_purpose = entry_for_file is not None and purpose_of(entry_for_file.layout) == purpose
+    size = input_size or (entry_for_file.input_size if entry_for_file and same_purpose else 0)
     return ResolvedModel(path, chosen_layout, size, path.stem)  # the model's own fixed size still wins
 
 

@@ -49,7 +49,7 @@ class OnnxPoseEstimator:
         if len(inputs) != 1 or len(dims) != 4 or channel not in (3, None):
             raise ModelError(
                 f"{self.path}: input shape {shape} is not an image batch; "
-                f"{describe_pose_io(self.layout.name, wanted or registry_size or 192)}"
+                f"{describe_pose_io(self.layout.name, wanted or registry_size or self.layout.default_size)}"
             )
         fixed = side_dims[0] if side_dims[0] == side_dims[1] and side_dims[0] else None
         size = fixed or wanted or registry_size

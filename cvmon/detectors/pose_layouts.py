@@ -51,6 +51,7 @@ class MoveNetLayout:
     y and x relative 0..1 to the crop."""
 
     name = "movenet"
+    default_size = 192
 
     def expected_input(self, size: int) -> list[int]:
         return [1, size, size, 3]
@@ -75,6 +76,7 @@ class YoloPoseLayout:
     output [1, 56, N]: cx, cy, w, h, person score, then 17 x (x, y, conf) in input pixels."""
 
     name = "yolo_pose"
+    default_size = 640
 
     def expected_input(self, size: int) -> list[int]:
         return [1, 3, size, size]

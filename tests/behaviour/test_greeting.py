@@ -1,11 +1,12 @@
 """The greeting recogniser on scripted keypoint sequences, with exact expected outcomes.
 
 Each script is a person drawn as the 17 COCO keypoints, sampled at a frame rate, around a customer
-arriving at t = 10 s (window 5..20 s, upright baseline 3..5 s with the default settings). The body:
-hips' midpoint at the origin, torso 100 px, shoulders 40 px wide, nose 40 px above the shoulders.
-A frontal bow of angle a shortens the torso and head to cos(a) of their length; a side-view bow
-turns them by a in the image. Wrists are placed in the torso's own frame (across, down as a fraction
-of shoulder line to hip line), so a hand on the chest stays on it while bowing.
+arriving at t = 10 s (window 5..20 s, upright baseline 3..5 s with the default settings). The body
+faces the camera (the person's left on the image right): hips' midpoint at the origin, torso 100 px,
+shoulders 40 px wide, nose 40 px above the shoulders. A frontal bow of angle a shortens the torso
+and head to cos(a) of their length; a side-view bow turns them by a in the image. Wrists are placed
+in the torso's own frame (across, down as a fraction of shoulder line to hip line), so a hand on the
+chest stays on it while bowing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cvmon.types import KEYPOINT_NAMES, GreetingOutcome, Keypoints
 
 ARRIVAL = 10.0
 STERNUM = (0.0, 0.35)  # across (px), down (fraction of shoulders -> hips)
-HANGING = ((-30.0, 1.1), (30.0, 1.1))  # left, right wrist beside the hips
+HANGING = ((30.0, 1.1), (-30.0, 1.1))  # left, right wrist beside the hips (across: towards image right)
 CONFIG = GreetingConfig()
 
 
@@ -32,6 +33,7 @@ CONFIG = GreetingConfig()
 class Pose:
     bow_deg: float = 0.0
     side_view: bool = False
+    from_behind: bool = False
     left_wrist: tuple[float, float] = HANGING[0]
     right_wrist: tuple[float, float] = HANGING[1]
     hidden: tuple[str, ...] = ()
@@ -42,6 +44,7 @@ class Pose:
 
     def keypoints(self) -> Keypoints:
         a = math.radians(self.bow_deg)
+        facing = -1.0 if self.from_behind else 1.0  # facing the camera, the person's left is on the image right
         hips = np.array([0.0, 0.0])
         if self.side_view:
             up = np.array([math.sin(a), -math.cos(a)])  # turned forward in the image, full length
@@ -64,14 +67,14 @@ class Pose:
             "right_eye": nose + np.array([6, -4]),
             "left_ear": nose + np.array([-12, 0]),
             "right_ear": nose + np.array([12, 0]),
-            "left_shoulder": shoulders - half_shoulders,
-            "right_shoulder": shoulders + half_shoulders,
-            "left_elbow": shoulders + np.array([-28, 50]),
-            "right_elbow": shoulders + np.array([28, 50]),
+            "left_shoulder": shoulders + facing * half_shoulders,
+            "right_shoulder": shoulders - facing * half_shoulders,
+            "left_elbow": shoulders + np.array([28 * facing, 50]),
+            "right_elbow": shoulders + np.array([-28 * facing, 50]),
             "left_wrist": on_torso(self.left_wrist),
             "right_wrist": on_torso(self.right_wrist),
-            "left_hip": hips - half_hips,
-            "right_hip": hips + half_hips,
+            "left_hip": hips + facing * half_hips,
+            "right_hip": hips - facing * half_hips,
             "left_knee": np.array([-15.0, 100.0]),
             "right_knee": np.array([15.0, 100.0]),
             "left_ankle": np.array([-self.feet_gap / 2, 200.0]),
@@ -182,8 +185,8 @@ def test_scratching_the_chest_briefly_is_not_greeted() -> None:
 
 
 def test_reaching_across_for_a_document_is_not_greeted() -> None:
-    """The right wrist sweeps at chest height from the right side across the sternum to beyond the
-    left shoulder in 1 s while leaning forward 25 degrees to reach, then back: it passes the
+    """The right wrist sweeps at chest height from beside one shoulder across the sternum to beyond
+    the other in 1 s while leaning forward 25 degrees to reach, then back: it passes the
     sternum but is never held there."""
 
     def at(t: float) -> Pose:
@@ -265,6 +268,15 @@ def test_a_greeting_seen_counts_even_if_the_rest_is_hidden() -> None:
     decision = recognise_greeting(samples, ARRIVAL, CONFIG)
     assert decision.visible_fraction < CONFIG.min_visible_fraction
     assert decision.outcome is GreetingOutcome.GREETED
+
+
+def test_a_person_seen_from_behind_is_not_visible() -> None:
+    """From behind, a hand held in front of the body projects onto the back between the shoulders;
+    such frames are not judged, however greeting-like the keypoints look."""
+    samples = script(greeting(12.0, 1.5, 12.3, 0.8, 30.0, from_behind=True))
+    decision = recognise_greeting(samples, ARRIVAL, CONFIG)
+    assert decision.outcome is GreetingOutcome.NOT_VISIBLE
+    assert decision.visible_fraction == 0.0
 
 
 def test_a_hidden_wrist_is_not_on_the_chest() -> None:
