@@ -69,7 +69,10 @@ class GreetingConfig(StrictModel):
         description="Baseline frames with shoulders and hips seen needed for the upright posture.",
     )
     hand_hold_s: float = Field(
-        default=0.6, gt=0, le=10, description="How long a wrist must stay at the sternum to count as hand on chest."
+        default=0.6,
+        gt=0,
+        le=10,
+        description="How long (first to last frame) a wrist must stay at the sternum to count as hand on chest.",
     )
     chest_lower_fraction: float = Field(
         default=0.65,
@@ -88,7 +91,8 @@ class GreetingConfig(StrictModel):
         default=20.0,
         gt=0,
         lt=90,
-        description="Forward angle of torso or head, against the upright baseline, that counts as a bow.",
+        description="Forward angle of torso or head, against the upright baseline, that counts as a bow "
+        "(below the standard's 30 degrees: a camera above or beside the person sees less of it).",
     )
     bow_hold_s: float = Field(default=0.2, ge=0, le=10, description="How long the bow angle must be held.")
     require_bow: bool = Field(default=True, description="A greeting needs a bow; when false, hand on chest suffices.")
