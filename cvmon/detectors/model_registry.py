@@ -1,4 +1,4 @@
-"""Named detector models: models/registry.yaml, the model directory and `models pull`."""
+"""Named detector and pose models: models/registry.yaml, the model directory and `models pull`."""
 
 from __future__ import annotations
 
@@ -13,10 +13,23 @@ from typing import Literal
 import yaml
 
 from cvmon.detectors.layouts import describe_io
+from cvmon.detectors.pose_layouts import POSE_LAYOUTS, describe_pose_io
 from cvmon.errors import ModelError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "registry.yaml"
-Layout = Literal["yolox", "ultralytics", "nanodet"]
+Layout = Literal["yolox", "ultralytics", "nanodet", "movenet", "yolo_pose"]
+Purpose = Literal["detector", "pose"]
+_LAYOUT_NAMES = {"detector": "yolox, ultralytics or nanodet", "pose": "movenet or yolo_pose"}
+
+
+def purpose_of(layout: str) -> Purpose:
+    """Whether a layout belongs to a person detector or a pose model."""
+    return "pose" if layout in POSE_LAYOUTS else "detector"
+
+
+def describe_model_io(layout: str, size: int) -> str:
+    """The input and output shapes a model of this layout and input size must have, for messages."""
+    return describe_pose_io(layout, size) if layout in POSE_LAYOUTS else describe_io(layout, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +85,30 @@ class ResolvedModel:
 
 
 def resolve_model(
-    model: str, model_dir: Path, layout: Layout | None = None, input_size: int | None = None
+    model: str,
+    model_dir: Path,
+    layout: Layout | None = None,
+    input_size: int | None = None,
+    purpose: Purpose = "detector",
 ) -> ResolvedModel:
     """Find a model by registry name or by path.
 
     Raises:
-        ModelError: unknown name, missing file, or a path without a known layout.
+        ModelError: unknown name, missing file, a path without a known layout, or a model of the
+            other purpose (a pose model named as the detector, or the other way round).
     """
     registry = load_registry()
     if model in registry:
         entry = registry[model]
+        if purpose_of(entry.layout) != purpose:
+            raise ModelError(
+                f"model '{model}' is a {purpose_of(entry.layout)} model ({entry.layout}), not a {purpose} model"
+            )
         path = model_dir / entry.file
         if not path.is_file():
             raise ModelError(
                 f"model '{model}' is not in {model_dir} (expected file {entry.file}: "
-                f"{describe_io(entry.layout, entry.input_size)}); "
+                f"{describe_model_io(entry.layout, entry.input_size)}); "
                 f"run `cvmon models pull {model}` or set CVMON_MODEL_DIR"
             )
         return ResolvedModel(path, layout or entry.layout, input_size or entry.input_size, model)
@@ -99,9 +121,13 @@ def resolve_model(
     by_file = {e.file: e for e in registry.values()}
     entry_for_file = by_file.get(path.name)
     chosen_layout = layout or (entry_for_file.layout if entry_for_file else None)
+    section = "detector" if purpose == "detector" else "pose"
     if chosen_layout is None:
-        raise ModelError(f"{path}: unknown model file; set detector.layout (yolox, ultralytics or nanodet)")
-    size = input_size or (entry_for_file.input_size if entry_for_file else 0)
+        raise ModelError(f"{path}: unknown model file; set {section}.layout ({_LAYOUT_NAMES[purpose]})")
+    if purpose_of(chosen_layout) != purpose:
+        raise ModelError(f"{path}: a {purpose_of(chosen_layout)} model ({chosen_layout}), not a {purpose} model")
+    same_purpose = entry_for_file is not None and purpose_of(entry_for_file.layout) == purpose
+    size = input_size or (entry_for_file.input_size if entry_for_file and same_purpose else 0)
     return ResolvedModel(path, chosen_layout, size, path.stem)  # the model's own fixed size still wins
 
 
