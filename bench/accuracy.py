@@ -143,17 +143,17 @@ def table(o: dict[str, Any]) -> str:
             "0",
         ),
         (
-            "wait p50 relative error, median / worst",
+            "wait p50 relative error (as printed, 0.1 s), median / worst",
             f"{_pct(o['wait_p50']['median'])} / {_pct(o['wait_p50']['worst'])}",
             GOALS["wait_p50"],
         ),
         (
-            "wait p90 relative error, median / worst",
+            "wait p90 relative error (as printed), median / worst",
             f"{_pct(o['wait_p90']['median'])} / {_pct(o['wait_p90']['worst'])}",
             GOALS["wait_p90"],
         ),
         (
-            "  same from the stored histograms (cvmon stats)",
+            "  same from the stored histograms, unrounded",
             f"p50 {_pct(o['stored_wait_p50']['median'])} / {_pct(o['stored_wait_p50']['worst'])}, "
             f"p90 {_pct(o['stored_wait_p90']['median'])} / {_pct(o['stored_wait_p90']['worst'])}",
             GOALS["wait_p50"],

@@ -24,7 +24,10 @@ Ground truth (``truth.py``), computed from the script alone, with cvmon's docume
     * Count of a zone on a frame: the people in it.
     * Visit: one person's stay in one zone, from the first frame inside to the last frame inside.
       An absence from the zone shorter than ``min_exit_s`` (3 s) does not end it; a stay shorter
-      than ``min_enter_s`` (2 s) is not a visit. Its duration is last inside minus first inside.
+      than ``min_enter_s`` (2 s) is not a visit (first and last frame inside compared). Its duration
+      is the time its frames cover: last inside minus first inside plus one frame (0.1 s), as cvmon
+      adds one analysed sample to the time between its first and last sighting, and as staffed
+      seconds count every staffed frame.
       A stay still going on when the scene ends ends at its last frame (as cvmon closes open
       visits at the end of a recording). Wait times are the durations of ``queue`` visits; wait
       p50 and p90 are their percentiles (linear interpolation, numpy's default).

@@ -26,7 +26,7 @@ class Timing:
 class ZoneTruth:
     kind: str
     counts: np.ndarray  # people with their feet inside, per frame (hidden ones included)
-    visits: tuple[tuple[float, float], ...]  # (entered s, last inside s)
+    visits: tuple[tuple[float, float], ...]  # (entered s, left s: the end of the last frame inside)
     staffed_s: float | None  # counter_staff and post zones only
 
     @property
@@ -72,9 +72,12 @@ def merge_gaps(spans: list[tuple[int, int]], max_gap_frames: float) -> list[tupl
 
 
 def visits_of(inside: np.ndarray, fps: int, timing: Timing) -> list[tuple[float, float]]:
-    """One person's visits to one zone: (entered, last inside) in seconds."""
+    """One person's visits to one zone: (entered, left) in seconds, where left is the end of the last
+    frame inside, so a visit lasts the time its frames cover (as staffed seconds do, and as cvmon adds
+    one analysed sample to the time between its first and last sighting). The debounce compares the
+    first and last frame, as cvmon compares its first and last sighting."""
     stays = merge_gaps(runs(inside), timing.min_exit_s * fps)
-    return [(a / fps, b / fps) for a, b in stays if (b - a) / fps >= timing.min_enter_s]
+    return [(a / fps, (b + 1) / fps) for a, b in stays if (b - a) / fps >= timing.min_enter_s]
 
 
 def staffed_frames(occupied: np.ndarray, fps: int, timing: Timing) -> np.ndarray:

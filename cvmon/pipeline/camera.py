@@ -129,7 +129,7 @@ class CameraPipeline:
         held_in = membership(self.zones, people.held, frame.width, frame.height)
         counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}
         dt = self._sample_dt(frame.video_s)
-        step = self.occupancy.update(people.in_zones, counts, people.matched, frame.video_s, frame.ts, dt)
+        step = self.occupancy.update(people.in_zones, counts, people.matched, frame.video_s, frame.ts, dt, people.feet)
         samples = {z.id: ZoneSample(counts[z.id], False if z.kind.measures_staffing else None) for z in self.zones}
         self.aggregator.add_sample(frame.ts, dt, samples, sighting.inference_ms)
         self._fold(step)

@@ -51,10 +51,12 @@ class ZoneStage:
         t: float,
         wall: datetime,
         dt: float,
+        feet: dict[int, tuple[float, float]] | None = None,
     ) -> ZoneStep:
-        """Advance every zone by one sample at video time ``t`` (``wall``) standing for ``dt`` seconds."""
+        """Advance every zone by one sample at video time ``t`` (``wall``) standing for ``dt`` seconds; ``feet``:
+        where every confirmed track seen now stands (to time steps into and out of a zone)."""
         self.state, events = update_zones(
-            self.state, self.zones, people, counts, t, wall, self.timing, matched, self.sample_s
+            self.state, self.zones, people, counts, t, wall, self.timing, matched, self.sample_s, feet
         )
         staffed: list[StaffedSeconds] = []
         for zone in self.zones:

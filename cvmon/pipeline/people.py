@@ -26,6 +26,7 @@ class TrackedPeople:
     held: Detections  # confirmed tracks the detector missed just now, where the tracker expects them
     matched: frozenset[int]  # ids matched to a detection now
     in_zones: dict[str, list[PersonInZone]]  # per zone, the confirmed tracks standing in it
+    feet: dict[int, tuple[float, float]]  # where each confirmed track matched now stands (relative x, y)
 
 
 class TrackingStage:
@@ -48,7 +49,7 @@ class TrackingStage:
         assert tracked.tracker_id is not None
         matched = frozenset(int(i) for i in tracked.tracker_id if i >= 0)
         self._note_births(matched, t)
-        return TrackedPeople(tracked, held, matched, self._people_in_zones(tracked, width, height))
+        return TrackedPeople(tracked, held, matched, *self._people_in_zones(tracked, width, height))
 
     def predicted_boxes(self) -> np.ndarray:
         """Where the tracker expects every live track now (to blur people the detector missed)."""
@@ -81,7 +82,9 @@ class TrackingStage:
             live = self.tracker.live_ids()
             self._born = {tid: born for tid, born in self._born.items() if tid in live}
 
-    def _people_in_zones(self, tracked: Detections, width: int, height: int) -> dict[str, list[PersonInZone]]:
+    def _people_in_zones(
+        self, tracked: Detections, width: int, height: int
+    ) -> tuple[dict[str, list[PersonInZone]], dict[int, tuple[float, float]]]:
         assert tracked.tracker_id is not None
         confirmed = tracked[tracked.tracker_id >= 0]
         inside = membership(self.zones, confirmed, width, height)
@@ -89,7 +92,7 @@ class TrackingStage:
         box_w = (confirmed.xyxy[:, 2] - confirmed.xyxy[:, 0]) / width
         assert confirmed.tracker_id is not None
         ids = [int(i) for i in confirmed.tracker_id]
-        return {
+        in_zones = {
             zone_id: [
                 PersonInZone(
                     ids[i],
@@ -103,3 +106,4 @@ class TrackingStage:
             ]
             for zone_id, mask in inside.items()
         }
+        return in_zones, {tid: (float(feet[i, 0]), float(feet[i, 1])) for i, tid in enumerate(ids)}

@@ -34,6 +34,20 @@ class Zone:
             return np.zeros(0, dtype=bool)
         return np.asarray(shapely.contains_xy(self.polygon, points[:, 0], points[:, 1]), dtype=bool)
 
+    def entry_fraction(self, outside: tuple[float, float], inside: tuple[float, float]) -> float | None:
+        """How far (0..1) along the straight step from a point outside the zone to one inside it the zone's
+        edge is crossed (the last crossing: the one into the zone); None when the step does not cross it."""
+        line = shapely.LineString([outside, inside])
+        if line.length == 0:
+            return None
+        hit = line.intersection(self.polygon.exterior)
+        parts = shapely.get_parts(hit)
+        points = [g for g in parts if isinstance(g, shapely.Point)]
+        points += [shapely.Point(c) for g in parts if isinstance(g, shapely.LineString) for c in g.coords]
+        if not points:
+            return None
+        return max(float(line.project(point, normalized=True)) for point in points)
+
 
 def relative_feet(detections: Detections, width: int, height: int) -> npt.NDArray[np.float32]:
     """Bottom-centre points of the boxes in relative 0..1 coordinates."""

@@ -45,6 +45,15 @@ class Visit:
     box_w: float
     confirmed: bool = False
     look: np.ndarray | None = None  # the person's torso histogram when last seen (memory only)
+    entered_t: float | None = None  # when the feet crossed into the zone between two samples (None: not seen)
+    left_t: float | None = None  # when they crossed out after the last sighting (None: not seen)
+
+    def duration(self, sample_s: float) -> float:
+        """Seconds in the zone: from the crossing in to the crossing out where they were seen, else from half a
+        sample before the first sighting to half a sample after the last."""
+        start = self.first_in_t - sample_s / 2 if self.entered_t is None else self.entered_t
+        end = self.last_in_t + sample_s / 2 if self.left_t is None else self.left_t
+        return end - start
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,7 @@ class ZoneState:
     """State of every zone of a camera."""
 
     zones: dict[str, ZoneTrack] = field(default_factory=dict)
+    feet: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # id -> (x, y, t) at the last sample
 
     def staffed(self, zone_id: str) -> bool:
         track = self.zones.get(zone_id)
@@ -87,6 +97,8 @@ class PersonInZone:
 
 # A new id continues a lost visit only if it was born in the zone: first seen at most this long ago.
 BORN_HERE_S = 1e-6
+# Two sightings at most this many samples apart are one step (a crossing between them is interpolated).
+STEP_SAMPLES = 1.5
 
 
 def _wall_at(wall: datetime, t_now: float, t: float) -> datetime:
@@ -124,8 +136,20 @@ def _look_apart(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a is not None and b is not None and appearance.distance(a, b) >= appearance.DIFFERENT_LOOK
 
 
+def _step_crossing(
+    zone: Zone, outside: tuple[float, float, float], inside: tuple[float, float, float], sample_s: float
+) -> float | None:
+    """When a person seen at ``outside`` (x, y, t) and at ``inside`` on the next sample crossed the zone's edge,
+    assuming a straight step at even speed; None unless the two are consecutive samples and the step crosses."""
+    (xo, yo, to), (xi, yi, ti) = outside, inside
+    if sample_s <= 0 or abs(ti - to) > STEP_SAMPLES * sample_s or zone.contains(np.array([[xo, yo]], np.float32))[0]:
+        return None
+    fraction = zone.entry_fraction((xo, yo), (xi, yi))
+    return None if fraction is None else to + fraction * (ti - to)
+
+
 def _update_visits(
-    zone_id: str,
+    zone: Zone,
     visits: dict[int, Visit],
     people: list[PersonInZone],
     matched: frozenset[int],
@@ -133,7 +157,10 @@ def _update_visits(
     wall: datetime,
     timing: TimingConfig,
     sample_s: float,
+    before: dict[int, tuple[float, float, float]],
+    feet: dict[int, tuple[float, float]] | None,
 ) -> tuple[dict[int, Visit], list[ZoneEvent]]:
+    zone_id = zone.id
     events: list[ZoneEvent] = []
     new = dict(visits)
     present = {p.track_id for p in people}
@@ -145,15 +172,22 @@ def _update_visits(
                 visit = new.pop(old_id)
                 present.add(person.track_id)
             else:
-                visit = Visit(first_in_t=t, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w)
+                came_from, here = before.get(person.track_id), (person.x, person.y, t)
+                entered = None if came_from is None else _step_crossing(zone, came_from, here, sample_s)
+                visit = Visit(t, t, person.x, person.y, person.box_w, entered_t=entered)
         look = person.look if person.look is not None else visit.look
-        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w, look=look)
+        visit = replace(visit, last_in_t=t, x=person.x, y=person.y, box_w=person.box_w, look=look, left_t=None)
         if not visit.confirmed and t - visit.first_in_t >= timing.min_enter_s:
             visit = replace(visit, confirmed=True)
             events.append(ZoneEvent(zone_id, ZoneEventKind.ENTERED, _wall_at(wall, t, visit.first_in_t)))
         new[person.track_id] = visit
     for tid in [tid for tid in new if tid not in present]:
         visit = new[tid]
+        seen_outside = None if feet is None else feet.get(tid)
+        if visit.left_t is None and seen_outside is not None:
+            crossed = _step_crossing(zone, (*seen_outside, t), (visit.x, visit.y, visit.last_in_t), sample_s)
+            if crossed is not None:  # seen stepping out since the last sighting
+                visit = new[tid] = replace(visit, left_t=crossed)
         if t - visit.last_in_t >= timing.min_exit_s:
             del new[tid]
             if visit.confirmed:
@@ -162,14 +196,9 @@ def _update_visits(
 
 
 def _exit_event(zone_id: str, visit: Visit, wall: datetime, t: float, sample_s: float) -> ZoneEvent:
-    """The end of a visit, dated at its last sighting. Its duration adds one sample to the time between the
-    first and last sighting: the person entered, on average, half a sample before being first seen, and
-    left half a sample after being last seen."""
+    """The end of a visit, dated at its last sighting, lasting ``Visit.duration``."""
     return ZoneEvent(
-        zone_id,
-        ZoneEventKind.EXITED,
-        _wall_at(wall, t, visit.last_in_t),
-        duration_s=visit.last_in_t - visit.first_in_t + sample_s,
+        zone_id, ZoneEventKind.EXITED, _wall_at(wall, t, visit.last_in_t), duration_s=visit.duration(sample_s)
     )
 
 
@@ -244,6 +273,7 @@ def update_zones(
     timing: TimingConfig,
     matched: frozenset[int] | None = None,
     sample_s: float = 0.0,
+    feet: dict[int, tuple[float, float]] | None = None,
 ) -> tuple[ZoneState, list[ZoneEvent]]:
     """Advance every zone by one analysed sample.
 
@@ -258,6 +288,9 @@ def update_zones(
         matched: every id the tracker matched to a detection now, in any zone or none (default: the ids
             of ``people``); an open visit whose id is among them was not lost and is never continued.
         sample_s: the seconds one sample stands for (1 / analysis fps), added to each visit's duration.
+        feet: where every confirmed track matched now stands (relative x, y), in a zone or not; with it, a
+            visit whose person was seen stepping in (or out) between two samples starts (or ends) where the
+            step crossed the zone's edge instead of half a sample before (after) the sighting.
     """
     if matched is None:
         matched = frozenset(p.track_id for zone_people in people.values() for p in zone_people)
@@ -268,10 +301,13 @@ def update_zones(
         if zone.kind.measures_staffing:
             track, evs = _update_staffing(zone.id, track, counts.get(zone.id, 0) > 0, t, wall, timing)
             events.extend(evs)
-        visits, evs = _update_visits(zone.id, track.visits, people.get(zone.id, []), matched, t, wall, timing, sample_s)
+        visits, evs = _update_visits(
+            zone, track.visits, people.get(zone.id, []), matched, t, wall, timing, sample_s, state.feet, feet
+        )
         events.extend(evs)
         new_zones[zone.id] = replace(track, visits=visits)
-    return ZoneState(new_zones), events
+    now = {} if feet is None else {tid: (x, y, t) for tid, (x, y) in feet.items()}
+    return ZoneState(new_zones, now), events
 
 
 def close_zones(state: ZoneState, t: float, wall: datetime, sample_s: float = 0.0) -> tuple[ZoneState, list[ZoneEvent]]:

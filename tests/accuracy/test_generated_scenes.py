@@ -51,11 +51,11 @@ def test_the_same_seed_gives_the_same_script_and_another_seed_another() -> None:
 @pytest.mark.parametrize(
     ("spans", "expected"),
     [
-        ([(5, 20)], [(5, 20)]),
-        ([(5, 10), (12.5, 20)], [(5, 20)]),  # out for 2.5 s < min_exit_s: the same visit
-        ([(5, 10), (13.5, 20)], [(5, 10), (13.5, 20)]),  # out for 3.5 s: two visits
+        ([(5, 20)], [(5, 20.1)]),  # frames 5.0 s to 20.0 s: until the end of the last one
+        ([(5, 10), (12.5, 20)], [(5, 20.1)]),  # out for 2.5 s < min_exit_s: the same visit
+        ([(5, 10), (13.5, 20)], [(5, 10.1), (13.5, 20.1)]),  # out for 3.5 s: two visits
         ([(5, 6.5)], []),  # 1.5 s < min_enter_s: no visit
-        ([(5, 6), (7, 8)], [(5, 8)]),  # two flickers 1 s apart are one stay, 3 s long: a visit
+        ([(5, 6), (7, 8)], [(5, 8.1)]),  # two flickers 1 s apart are one stay, 3 s long: a visit
     ],
 )
 def test_visits_follow_the_documented_debounce(spans: list[tuple[float, float]], expected: list) -> None:

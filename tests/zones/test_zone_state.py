@@ -207,3 +207,44 @@ def test_a_visit_lasts_one_sample_longer_than_between_its_first_and_last_sightin
         )
         events += evs
     assert visits(events) == [60.0]
+
+
+HALF = Zone.from_config(ZoneConfig(id="q", kind=ZoneKind.QUEUE, points=[(0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)]))
+
+
+def walk_through(speed: float, x0: float, stop: tuple[float, float] | None = None, feet_known: bool = True) -> list:
+    """One person walking right at ``speed`` (zone widths per second) from ``x0`` at t=0, 5 fps, through
+    ``HALF`` (x >= 0.5) and out at its right edge (x = 1); ``stop``: standing still from t0 to t1."""
+    state, events = ZoneState(), []
+    for i in range(300):
+        t = round(i / FPS, 6)
+        moving = t if stop is None or t < stop[0] else max(stop[0], t - (stop[1] - stop[0]))
+        x = x0 + speed * moving
+        inside = [p(1, x=x)] if 0.5 <= x < 1.0 else []
+        feet = {1: (x, 0.5)} if feet_known and x < 1.4 else None
+        state, evs = update_zones(
+            state,
+            [HALF],
+            {"q": inside},
+            {"q": len(inside)},
+            t,
+            T0 + timedelta(seconds=t),
+            TIMING,
+            sample_s=1 / FPS,
+            feet=feet,
+        )
+        events += evs
+    return visits(events)
+
+
+@pytest.mark.parametrize("x0", [0.03, 0.07, 0.11, 0.15, 0.19])
+def test_a_visit_walked_through_starts_and_ends_where_the_steps_crossed_the_edges(x0: float) -> None:
+    """At 0.2 zone widths per second the 0.5 wide zone takes 2.5 s to cross, wherever the samples fall:
+    the steps into and out of it are timed by where they cross its edges, not by the sample after."""
+    assert walk_through(0.2, x0) == [2.5]
+    assert walk_through(0.2, x0, stop=(3.0, 13.0)) == [12.5]  # a 10 s stop inside
+
+
+def test_without_the_feet_outside_a_visit_keeps_half_a_sample_at_each_end() -> None:
+    """Nothing known outside the zone (a caller that gives no positions): the 0.2-s-sample rule."""
+    assert walk_through(0.2, 0.03, feet_known=False) == [2.6]  # seen 2.4 .. 4.8 s: 2.4 s + one sample
