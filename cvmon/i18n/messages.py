@@ -484,6 +484,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.aspect.comfort": ("Kenyamanan (kapasitas)", "Comfort (capacity)"),
     "report.aspect.follow_up": ("Tindak lanjut", "Follow-up"),
     "report.aspect.room": ("Kesiapan ruang", "Room readiness"),
+    "report.room_ready": ("Hari siap saat buka", "Days ready at opening"),
+    "report.def.room_ready": (
+        "hari-kamera yang ruangannya sesuai acuan pada pemeriksaan saat buka / hari-kamera dengan pemeriksaan",
+        "camera days whose room matched its reference at the opening check / camera days with that check",
+    ),
+    "report.room_changed": ("Jam layanan dengan perubahan", "Service hours with changes"),
+    "report.def.room_changed": (
+        "jam layanan hari-hari itu saat peringatan room_changed terbuka / jam layanannya",
+        "service hours of those days during which a room_changed alert was open / their service hours",
+    ),
     "report.why.room": (
         "Ruangan siap saat buka pada {ready} dari {days} hari-kamera; berubah dari acuannya selama {changed} dari "
         "{hours} jam layanan.",

@@ -118,3 +118,25 @@ def test_the_csv_and_json_carry_the_room_figures(stored: tuple[Database, Config]
     assert rows[("room", "hours_with_changes")] == ("2", "0")
     assert rows[("index", "aspect room")] == (str(report.room.score), "")
     assert report_json(report)["room"] == {"days": 2, "days_ready": 1, "service_hours": 14, "hours_changed": 2}
+
+
+def test_the_report_document_shows_the_room_figures(stored: tuple[Database, Config]) -> None:
+    """Days ready at opening (1 of 2) and service hours with changes (2 of 14) are figure rows of the report
+    (page and PDF share this body), in both languages."""
+    import re
+    from datetime import UTC, datetime
+
+    from cvmon.reports.document import report_pdf_html
+
+    db, config = stored
+    with db.transaction("read", write=False) as session:
+        report = build_report(session, config, "ulp-ampenan", ["ulp-ampenan"], MON, TUE)
+    for language, ready, changed in (("id", "Hari siap saat buka", "Jam layanan dengan perubahan"),
+                                     ("en", "Days ready at opening", "Service hours with changes")):  # fmt: skip
+        html = report_pdf_html(report, language, "admin-a", datetime(2026, 12, 1, tzinfo=UTC))
+        rows = {key: row for key, row in re.findall(r'<tr data-figure="(room_\w+)">(.*?)</tr>', html, re.S)}
+        assert set(rows) == {"room_ready", "room_changed"}
+        assert ready in rows["room_ready"] and changed in rows["room_changed"]
+        cells = {key: re.findall(r'<td class="num wraps">(.*?)</td>', row) for key, row in rows.items()}
+        assert cells["room_ready"][0].startswith("50") and cells["room_ready"][1] in ("–", "-")
+        assert cells["room_changed"][0].startswith("14")  # 2 of 14 hours: 14.3 %
