@@ -7,7 +7,10 @@ swaps two ids back when, right after their boxes overlapped, each one looks like
 A person standing behind someone nearer the camera is often found as the upper body only: the
 box's bottom (where cvmon puts the feet) jumps up, out of the zone the person stands in. The
 tracker keeps each id's usual box height, and a box cut short from below by a nearer person's box
-is given back that height, so the feet stay where the person stands.
+is given back that height, so the feet stay where the person stands. Likewise a person walking in
+at the side of the picture is found as the part inside it: the box's centre (and so the feet) lies
+nearer the middle than the person does, by up to half their width. A box that touches the left or
+right edge and is narrower than the camera's usual width for its height is widened past that edge.
 
 A track is matched to a detection by height-modulated IoU (``HeightModulatedIoU``, from Hybrid-SORT):
 the boxes' IoU times the overlap of their vertical extents. A passer-by walking in front of someone
@@ -38,6 +41,8 @@ CROSSING_MEMORY_S = 2.0  # two ids whose boxes overlapped this recently may have
 CUT_SHORT = 0.8  # a box below this share of its id's usual height, with a nearer box below it, is cut short
 FEET_MARGIN = 0.1  # feet this close (share of box height) are side by side: neither hides the other cleanly
 SWAP_MARGIN = 0.15  # a swap must explain both looks better than no swap by this much (Hellinger distance)
+EDGE_PX = 2.0  # a box this close to the picture's left or right edge may be cut by it
+ASPECT_WEIGHT = 0.05  # how much one whole box moves the camera's usual width-to-height ratio
 
 
 class HeightModulatedIoU(BaseIoU):
@@ -74,6 +79,7 @@ class PersonTracker:
         self._looks: dict[int, np.ndarray] = {}  # id given out -> running torso histogram
         self._heights: dict[int, float] = {}  # id given out -> usual box height (pixels) when seen whole
         self._overlapped: dict[tuple[int, int], float] = {}  # pair of ids given out -> last time boxes overlapped
+        self._aspect: float | None = None  # usual width / height of a whole person's box in this camera
         self._tracker = ByteTrackTracker(
             lost_track_buffer=max(1, round(self.config.lost_track_s * _TRACKERS_REFERENCE_FPS)),
             frame_rate=self.fps,
@@ -141,30 +147,56 @@ class PersonTracker:
             self._follow_looks(image, xyxy, internal, t)
         ids = [self._id(i) if i >= 0 else -1 for i in internal]
         return Detections(
-            xyxy=self._whole_boxes(xyxy, ids),
+            xyxy=self._whole_boxes(xyxy, ids, None if image is None else image.shape[1]),
             confidence=np.asarray(tracked.confidence, np.float32),
             class_id=np.asarray(tracked.class_id, np.int64),
             tracker_id=np.asarray(ids, np.int64),
         )
 
-    def _whole_boxes(self, xyxy: np.ndarray, ids: list[int]) -> np.ndarray:
-        """The boxes, those cut short from below by a nearer person given their id's usual height back;
-        the usual heights learnt from boxes that are not cut."""
+    def _whole_boxes(self, xyxy: np.ndarray, ids: list[int], width: int | None = None) -> np.ndarray:
+        """The boxes, those cut short from below by a nearer person given their id's usual height back, and
+        (given the picture's ``width``) those cut by its left or right edge widened to the camera's usual
+        width for their height; the usual heights and widths learnt from boxes that are not cut."""
         out = xyxy.copy()
         for k, tid in enumerate(ids):
             if tid < 0:
                 continue
             height = float(xyxy[k, 3] - xyxy[k, 1])
             usual = self._heights.get(tid)
-            if _cut_from_below(xyxy, k):
+            cut_below = _cut_from_below(xyxy, k)
+            if cut_below:
                 if usual is not None and height < CUT_SHORT * usual:
                     out[k, 3] = xyxy[k, 1] + usual
             else:
                 self._heights[tid] = height if usual is None else 0.9 * usual + 0.1 * height
+            if width is not None:
+                self._widen_at_edge(out, k, width, learn=not cut_below)
         if len(self._heights) > IDS_REMEMBERED:
             live = self.live_ids()
             self._heights = {tid: h for tid, h in self._heights.items() if tid in live}
         return out
+
+    def _widen_at_edge(self, out: np.ndarray, k: int, width: int, *, learn: bool) -> None:
+        """Widen box ``k`` past the picture's edge it touches when it is narrower than usual; learn the usual
+        width-to-height ratio from boxes clear of both edges (and not cut from below: ``learn``)."""
+        x1, y1, x2, y2 = (float(v) for v in out[k])
+        height = y2 - y1
+        if height <= 0:
+            return
+        at_left, at_right = x1 <= EDGE_PX, x2 >= width - EDGE_PX
+        if not (at_left or at_right):
+            if learn:
+                ratio, usual = (x2 - x1) / height, self._aspect
+                self._aspect = ratio if usual is None else (1 - ASPECT_WEIGHT) * usual + ASPECT_WEIGHT * ratio
+            return
+        if self._aspect is None or at_left == at_right:
+            return  # no usual width yet, or the box spans the picture
+        whole = self._aspect * height
+        if x2 - x1 < CUT_SHORT * whole:
+            if at_right:
+                out[k, 2] = x1 + whole
+            else:
+                out[k, 0] = x2 - whole
 
     def _follow_looks(self, image: np.ndarray, xyxy: np.ndarray, internal: np.ndarray, t: float) -> None:
         """Note which confirmed boxes overlap, swap back ids a crossing swapped, fold in clean sightings

@@ -91,3 +91,24 @@ def test_a_box_cut_short_by_a_nearer_person_keeps_its_feet(passer_in_front: bool
     assert out.tracker_id is not None
     customer = out.xyxy[out.xyxy[:, 0] == 270][0]
     assert customer[3] == pytest.approx(300 if passer_in_front else 170, abs=1)
+
+
+@pytest.mark.parametrize("edge", ["right", "left", "none"])
+def test_a_box_cut_by_the_pictures_edge_is_widened_to_the_usual_width(edge: str) -> None:
+    """A person walks in at the side of the picture: the detector finds the part inside it (30 px of a
+    60 px wide person), so its centre lies 15 px nearer the middle than theirs. Widened to the camera's
+    usual width for its height (learnt from whole boxes, 60 x 240), the centre is back where they are."""
+    tracker, t = PersonTracker(TrackerConfig(), fps=5.0), 0.0
+    image = np.full((H, W, 3), 200, np.uint8)
+    for _ in range(8):
+        tracker.update(boxes((270, 60, 330, 300)), t, image)
+        t += 0.2
+    cut = {"right": (W - 30, 60, W, 300), "left": (0, 60, 30, 300), "none": (400, 60, 430, 300)}[edge]
+    for _ in range(3):  # until its track is confirmed
+        out = tracker.update(boxes((270, 60, 330, 300), cut), t, image)
+        t += 0.2
+    assert out.tracker_id is not None and (out.tracker_id >= 0).all()
+    walker = out.xyxy[np.argmax(np.abs((out.xyxy[:, 0] + out.xyxy[:, 2]) / 2 - 300))]
+    centre = float(walker[0] + walker[2]) / 2
+    expected = {"right": W - 30 + 30, "left": 0, "none": 415}[edge]  # a 60 px person: centre 30 px from its visible side
+    assert centre == pytest.approx(expected, abs=2)

@@ -209,7 +209,9 @@ def test_a_visit_lasts_one_sample_longer_than_between_its_first_and_last_sightin
     assert visits(events) == [60.0]
 
 
-HALF = Zone.from_config(ZoneConfig(id="q", kind=ZoneKind.QUEUE, points=[(0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)]))
+HALF = Zone.from_config(
+    ZoneConfig(id="q", kind=ZoneKind.QUEUE, points=[(0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)])
+)
 
 
 def walk_through(speed: float, x0: float, stop: tuple[float, float] | None = None, feet_known: bool = True) -> list:
