@@ -29,18 +29,8 @@ class OnnxDetector:
         self.layout = LAYOUTS[resolved.layout]()
         self.confidence = config.confidence
         self.nms_iou = config.nms_iou
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = config.threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        providers = [p for p in _providers() if p in ort.get_available_providers()]
-        try:
-            self.session = ort.InferenceSession(str(self.path), sess_options=options, providers=providers)
-        except Exception as err:  # onnxruntime raises its own untyped errors for unreadable models
-            reason = str(err).splitlines()[0][:160]
-            expected = describe_io(resolved.layout, resolved.input_size) if resolved.input_size else ""
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({reason}); {expected}".rstrip("; ")) from None
+        expected = describe_io(resolved.layout, resolved.input_size) if resolved.input_size else ""
+        self.session = open_session(self.path, config.threads, expected)
         self.input_name, self.size = self._check_input(config.input_size, resolved.input_size)
         self._check_outputs()
 
@@ -86,6 +76,22 @@ class OnnxDetector:
         # A box lying wholly in the letterbox padding clips to nothing: no person there.
         visible = (boxes[:, 2] > boxes[:, 0] + 1) & (boxes[:, 3] > boxes[:, 1] + 1)
         return Detections(boxes, dets.confidence, dets.class_id)[visible]
+
+
+def open_session(path: Path, threads: int, expected: str) -> ort.InferenceSession:
+    """An onnxruntime session on ``threads`` threads (one operator at a time) with the providers of
+    ``CVMON_ONNX_PROVIDERS``; a file it cannot load is a one-line ``ModelError`` saying what was ``expected``."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    providers = [p for p in _providers() if p in ort.get_available_providers()]
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=providers)
+    except Exception as err:  # onnxruntime raises its own untyped errors for unreadable models
+        reason = str(err).splitlines()[0][:160]
+        raise ModelError(f"{path}: not a loadable ONNX model ({reason}); {expected}".rstrip("; ")) from None
 
 
 def _providers() -> list[str]:

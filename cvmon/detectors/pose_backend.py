@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from cvmon.config.pose import PoseConfig
 from cvmon.detectors.model_registry import resolve_model
-from cvmon.detectors.onnx_backend import _providers
+from cvmon.detectors.onnx_backend import open_session
 from cvmon.detectors.pose_layouts import POSE_LAYOUTS, describe_pose_io, square_crop
 from cvmon.errors import ModelError
 from cvmon.types import Image, Keypoints
@@ -25,17 +24,8 @@ class OnnxPoseEstimator:
         self.layout = POSE_LAYOUTS[resolved.layout]()
         self.margin = config.crop_margin
         self.min_person_score = config.min_person_score
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = config.threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        providers = [p for p in _providers() if p in ort.get_available_providers()]
-        try:
-            self.session = ort.InferenceSession(str(self.path), sess_options=options, providers=providers)
-        except Exception as err:  # onnxruntime raises its own untyped errors for unreadable models
-            reason = str(err).splitlines()[0][:160]
-            expected = describe_pose_io(resolved.layout, resolved.input_size) if resolved.input_size else ""
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({reason}); {expected}".rstrip("; ")) from None
+        expected = describe_pose_io(resolved.layout, resolved.input_size) if resolved.input_size else ""
+        self.session = open_session(self.path, config.threads, expected)
         self.input_name, self.size = self._check_input(config.input_size, resolved.input_size)
         self._check_outputs()
 

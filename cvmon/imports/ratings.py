@@ -18,21 +18,11 @@ from typing import Any
 
 from cvmon.imports import fields as f
 from cvmon.imports.table import Columns, Record
-from cvmon.types.ratings import CES_RANGE, CSAT_RANGE, RatingDay
+from cvmon.types.ratings import CES_RANGE, CSAT_RANGE, RATING_FIGURES, RatingDay
 
 RATING_COLUMNS = Columns(
     required=("unit", "date"),
-    optional=(
-        "channel",
-        "service",
-        "csat_count",
-        "csat_mean",
-        "nps_promoters",
-        "nps_passives",
-        "nps_detractors",
-        "ces_count",
-        "ces_mean",
-    ),
+    optional=("channel", "service", *RATING_FIGURES),
 )
 
 

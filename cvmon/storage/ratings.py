@@ -23,17 +23,7 @@ from cvmon.errors import ImportRejected
 from cvmon.storage.audit import AuditAction, AuditActor, add_audit_row
 from cvmon.storage.database import Database
 from cvmon.storage.models import RatingDayRecord, ShopperScoreRecord, UnitRecord
-from cvmon.types.ratings import RatingDay, ShopperScore
-
-_RATING_FIGURES = (
-    "csat_count",
-    "csat_mean",
-    "nps_promoters",
-    "nps_passives",
-    "nps_detractors",
-    "ces_count",
-    "ces_mean",
-)
+from cvmon.types.ratings import RATING_FIGURES, RatingDay, ShopperScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +109,7 @@ def replace_ratings(
             found = session.scalars(select(r).where(tuple_(r.unit_id, r.day, r.channel, r.service).in_(chunk)))
             stored.update({(x.unit_id, x.day, x.channel, x.service): x for x in found})
         for row in rows:
-            figures = {name: getattr(row, name) for name in _RATING_FIGURES}
+            figures = {name: getattr(row, name) for name in RATING_FIGURES}
             unit = counts[row.unit_id]
             unit["rows"] += 1
             rec = stored.get(row.key)
@@ -212,7 +202,7 @@ def rating_days(session: Session, units: Sequence[str], first: date, last: date)
         .order_by(r.unit_id, r.day, r.channel, r.service)
     )
     return [
-        RatingDay(x.unit_id, x.day, x.channel, x.service, **{name: getattr(x, name) for name in _RATING_FIGURES})
+        RatingDay(x.unit_id, x.day, x.channel, x.service, **{name: getattr(x, name) for name in RATING_FIGURES})
         for x in session.scalars(stmt)
     ]
 

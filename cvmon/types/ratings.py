@@ -9,7 +9,7 @@ words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, time
 
 # CSAT is asked 1-5, NPS 0-10 (stored as promoters 9-10, passives 7-8, detractors 0-6), CES 1-7.
@@ -71,3 +71,7 @@ class ShopperScore:
     def visit(self) -> tuple[str, date, time | None, str]:
         """The natural key of the visit's touchpoint: a re-import replaces all its aspects."""
         return (self.unit_id, self.visit_date, self.visit_time, self.touchpoint)
+
+
+# The figures of a ``RatingDay`` (its fields after the key), as columns of an import file and of the table.
+RATING_FIGURES = tuple(f.name for f in fields(RatingDay))[4:]
