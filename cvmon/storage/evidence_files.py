@@ -151,44 +151,41 @@ class EvidenceStore:
 
     def write_latest(self, camera_id: str, jpeg: AnonymisedJpeg) -> str:
         """Replace the camera's latest snapshot atomically; returns its path relative to the root."""
-        data = _anonymised_bytes(jpeg)
-        _check_name("camera_id", camera_id)
-        relative = f"{LATEST_DIR}/{camera_id}.jpg"
-        _atomic_write(self.root / relative, data)
-        return relative
+        return self._write_working(camera_id, ".jpg", jpeg)
 
     def latest_path(self, camera_id: str) -> Path:
         """Where the camera's latest snapshot lives (it may not exist yet)."""
-        _check_name("camera_id", camera_id)
-        return self.root / LATEST_DIR / f"{camera_id}.jpg"
+        return self._working_path(camera_id, ".jpg")
 
     def write_reference(self, camera_id: str, jpeg: AnonymisedJpeg) -> str:
         """Replace the working copy of the camera's room reference (its record is a ``room_reference``
         snapshot); returns its path relative to the root."""
-        data = _anonymised_bytes(jpeg)
-        _check_name("camera_id", camera_id)
-        relative = f"{LATEST_DIR}/{camera_id}{REFERENCE_SUFFIX}"
-        _atomic_write(self.root / relative, data)
-        return relative
+        return self._write_working(camera_id, REFERENCE_SUFFIX, jpeg)
 
     def reference_path(self, camera_id: str) -> Path:
         """Where the working copy of the camera's room reference lives (it may not exist)."""
-        _check_name("camera_id", camera_id)
-        return self.root / LATEST_DIR / f"{camera_id}{REFERENCE_SUFFIX}"
+        return self._working_path(camera_id, REFERENCE_SUFFIX)
 
     def write_candidate(self, camera_id: str, jpeg: AnonymisedJpeg) -> str:
         """Replace the camera's latest picture of its room with nobody in view (what an admin may mark
         as the reference); returns its path relative to the root."""
-        data = _anonymised_bytes(jpeg)
-        _check_name("camera_id", camera_id)
-        relative = f"{LATEST_DIR}/{camera_id}{CANDIDATE_SUFFIX}"
-        _atomic_write(self.root / relative, data)
-        return relative
+        return self._write_working(camera_id, CANDIDATE_SUFFIX, jpeg)
 
     def candidate_path(self, camera_id: str) -> Path:
         """Where the camera's latest empty-room picture lives (it may not exist)."""
+        return self._working_path(camera_id, CANDIDATE_SUFFIX)
+
+    def _write_working(self, camera_id: str, suffix: str, jpeg: AnonymisedJpeg) -> str:
+        """Atomically replace one of the camera's working pictures under ``LATEST_DIR``; its relative path."""
+        data = _anonymised_bytes(jpeg)
         _check_name("camera_id", camera_id)
-        return self.root / LATEST_DIR / f"{camera_id}{CANDIDATE_SUFFIX}"
+        relative = f"{LATEST_DIR}/{camera_id}{suffix}"
+        _atomic_write(self.root / relative, data)
+        return relative
+
+    def _working_path(self, camera_id: str, suffix: str) -> Path:
+        _check_name("camera_id", camera_id)
+        return self.root / LATEST_DIR / f"{camera_id}{suffix}"
 
     def list_files(self, *, include_latest: bool = False) -> list[str]:
         """Every stored file, relative POSIX paths, sorted: to find files no record points to.
