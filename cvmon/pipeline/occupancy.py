@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cvmon.config.models import TimingConfig
@@ -14,6 +14,7 @@ from cvmon.types import ZoneEvent
 from cvmon.zones.geometry import Zone
 from cvmon.zones.staffing_ledger import HeldSample, SettledSample, settle, settle_all
 from cvmon.zones.state import PersonInZone, ZoneState, close_zones, staffing_of_sample, update_zones
+from cvmon.zones.visit_changes import VisitChange, visit_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class ZoneStep:
 
     events: list[ZoneEvent]
     staffed: list[StaffedSeconds]
+    visits: list[VisitChange] = field(default_factory=list)  # confirmed visits begun, ended or continued
 
 
 class ZoneStage:
@@ -55,6 +57,7 @@ class ZoneStage:
     ) -> ZoneStep:
         """Advance every zone by one sample at video time ``t`` (``wall``) standing for ``dt`` seconds; ``feet``:
         where every confirmed track seen now stands (to time steps into and out of a zone)."""
+        before = self.state
         self.state, events = update_zones(
             self.state, self.zones, people, counts, t, wall, self.timing, matched, self.sample_s, feet
         )
@@ -66,7 +69,7 @@ class ZoneStage:
             mine = [e for e in events if e.zone_id == zone.id]
             self._held[zone.id], settled = settle(self._held.get(zone.id, ()), wall, dt, decision, mine)
             staffed += _staffed(zone.id, settled)
-        return ZoneStep(events, staffed)
+        return ZoneStep(events, staffed, visit_changes(before, self.state))
 
     def end_segment(self, t: float | None, wall: datetime | None) -> ZoneStep:
         """Close every visit at its last sighting (``t``, ``wall``: the last sample; None when there was
@@ -79,8 +82,8 @@ class ZoneStage:
         events: list[ZoneEvent] = []
         if t is not None and wall is not None:
             _, events = close_zones(self.state, t, wall, self.sample_s)
-        self.state = ZoneState()
-        return ZoneStep(events, staffed)
+        before, self.state = self.state, ZoneState()
+        return ZoneStep(events, staffed, visit_changes(before, self.state))
 
     def settled_before(self, mark: datetime, t: float | None, wall: datetime | None) -> datetime:
         """``mark``, or earlier: the oldest moment something can still be decided for (a held staff sample,
