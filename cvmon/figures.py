@@ -14,7 +14,9 @@ from typing import Any
 
 from cvmon.histogram import NO_VISITS, DurationHistogram
 
-COUNTED: tuple[str, ...] = ("samples", "count_sum", "visits")
+GREETING_COUNTS: tuple[str, ...] = ("greet_arrivals", "greeted", "greet_missed", "greet_unseen", "seated")
+"""A staff zone's greeting figures (``cvmon.behaviour``): arrivals it should greet and how each ended."""
+COUNTED: tuple[str, ...] = ("samples", "count_sum", "visits", *GREETING_COUNTS)
 """The integer figures that add up."""
 TIMED: tuple[str, ...] = (
     "seconds_observed",
@@ -45,6 +47,12 @@ class ZoneFigures:
         visits: visits that ended in the span.
         visit_seconds_sum: their durations, summed.
         visit_hist: their durations, as a histogram.
+        greet_arrivals: of a staff zone that greets (a counter's staff side, a door's post), the customer
+            arrivals while it was staffed that were judged for a greeting.
+        greeted: of them, greeted within the window.
+        greet_missed: not greeted (the staff were seen well enough to tell).
+        greet_unseen: not visible: the staff were not seen well enough to judge (never guessed).
+        seated: of the counter arrivals, customers who sat down in the counter's seat zone in time.
     """
 
     samples: int = 0
@@ -57,6 +65,11 @@ class ZoneFigures:
     visits: int = 0
     visit_seconds_sum: float = 0.0
     visit_hist: DurationHistogram = NO_VISITS
+    greet_arrivals: int = 0
+    greeted: int = 0
+    greet_missed: int = 0
+    greet_unseen: int = 0
+    seated: int = 0
 
     def __add__(self, other: ZoneFigures) -> ZoneFigures:
         """The figures of both spans."""
@@ -71,6 +84,11 @@ class ZoneFigures:
             visits=self.visits + other.visits,
             visit_seconds_sum=self.visit_seconds_sum + other.visit_seconds_sum,
             visit_hist=self.visit_hist + other.visit_hist,
+            greet_arrivals=self.greet_arrivals + other.greet_arrivals,
+            greeted=self.greeted + other.greeted,
+            greet_missed=self.greet_missed + other.greet_missed,
+            greet_unseen=self.greet_unseen + other.greet_unseen,
+            seated=self.seated + other.seated,
         )
 
     @property
@@ -113,6 +131,13 @@ class ZoneFigures:
     @property
     def mean_visit_s(self) -> float | None:
         return self.visit_seconds_sum / self.visits if self.visits else None
+
+    @property
+    def greeted_ratio(self) -> float | None:
+        """Greeted over the arrivals judged greeted or not (the not visible are left out: unknown, not
+        missed); None when none was judged."""
+        judged = self.greeted + self.greet_missed
+        return self.greeted / judged if judged else None
 
 
 def total(figures: Iterable[ZoneFigures]) -> ZoneFigures:

@@ -99,12 +99,39 @@ def zone_links(config: Config) -> list[str]:
     return problems
 
 
+def behaviour_links(config: Config) -> list[str]:
+    """A door pairs an entrance zone with a post zone; a seat belongs to a counter_customer zone."""
+    problems = []
+    for i, cam in _present(config.cameras):
+        behaviour = getattr(cam, "behaviour", None)
+        if behaviour is None:
+            continue
+        kinds = {z.id: z.kind for _, z in _present(cam.zones)}
+        wanted = [
+            (f"cameras[{i}].behaviour.doors[{j}].{field}", zone_id, kind)
+            for j, door in enumerate(behaviour.doors)
+            for field, zone_id, kind in (
+                ("entrance", door.entrance, ZoneKind.ENTRANCE),
+                ("post", door.post, ZoneKind.POST),
+            )
+        ] + [
+            (f"cameras[{i}].behaviour.seats[{j}].counter", seat.counter, ZoneKind.COUNTER_CUSTOMER)
+            for j, seat in enumerate(behaviour.seats)
+        ]
+        for path, zone_id, kind in wanted:
+            if zone_id not in kinds:
+                problems.append(f"{path}: unknown zone '{zone_id}' in camera '{cam.id}'")
+            elif kinds[zone_id] not in (None, kind):
+                problems.append(f"{path}: zone '{zone_id}' is not a {kind.value} zone")
+    return problems
+
+
 def _present(items: Sequence[T | None]) -> list[tuple[int, T]]:
     """Items with their index, leaving out entries that failed validation (None)."""
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
-CHECKS = (duplicate_ids, unit_parents, camera_units, zone_links)
+CHECKS = (duplicate_ids, unit_parents, camera_units, zone_links, behaviour_links)
 
 
 def check_cross_references(config: Config) -> None:

@@ -354,6 +354,9 @@ class CameraConfig(StrictModel):
     room: RoomConfig | None = Field(
         default=None, description="Room readiness: regions compared with the camera's reference picture."
     )
+    behaviour: BehaviourConfig | None = Field(
+        default=None, description="The PS4 greeting at counters and the door, measured by pose (off unless enabled)."
+    )
 
     @property
     def is_live(self) -> bool:
@@ -511,6 +514,7 @@ class Config(StrictModel):
         return cam.analysis_fps or self.defaults.analysis_fps
 
 
+from cvmon.config.behaviour import BehaviourConfig  # noqa: E402  (builds on the models above)
 from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
 
 for _model in (CameraConfig, Config):

@@ -10,7 +10,7 @@ the counting threshold and the boxes the tracker still predicts for people it ha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 
 import cv2
@@ -96,6 +96,7 @@ def anonymise(
     margin: float = 0.15,
     jpeg_quality: int = 85,
     caption: bool = True,
+    overlay: Callable[[Image], None] | None = None,
 ) -> AnonymisedJpeg:
     """Render an anonymised JPEG snapshot of a frame; the input image is left unchanged.
 
@@ -116,6 +117,8 @@ def anonymise(
         margin: fraction of a box's width/height added on each side before pixelating.
         jpeg_quality: JPEG quality, 1..100.
         caption: draw the caption bar (a room's reference picture, compared pixel by pixel, has none).
+        overlay: draws on the picture after the pixelation, before the caption (a missed greeting's
+            staff skeleton: posture without the person).
 
     Returns:
         The snapshot as an ``AnonymisedJpeg``.
@@ -140,6 +143,8 @@ def anonymise(
         cv2.fillPoly(out, polygons, MASK_FILL)
     for zone in zones:
         _draw_zone(out, zone, counts.get(zone.id))
+    if overlay is not None:
+        overlay(out)
     if caption:
         _draw_caption(out, caption_text(camera_id, ts, tz, counts))
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])

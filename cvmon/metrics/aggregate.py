@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from cvmon.figures import FIGURE_FIELDS, ZoneFigures
 from cvmon.histogram import DurationHistogram
-from cvmon.types import CameraMinute, MinuteRow
+from cvmon.types import CameraMinute, GreetingOutcome, MinuteRow
 from cvmon.zones.geometry import Zone
 
 
@@ -102,6 +102,25 @@ class MinuteAggregator:
         minute = minute_of(ended)
         offset = (ended - minute).total_seconds()
         figures = ZoneFigures(visits=1, visit_seconds_sum=duration_s, visit_hist=DurationHistogram.of([duration_s]))
+        self._row(zone_id, minute).add(figures, offset, offset)
+
+    def add_greeting(self, zone_id: str, arrived: datetime, outcome: GreetingOutcome) -> None:
+        """A customer arrival a staff zone should have greeted, and how it ended, in the arrival's minute."""
+        figures = ZoneFigures(
+            greet_arrivals=1,
+            greeted=int(outcome is GreetingOutcome.GREETED),
+            greet_missed=int(outcome is GreetingOutcome.NOT_GREETED),
+            greet_unseen=int(outcome is GreetingOutcome.NOT_VISIBLE),
+        )
+        self._add_at(zone_id, arrived, figures)
+
+    def add_seated(self, zone_id: str, arrived: datetime) -> None:
+        """A counter's customer who sat down in time, in the minute they arrived at the counter."""
+        self._add_at(zone_id, arrived, ZoneFigures(seated=1))
+
+    def _add_at(self, zone_id: str, ts: datetime, figures: ZoneFigures) -> None:
+        minute = minute_of(ts)
+        offset = (ts - minute).total_seconds()
         self._row(zone_id, minute).add(figures, offset, offset)
 
     def add_offline(self, start: datetime, end: datetime) -> None:

@@ -20,11 +20,13 @@ import numpy as np
 from cvmon.alerts.rules import RulesState
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
+from cvmon.evidence.greeting_picture import greeting_picture
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
 from cvmon.metrics.summary import figures_summary
 from cvmon.pipeline.alerting import AlertStage
 from cvmon.pipeline.detection import DetectionStage
 from cvmon.pipeline.evidence_capture import PendingSnapshot
+from cvmon.pipeline.greeting import BehaviourStep, GreetingStage, PoseEstimator
 from cvmon.pipeline.motion import MotionGate
 from cvmon.pipeline.occupancy import ZoneStage, ZoneStep
 from cvmon.pipeline.outage import Outage
@@ -53,7 +55,9 @@ RECENT_ZONE_EVENTS = 1000  # zone events kept in memory for a caller to inspect 
 class CameraPipeline:
     """The analysis of one camera: its stages, and the time of its last frame."""
 
-    def __init__(self, config: Config, camera: CameraConfig, detector: Detector) -> None:
+    def __init__(
+        self, config: Config, camera: CameraConfig, detector: Detector, pose: PoseEstimator | None = None
+    ) -> None:
         self.config = config
         self.camera = camera
         self.fps = config.fps_for(camera)
@@ -68,11 +72,13 @@ class CameraPipeline:
         self.occupancy = ZoneStage(self.zones, config.timing_for(camera), 1.0 / self.fps)
         self.alerts = AlertStage(config, camera, self.zones)
         self.room = RoomStage(config, camera)
+        self.greeting = GreetingStage(camera, self.zones, self.fps, pose)
         self.aggregator = MinuteAggregator(camera.id, self.zones)
         self.frames_analysed = 0
         self.source_events = 0  # source events handled (each is written by the runner)
         self.last_source_event: SourceEvent | None = None
         self.zone_events: deque[ZoneEvent] = deque(maxlen=RECENT_ZONE_EVENTS)
+        self._snapshots: list[PendingSnapshot] = []
         self._outage: Outage | None = None
         self._last_t: float | None = None  # video time of the last frame of the current segment
         self._last_wall: datetime | None = None  # wall time of the last analysed frame
@@ -138,6 +144,10 @@ class CameraPipeline:
         self.frames_analysed += 1
         self._last_t, self._last_wall = frame.video_s, frame.ts
         evidence_boxes = np.concatenate([sighting.found.xyxy, self.tracking.predicted_boxes()]).astype(np.float32)
+        behaviour = self.greeting.on_sample(
+            image, people, step.visits, self.occupancy.state, frame.video_s, frame.ts, in_service
+        )
+        self._fold_behaviour(behaviour, image, evidence_boxes)
         room_changes = self.room.on_frame(image, evidence_boxes, frame.video_s, frame.ts)
         if room_changes:
             self.alerts.add_changes(room_changes)
@@ -167,9 +177,32 @@ class CameraPipeline:
         self.room.reference = reference
         self.room.candidate = candidate
 
-    def pop_room_snapshots(self) -> list[PendingSnapshot]:
-        """The room checks' pictures since the last call, for the runner to store."""
-        return self.room.pop_snapshots()
+    def pop_stage_snapshots(self) -> list[PendingSnapshot]:
+        """The pictures the stages took since the last call (room checks, missed greetings), for the runner
+        to store."""
+        out, self._snapshots = self.room.pop_snapshots() + self._snapshots, []
+        return out
+
+    def _fold_behaviour(self, step: BehaviourStep, image: np.ndarray | None, boxes: np.ndarray) -> None:
+        """Put the greetings and seats into the minutes of their arrival, and picture missed greetings."""
+        for greeting in step.greetings:
+            self.aggregator.add_greeting(greeting.zone_id, greeting.arrived, greeting.outcome)
+        for seated in step.seated:
+            self.aggregator.add_seated(seated.zone_id, seated.arrived)
+        if image is None:
+            return
+        for missed in step.missed:
+            jpeg = greeting_picture(
+                image,
+                boxes,
+                self.camera.privacy_masks,
+                missed.skeletons,
+                ts=missed.ts,
+                tz=self.config.unit_timezone(self.camera.unit),
+                camera_id=self.camera.id,
+                margin=self.config.evidence_for(self.camera).margin,
+            )
+            self._snapshots.append(PendingSnapshot("greeting_missed", missed.ts, jpeg, {missed.zone_id: 1}))
 
     def _fold(self, step: ZoneStep) -> None:
         """Put what the zones made known into the minutes: staffed seconds, ended visits."""
@@ -189,7 +222,8 @@ class CameraPipeline:
         """The time before which every minute is final: nothing that can still arrive (a visit's exit, a
         staffing decision, offline time noticed ``lag_s`` late) belongs to a minute before it."""
         last_wall = self._last_wall if self._last_t is not None else None
-        return self.occupancy.settled_before(now - timedelta(seconds=lag_s), self._last_t, last_wall)
+        mark = self.occupancy.settled_before(now - timedelta(seconds=lag_s), self._last_t, last_wall)
+        return self.greeting.settled_before(mark, self.occupancy.state, self._last_t, last_wall)
 
     def _sample_dt(self, t: float) -> float:
         """Seconds this sample stands for: the gap since the previous one, within reason."""
@@ -231,6 +265,7 @@ class CameraPipeline:
     def _end_segment(self) -> None:
         """Close visits and forget tracks: what comes after a gap is a new segment."""
         last_wall = self._last_wall if self._last_t is not None else None
+        self._fold_behaviour(self.greeting.end_segment(self._last_t, last_wall), None, np.zeros((0, 4)))
         self._fold(self.occupancy.end_segment(self._last_t, last_wall))
         self.tracking.reset()
         self.detection.reset()
@@ -277,7 +312,9 @@ class CameraPipeline:
             **self.occupancy.retained,
             **self.alerts.retained,
             **self.tracking.retained,
+            **self.greeting.retained,
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
             "room_snapshots_pending": len(self.room.pending),
+            "stage_snapshots_pending": len(self._snapshots),
         }

@@ -68,7 +68,12 @@ def build_pipeline(
     lowest = min(wanted.confidence, wanted.evidence_confidence)
     settings = wanted.model_copy(update={"confidence": lowest})
     detector: Detector = detectors.get(settings) if detectors is not None else create_detector(settings, model_dir)
-    return CameraPipeline(config, camera, detector)
+    pose = None
+    if camera.behaviour is not None and camera.behaviour.enabled:
+        from cvmon.detectors.pose_backend import OnnxPoseEstimator
+
+        pose = OnnxPoseEstimator(camera.behaviour.pose, model_dir)
+    return CameraPipeline(config, camera, detector, pose)
 
 
 def build_capture(config: Config, camera: CameraConfig, store: EvidenceStore) -> EvidenceCapture:
@@ -142,7 +147,7 @@ def process_recording(
         result = pipeline.process_frame(item)
         if capture is not None:
             snapshots += capture.on_frame(item.image, result, result.in_service)
-            snapshots += pipeline.pop_room_snapshots()
+            snapshots += pipeline.pop_stage_snapshots()
         if on_frame is not None:
             on_frame(result)
     pipeline.finish(close_alerts=True)  # nothing is known after the recording's last frame
@@ -216,7 +221,7 @@ def run_live(
                     result = pipeline.process_frame(item)
                     if capture is not None:
                         snapshots = capture.on_frame(item.image, result, result.in_service)
-                        snapshots += pipeline.pop_room_snapshots()
+                        snapshots += pipeline.pop_stage_snapshots()
                     if on_frame is not None:
                         on_frame(result)
                 now = item.ts

@@ -145,6 +145,11 @@ class ZoneFigureColumns:
     visits: Mapped[int] = mapped_column(Integer)
     visit_seconds_sum: Mapped[float] = mapped_column(Float)
     visit_hist: Mapped[list[int]] = mapped_column(JSON)
+    greet_arrivals: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    greeted: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    greet_missed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    greet_unseen: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    seated: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class MinuteStatRecord(ZoneFigureColumns, Base):
@@ -297,9 +302,10 @@ class AlertRecord(Base):
     followup_note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
-# Why a snapshot was taken: an alert's opening or peak, periodically, and room readiness (the room's
-# reference, the verdict at opening, a check during the day whose findings changed).
-EVIDENCE_KINDS = ("open", "peak", "periodic", "room_reference", "room_opening", "room_check")
+# Why a snapshot was taken: an alert's opening or peak, periodically, room readiness (the room's
+# reference, the verdict at opening, a check during the day whose findings changed), and a missed
+# greeting (for coaching: everyone pixelated, only the staff side's skeleton drawn).
+EVIDENCE_KINDS = ("open", "peak", "periodic", "room_reference", "room_opening", "room_check", "greeting_missed")
 
 
 class EvidenceRecord(Base):
@@ -514,6 +520,21 @@ class ShopperScoreRecord(Base):
     weight: Mapped[float] = mapped_column(Float)
     score: Mapped[float] = mapped_column(Float)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GreetingReferenceRecord(Base):
+    """A camera's reference greeting at one staff zone, recorded on site by an admin: the normalised
+    keypoints of its frames (``cvmon.behaviour.reference.GreetingReference``), never the video."""
+
+    __tablename__ = "greeting_references"
+    __table_args__ = (ForeignKeyConstraint(["camera_id", "zone_id"], ["zones.camera_id", "zones.zone_id"]),)
+
+    camera_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(USERNAME_LENGTH), nullable=True)
+    frames: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

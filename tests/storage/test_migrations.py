@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Inspector, insert, inspect, select
 
 from cvmon.config import Config
+from cvmon.figures import GREETING_COUNTS
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
 from cvmon.storage.config_history import sync_config
@@ -51,6 +52,7 @@ EXPECTED_TABLES = {
     "audit_log",
     "rating_days",
     "shopper_scores",
+    "greeting_references",
 }
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")
@@ -318,7 +320,8 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
         sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for row in rows:
-                values = {"zone_kind": row.zone_kind, **row.as_columns(), "t_first_s": row.t_first_s}
+                columns = {k: v for k, v in row.as_columns().items() if k not in GREETING_COUNTS}  # added by 0015
+                values = {"zone_kind": row.zone_kind, **columns, "t_first_s": row.t_first_s}
                 conn.execute(
                     insert(MinuteStatRecord.__table__).values(
                         camera_id=row.camera_id, zone_id=row.zone_id, minute=row.minute, t_last_s=row.t_last_s, **values
@@ -387,7 +390,7 @@ def test_ratings_tables_come_and_go_with_revision_0013(database: Database, confi
         command.downgrade(alembic, "0012")
     tables = set(inspect(database.engine).get_table_names())
     assert not {"rating_days", "shopper_scores"} & tables
-    assert EXPECTED_TABLES - {"rating_days", "shopper_scores"} <= tables
+    assert EXPECTED_TABLES - {"rating_days", "shopper_scores", "greeting_references"} <= tables
     with database.engine.begin() as conn:
         alembic.attributes["connection"] = conn
         command.upgrade(alembic, "head")
@@ -434,3 +437,36 @@ def test_room_evidence_kinds_come_with_0014_and_go_with_its_downgrade(database_u
         with db.engine.begin() as conn:
             conn.execute(insert(table).values(**shot("room_check", 10)))
             assert sorted(conn.execute(select(table.c.kind)).scalars().all()) == ["open", "room_check"]
+
+
+def test_greeting_figures_come_with_0015_and_go_with_its_downgrade(database_url: str, config: Config) -> None:
+    """Revision 0015 adds the greeting counts to every table of zone figures (a stored row reads 0 for
+    them), the missed-greeting snapshot kind and the reference greetings; its downgrade drops them all
+    and keeps the other figures."""
+    from cvmon.storage.models import EvidenceRecord
+
+    greeted = make_minute_row(greet_arrivals=3, greeted=1, greet_missed=1, greet_unseen=1, seated=2)
+    alembic = alembic_config()
+    with open_database(database_url) as db:
+        sync_config(db, config)
+        MinuteRepository(db).write_minutes([greeted], source="run")
+        assert MinuteRepository(db).minute_rows() == [greeted]
+        evidence = EvidenceRecord.__table__
+        shot = {"camera_id": greeted.camera_id, "ts": MINUTE, "sha256": "0" * 64, "size": 1, "counts": {}}
+        with db.engine.begin() as conn:
+            conn.execute(insert(evidence).values(kind="open", path="a", **shot))
+            conn.execute(insert(evidence).values(kind="greeting_missed", path="b", **shot))
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0014")
+        inspector = inspect(db.engine)
+        assert "greeting_references" not in inspector.get_table_names()
+        for table in ("minute_stats", "minute_parts", "hourly_stats", "daily_stats"):
+            assert not set(GREETING_COUNTS) & {c["name"] for c in inspector.get_columns(table)}
+        with db.engine.connect() as conn:
+            assert conn.execute(select(evidence.c.kind)).scalars().all() == ["open"]
+            assert conn.execute(select(MinuteStatRecord.__table__.c.samples)).scalars().all() == [greeted.samples]
+        with db.engine.begin() as conn:
+            alembic.attributes["connection"] = conn
+            command.upgrade(alembic, "head")
+        back = MinuteRepository(db).minute_rows()
+        assert back == [make_minute_row()]  # the figures kept, the greeting counts 0
