@@ -354,6 +354,11 @@ class CameraConfig(StrictModel):
     room: RoomConfig | None = Field(
         default=None, description="Room readiness: regions compared with the camera's reference picture."
     )
+    journey: JourneyConfig | None = Field(
+        default=None,
+        description="The order in which customers are expected to pass this camera's zones (entrance, post, "
+        "guide desk, queue, counter), for the flow figures; none: no flow figures.",
+    )
 
     @property
     def is_live(self) -> bool:
@@ -511,6 +516,7 @@ class Config(StrictModel):
         return cam.analysis_fps or self.defaults.analysis_fps
 
 
+from cvmon.config.journey import JourneyConfig  # noqa: E402  (journey.py builds on the models above)
 from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
 
 for _model in (CameraConfig, Config):
