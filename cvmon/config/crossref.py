@@ -126,12 +126,25 @@ def behaviour_links(config: Config) -> list[str]:
     return problems
 
 
+def journey_steps(config: Config) -> list[str]:
+    """A camera's journey names its own zones, each of a kind that fits its step (``cvmon.config.journey``)."""
+    from cvmon.config.journey import journey_problems
+
+    problems = []
+    for i, cam in _present(config.cameras):
+        journey = getattr(cam, "journey", None)
+        if journey is not None:
+            kinds = {z.id: z.kind for _, z in _present(cam.zones)}
+            problems += journey_problems(journey, kinds, f"cameras[{i}].journey", cam.id)
+    return problems
+
+
 def _present(items: Sequence[T | None]) -> list[tuple[int, T]]:
     """Items with their index, leaving out entries that failed validation (None)."""
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
-CHECKS = (duplicate_ids, unit_parents, camera_units, zone_links, behaviour_links)
+CHECKS = (duplicate_ids, unit_parents, camera_units, zone_links, behaviour_links, journey_steps)
 
 
 def check_cross_references(config: Config) -> None:

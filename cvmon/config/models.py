@@ -357,6 +357,11 @@ class CameraConfig(StrictModel):
     behaviour: BehaviourConfig | None = Field(
         default=None, description="The PS4 greeting at counters and the door, measured by pose (off unless enabled)."
     )
+    journey: JourneyConfig | None = Field(
+        default=None,
+        description="The order in which customers are expected to pass this camera's zones (entrance, post, "
+        "guide desk, queue, counter), for the flow figures; none: no flow figures.",
+    )
 
     @property
     def is_live(self) -> bool:
@@ -515,6 +520,7 @@ class Config(StrictModel):
 
 
 from cvmon.config.behaviour import BehaviourConfig  # noqa: E402  (builds on the models above)
+from cvmon.config.journey import JourneyConfig  # noqa: E402  (journey.py builds on the models above)
 from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
 
 for _model in (CameraConfig, Config):

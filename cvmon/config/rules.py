@@ -66,6 +66,15 @@ class RoomRule(_Settings):
     enabled: bool = True
 
 
+class GreetingRateLow(_Settings):
+    """Settings of the greeting_rate_low rule (staff zones of cameras that measure greetings)."""
+
+    enabled: bool = True
+    min_rate_pct: float = Field(default=80.0, gt=0, le=100)
+    window_min: float = Field(default=240.0, gt=0)
+    min_arrivals: int = Field(default=10, ge=1)
+
+
 class Rules(_Settings):
     """Complete rule settings for one zone (or one camera) after merging every layer; the field
     defaults are the built-in settings."""
@@ -78,6 +87,7 @@ class Rules(_Settings):
     camera_offline: CameraOffline = CameraOffline()
     room_not_ready: RoomRule = RoomRule()
     room_changed: RoomRule = RoomRule()
+    greeting_rate_low: GreetingRateLow = GreetingRateLow()
     tolerance_s: float = Field(default=3.0, ge=0)
     escalate_after_s: float = Field(default=900.0, gt=0)
 
@@ -177,6 +187,23 @@ class RoomRuleLayer(_Layer):
     enabled: bool | None = Field(default=None, description="Whether the rule runs (cameras with a room reference).")
 
 
+class GreetingRateLowRule(_Layer):
+    """Too few of a counter's or post's arriving customers were greeted over a shift."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.greeting_rate_low))
+
+    enabled: bool | None = Field(default=None, description="Whether the rule runs (cameras measuring greetings).")
+    min_rate_pct: float | None = Field(
+        default=None, gt=0, le=100, description="Share of judged arrivals greeted (%) below which the rule alerts."
+    )
+    window_min: float | None = Field(
+        default=None, gt=0, description="Minutes of arrivals the share is taken over (a shift)."
+    )
+    min_arrivals: int | None = Field(
+        default=None, ge=1, description="Judged arrivals (greeted or not; not visible left out) the window needs first."
+    )
+
+
 class RulesConfig(_Layer):
     """Alert rules; each layer overrides only what it sets."""
 
@@ -193,6 +220,9 @@ class RulesConfig(_Layer):
     )
     room_changed: RoomRuleLayer | None = Field(
         default=None, description="A region of the room changed, for long enough, during service hours."
+    )
+    greeting_rate_low: GreetingRateLowRule | None = Field(
+        default=None, description="Too few arriving customers greeted over a shift (PS4)."
     )
     tolerance_s: float | None = Field(
         default=None,

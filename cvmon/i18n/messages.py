@@ -237,6 +237,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rule.camera_offline": ("Kamera luring", "Camera offline"),
     "rule.room_not_ready": ("Ruangan belum siap", "Room not ready"),
     "rule.room_changed": ("Ruangan berubah", "Room changed"),
+    "rule.greeting_rate_low": ("Salam PS4 kurang", "Few customers greeted"),
     "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
     "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
     "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
@@ -679,6 +680,12 @@ _WORDS: dict[str, tuple[str, str]] = {
         "when service opens, the room is not as its reference picture (something changed, lights off, "
         "camera moved or covered).",
     ),
+    "report.rule_def.greeting_rate_low": (
+        "dalam satu shift, bagian pelanggan datang yang disambut salam PS4 (tangan di dada dan membungkuk) "
+        "di bawah batas; kedatangan yang tidak terlihat jelas tidak dihitung.",
+        "over a shift, the share of arriving customers greeted the PS4 way (hand on chest and a bow) is "
+        "below the limit; arrivals the staff could not be seen well for are left out.",
+    ),
     "report.rule_def.room_changed": (
         "selama jam layanan, satu area ruangan berubah dari foto acuannya cukup lama.",
         "during service hours, a region of the room differs from its reference picture for long enough.",
@@ -742,6 +749,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "evidence.kind.room_reference": ("Foto acuan ruangan", "Room reference"),
     "evidence.kind.room_opening": ("Ruangan saat buka", "Room at opening"),
     "evidence.kind.room_check": ("Pemeriksaan ruangan", "Room check"),
+    "evidence.kind.greeting_missed": ("Salam terlewat", "Missed greeting"),
     # camera set-up and zone editor
     "nav.setup": ("Kamera", "Cameras"),
     "setup.title": ("Pengaturan kamera", "Camera set-up"),

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from cvmon.alerts.greeting_rules import GreetingRateWatch
 from cvmon.alerts.rules import RulesState
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
@@ -62,6 +63,7 @@ class CameraPipeline:
         self.camera = camera
         self.fps = config.fps_for(camera)
         self.zones = [Zone.from_config(z) for z in camera.zones]
+        by_id = {z.id: z for z in camera.zones}
         gate = config.motion_gate_for(camera)
         if not getattr(detector, "reads_pixels", True):  # boxes that do not come from the frame
             gate = gate.model_copy(update={"enabled": False})
@@ -73,6 +75,12 @@ class CameraPipeline:
         self.alerts = AlertStage(config, camera, self.zones)
         self.room = RoomStage(config, camera)
         self.greeting = GreetingStage(camera, self.zones, self.fps, pose)
+        self.greeting_rule = GreetingRateWatch(
+            {
+                w.staff_zone: config.rules_for(camera, by_id[w.staff_zone]).greeting_rate_low
+                for w in self.greeting.watches
+            }
+        )
         self.aggregator = MinuteAggregator(camera.id, self.zones)
         self.frames_analysed = 0
         self.source_events = 0  # source events handled (each is written by the runner)
@@ -147,7 +155,10 @@ class CameraPipeline:
         behaviour = self.greeting.on_sample(
             image, people, step.visits, self.occupancy.state, frame.video_s, frame.ts, in_service
         )
-        self._fold_behaviour(behaviour, image, evidence_boxes)
+        greeting_changes = self._fold_behaviour(behaviour, frame.video_s, frame.ts, image, evidence_boxes)
+        if greeting_changes:
+            self.alerts.add_changes(greeting_changes)
+            changes = changes + greeting_changes
         room_changes = self.room.on_frame(image, evidence_boxes, frame.video_s, frame.ts)
         if room_changes:
             self.alerts.add_changes(room_changes)
@@ -183,14 +194,19 @@ class CameraPipeline:
         out, self._snapshots = self.room.pop_snapshots() + self._snapshots, []
         return out
 
-    def _fold_behaviour(self, step: BehaviourStep, image: np.ndarray | None, boxes: np.ndarray) -> None:
-        """Put the greetings and seats into the minutes of their arrival, and picture missed greetings."""
+    def _fold_behaviour(
+        self, step: BehaviourStep, t: float, ts: datetime, image: np.ndarray | None, boxes: np.ndarray
+    ) -> list[AlertChange]:
+        """Put the greetings and seats into the minutes of their arrival, advance greeting_rate_low, and
+        picture missed greetings (``image``: the frame they were judged on; None: no picture)."""
+        changes: list[AlertChange] = []
         for greeting in step.greetings:
             self.aggregator.add_greeting(greeting.zone_id, greeting.arrived, greeting.outcome)
+            changes += self.greeting_rule.on_outcome(greeting.zone_id, greeting.outcome, t, ts)
         for seated in step.seated:
             self.aggregator.add_seated(seated.zone_id, seated.arrived)
         if image is None:
-            return
+            return changes
         for missed in step.missed:
             jpeg = greeting_picture(
                 image,
@@ -203,6 +219,7 @@ class CameraPipeline:
                 margin=self.config.evidence_for(self.camera).margin,
             )
             self._snapshots.append(PendingSnapshot("greeting_missed", missed.ts, jpeg, {missed.zone_id: 1}))
+        return changes
 
     def _fold(self, step: ZoneStep) -> None:
         """Put what the zones made known into the minutes: staffed seconds, ended visits."""
@@ -265,20 +282,30 @@ class CameraPipeline:
     def _end_segment(self) -> None:
         """Close visits and forget tracks: what comes after a gap is a new segment."""
         last_wall = self._last_wall if self._last_t is not None else None
-        self._fold_behaviour(self.greeting.end_segment(self._last_t, last_wall), None, np.zeros((0, 4)))
+        self._end_greetings()
         self._fold(self.occupancy.end_segment(self._last_t, last_wall))
         self.tracking.reset()
         self.detection.reset()
         self._last_t = None
+
+    def _end_greetings(self) -> None:
+        """Judge the arrivals still pending with the poses seen so far (the segment ends)."""
+        if self._last_t is None or self._last_wall is None:
+            self.greeting.end_segment(None, None)
+            return
+        ended = self.greeting.end_segment(self._last_t, self._last_wall)
+        self.alerts.add_changes(self._fold_behaviour(ended, self._last_t, self._last_wall, None, np.zeros((0, 4))))
 
     def finish(self, now: datetime | None = None, close_alerts: bool = False) -> None:
         """End of the run: close open visits, and count an ongoing outage up to ``now``. With
         ``close_alerts`` (the end of a recording) every open alert clears at the last analysed frame."""
         if now is not None:
             self._count_offline(now)
+        self._end_greetings()
         if close_alerts and self._last_wall is not None:
             self.alerts.close_all(self._last_wall)
             self.alerts.add_changes(self.room.close_all(self._last_wall))
+            self.alerts.add_changes(self.greeting_rule.close_all(self._last_wall))
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------
@@ -313,6 +340,7 @@ class CameraPipeline:
             **self.alerts.retained,
             **self.tracking.retained,
             **self.greeting.retained,
+            **self.greeting_rule.retained,
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
             "room_snapshots_pending": len(self.room.pending),

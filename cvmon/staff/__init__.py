@@ -3,6 +3,6 @@ track's vote, pure logic in memory; only the staff model's aggregate looks are e
 
 from cvmon.staff.looks import torso_look
 from cvmon.staff.model import StaffModel
-from cvmon.staff.roles import Role, RoleVerdict, TrackRoles
+from cvmon.staff.roles import RoleVerdict, TrackRoles
 
-__all__ = ["Role", "RoleVerdict", "StaffModel", "TrackRoles", "torso_look"]
+__all__ = ["RoleVerdict", "StaffModel", "TrackRoles", "torso_look"]

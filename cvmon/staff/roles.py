@@ -23,6 +23,7 @@ import numpy as np
 
 from cvmon.config.staff import StaffConfig
 from cvmon.staff.model import StaffModel
+from cvmon.types.people import PersonRole
 
 
 class Role(enum.StrEnum):
@@ -36,13 +37,13 @@ class RoleVerdict:
     """A track's role and how sure it is: the estimated probability of the leading side, 0.5 with no votes
     (for a track that stood in a staff zone, 1). ``votes``: the sightings that voted (scaled past ``max_votes``)."""
 
-    role: Role
+    role: PersonRole
     confidence: float
     votes: float
 
 
-UNKNOWN = RoleVerdict(Role.UNSURE, 0.5, 0.0)
-STOOD_IN_STAFF_ZONE = RoleVerdict(Role.STAFF, 1.0, 0.0)
+UNKNOWN = RoleVerdict(PersonRole.UNSURE, 0.5, 0.0)
+STOOD_IN_STAFF_ZONE = RoleVerdict(PersonRole.STAFF, 1.0, 0.0)
 
 
 @dataclass(slots=True)
@@ -147,11 +148,13 @@ class TrackRoles:
         if track.stood_in_staff_zone:
             return STOOD_IN_STAFF_ZONE
         total = track.staff + track.customer + track.unsure
-        lead, role = (track.staff, Role.STAFF) if track.staff >= track.customer else (track.customer, Role.CUSTOMER)
+        lead, role = (
+            (track.staff, PersonRole.STAFF) if track.staff >= track.customer else (track.customer, PersonRole.CUSTOMER)
+        )
         confidence = (lead + 1.0) / (total + 2.0)
         tied = track.staff == track.customer
         if tied or total < self.config.min_votes or confidence < self.config.min_confidence:
-            role = Role.UNSURE
+            role = PersonRole.UNSURE
         return RoleVerdict(role, confidence, total)
 
     def _make_room(self, t: float) -> None:

@@ -16,6 +16,7 @@ class Rule(enum.StrEnum):
     CAMERA_OFFLINE = "camera_offline"
     ROOM_NOT_READY = "room_not_ready"
     ROOM_CHANGED = "room_changed"
+    GREETING_RATE_LOW = "greeting_rate_low"
 
 
 class ChangeKind(enum.StrEnum):

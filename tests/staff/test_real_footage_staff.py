@@ -23,8 +23,9 @@ import yaml
 from cvmon.config.models import DetectorConfig, TrackerConfig
 from cvmon.config.staff import StaffConfig
 from cvmon.detectors.base import Detector, create_detector
-from cvmon.staff import Role, StaffModel, TrackRoles, torso_look
+from cvmon.staff import StaffModel, TrackRoles, torso_look
 from cvmon.tracking import PersonTracker
+from cvmon.types.people import PersonRole
 from tests.conftest import FOOTAGE_DIR, MODEL_DIR, REPO_ROOT
 
 ANNOTATION = yaml.safe_load((REPO_ROOT / "fixtures" / "annotations" / "worker_vest.yaml").read_text())
@@ -96,7 +97,7 @@ def learned(worker: list[Sighting]) -> StaffModel:
     roles = TrackRoles(CONFIG, model)
     for s in worker:
         roles.observe(1, s.t, s.look, in_staff_zone=s.at_post)
-    assert roles.role(1).role is Role.STAFF  # he stood at the post
+    assert roles.role(1).role is PersonRole.STAFF  # he stood at the post
     return model
 
 
@@ -127,7 +128,7 @@ def test_the_worker_is_learned_at_the_post_and_recognised_where_he_walked(
           f"(scores {min(scores):.3f}..{max(scores):.3f}); verdict {verdict}")  # fmt: skip
     assert len(away) >= 15
     assert staff_share >= MIN_WORKER_STAFF_SHARE
-    assert verdict.role is Role.STAFF and verdict.confidence >= 0.85
+    assert verdict.role is PersonRole.STAFF and verdict.confidence >= 0.85
 
 
 @pytest.mark.parametrize(("clip", "step"), OTHER_CLIPS)
@@ -150,10 +151,10 @@ def test_people_of_other_clips_are_never_staff(detector: Detector, learned: Staf
             roles.observe(int(tid), t, look, learn=False)
             seen.add(int(tid))
     verdicts = [roles.role(tid) for tid in sorted(seen)]
-    by_role = {role: sum(1 for v in verdicts if v.role is role) for role in Role}
+    by_role = {role: sum(1 for v in verdicts if v.role is role) for role in PersonRole}
     staff_share = sum(1 for p in scores if p >= CONFIG.staff_vote) / len(scores)
     print(f"\n{clip}: {len(scores)} clear sightings, {staff_share:.1%} vote staff (highest score {max(scores):.2g}); "
           f"tracks {by_role}")  # fmt: skip
     assert len(scores) >= 40
     assert staff_share <= MAX_OTHERS_STAFF_SHARE
-    assert by_role[Role.STAFF] == 0 and by_role[Role.CUSTOMER] >= 1
+    assert by_role[PersonRole.STAFF] == 0 and by_role[PersonRole.CUSTOMER] >= 1

@@ -33,7 +33,7 @@ def evidence(
     alert: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the snapshots of this alert.")] = None,
     rule: Annotated[Rule | None, Query(description="Only the snapshots of this rule's alerts.")] = None,
     kind: Annotated[
-        Literal["open", "peak", "periodic", "room_reference", "room_opening", "room_check"] | None,
+        Literal["open", "peak", "periodic", "room_reference", "room_opening", "room_check", "greeting_missed"] | None,
         Query(description="Only this kind."),
     ] = None,
     since: Annotated[datetime | None, Query(description="Taken at or after (ISO with offset).")] = None,

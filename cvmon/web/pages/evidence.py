@@ -20,7 +20,7 @@ from cvmon.web.session import PageDenied, page_role
 
 router = APIRouter(include_in_schema=False)
 EvidenceUser = Annotated[Principal, Depends(page_role(*READ_EVIDENCE))]
-KINDS = ("open", "peak", "periodic", "room_reference", "room_opening", "room_check")
+KINDS = ("open", "peak", "periodic", "room_reference", "room_opening", "room_check", "greeting_missed")
 
 
 @router.get("/evidence", response_class=HTMLResponse)
