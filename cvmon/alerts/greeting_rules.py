@@ -4,7 +4,7 @@ Each judged arrival (greeted or not greeted; not visible is unknown and left out
 window of the last ``window_min`` minutes. The alert opens once the window holds ``min_arrivals``
 judged arrivals of which less than ``min_rate_pct`` % were greeted, and clears when the share is
 back at or above it (or the window no longer holds enough arrivals to say). Its value is the share
-greeted, in %. Only the outcomes' times are kept, in memory, for one window.
+*not* greeted, in % (so its peak is the worst moment). Only the outcomes' times are kept, in memory, for one window.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class GreetingRateWatch:
         cond = Condition(
             on=enough and rate < rule.min_rate_pct,
             off=not enough or rate >= rule.min_rate_pct,
-            value=round(rate, 1),
+            value=round(100.0 - rate, 1),
             open_after_s=0.0,
             clear_after_s=0.0,
         )
