@@ -107,3 +107,42 @@ def greeting(
         return Pose(bow_deg=bow, right_wrist=wrist, **pose)  # type: ignore[arg-type]
 
     return at
+
+
+def both_hands(
+    hand_at: float,
+    hand_s: float,
+    bow_at: float,
+    bow_s: float,
+    bow_deg: float,
+    wrists: tuple[tuple[float, float], tuple[float, float]],
+    **pose: object,
+) -> Callable[[float], Pose]:
+    """Both wrists held at ``wrists`` (left, right) for ``hand_s`` and a bow of ``bow_deg`` for ``bow_s``."""
+
+    def at(t: float) -> Pose:
+        left, right = wrists if hand_at <= t <= hand_at + hand_s else HANGING
+        bow = trapezoid(t, bow_at, bow_at + bow_s, bow_deg, min(0.2, bow_s / 4))
+        return Pose(bow_deg=bow, left_wrist=left, right_wrist=right, **pose)  # type: ignore[arg-type]
+
+    return at
+
+
+def reaching_across(t: float) -> Pose:
+    """From 12 s the right wrist sweeps at chest height from beside one shoulder across the sternum to
+    beyond the other in 1 s, then back, while leaning forward 25 degrees to reach."""
+    lean = trapezoid(t, 12.0, 14.0, 25.0, 0.3)
+    if 12.0 <= t <= 13.0:
+        return Pose(bow_deg=lean, right_wrist=(60.0 - 140.0 * (t - 12.0), 0.35))
+    if 13.0 < t <= 14.0:
+        return Pose(bow_deg=lean, right_wrist=(-80.0 + 140.0 * (t - 13.0), 0.35))
+    return Pose(bow_deg=lean)
+
+
+def bending_down(t: float) -> Pose:
+    """From 12 s to 15 s a deep bend (60 degrees), both hands low, below the hips, while bent past 30."""
+    bend = trapezoid(t, 12.0, 15.0, 60.0, 0.8)
+    low = bend > 30.0
+    return Pose(
+        bow_deg=bend, left_wrist=(-10.0, 1.6) if low else HANGING[0], right_wrist=(10.0, 1.6) if low else HANGING[1]
+    )

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from cvmon.behaviour.greeting import PoseSample, recognise_greeting
 from cvmon.config.pose import GreetingConfig
 from cvmon.types import KEYPOINT_NAMES, GreetingOutcome
-from tests.behaviour.poses import ARRIVAL, HANGING, Pose, greeting, script, trapezoid
+from tests.behaviour.poses import ARRIVAL, Pose, bending_down, greeting, reaching_across, script, trapezoid
 
 CONFIG = GreetingConfig()
 
@@ -89,16 +89,7 @@ def test_reaching_across_for_a_document_is_not_greeted() -> None:
     """The right wrist sweeps at chest height from beside one shoulder across the sternum to beyond
     the other in 1 s while leaning forward 25 degrees to reach, then back: it passes the
     sternum but is never held there."""
-
-    def at(t: float) -> Pose:
-        lean = trapezoid(t, 12.0, 14.0, 25.0, 0.3)
-        if 12.0 <= t <= 13.0:
-            return Pose(bow_deg=lean, right_wrist=(60.0 - 140.0 * (t - 12.0), 0.35))
-        if 13.0 < t <= 14.0:
-            return Pose(bow_deg=lean, right_wrist=(-80.0 + 140.0 * (t - 13.0), 0.35))
-        return Pose(bow_deg=lean)
-
-    decision = recognise_greeting(script(at), ARRIVAL, CONFIG)
+    decision = recognise_greeting(script(reaching_across), ARRIVAL, CONFIG)
     assert decision.outcome is GreetingOutcome.NOT_GREETED
     assert 0.0 < decision.hand_on_chest_s < CONFIG.hand_hold_s
     assert decision.max_bow_deg >= CONFIG.bow_angle_deg
@@ -107,15 +98,7 @@ def test_reaching_across_for_a_document_is_not_greeted() -> None:
 def test_bending_to_pick_something_up_is_not_greeted() -> None:
     """A deep bend (60 degrees) with both hands low, below the hips: a bow without hand on chest is
     not the greeting (the standard needs both); the same bend with a hand held at the chest would be."""
-
-    def at(t: float) -> Pose:
-        bend = trapezoid(t, 12.0, 15.0, 60.0, 0.8)
-        low = bend > 30.0
-        return Pose(
-            bow_deg=bend, left_wrist=(-10.0, 1.6) if low else HANGING[0], right_wrist=(10.0, 1.6) if low else HANGING[1]
-        )
-
-    decision = recognise_greeting(script(at), ARRIVAL, CONFIG)
+    decision = recognise_greeting(script(bending_down), ARRIVAL, CONFIG)
     assert decision.outcome is GreetingOutcome.NOT_GREETED
     assert decision.hand_on_chest_s == 0.0
     assert decision.max_bow_deg == pytest.approx(60.0, abs=0.5)
