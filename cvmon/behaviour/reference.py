@@ -167,8 +167,7 @@ def pose_distances(poses: PoseArray, examples: PoseArray) -> npt.NDArray[np.floa
     both = ~np.isnan(squared)
     count = both.sum(axis=-1)
     total = np.where(both, squared, 0.0).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.inf)
+    return np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.inf)
 
 
 def learn_reference(
