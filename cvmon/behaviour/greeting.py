@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -50,19 +51,60 @@ class GreetingDecision:
         visible_fraction: share of the window's samples with shoulders and hips seen, not from behind.
         hand_on_chest_s: longest hold of a wrist at the sternum in the window.
         max_bow_deg: deepest angle of the bows (past ``bow_angle_deg`` for ``bow_hold_s``) in the window; 0: none.
+        reference_match_s: longest run of frames matching the camera's reference greeting (see
+            ``cvmon.behaviour.reference``); 0 where the rule-based recogniser decided.
     """
 
     outcome: GreetingOutcome
     visible_fraction: float
     hand_on_chest_s: float
     max_bow_deg: float
+    reference_match_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
-class _Upright:
-    torso: np.ndarray  # shoulder midpoint minus hip midpoint, pixels
+class Upright:
+    """A person's upright posture, measured in the baseline before the window.
+
+    Attributes:
+        torso: median shoulder midpoint minus hip midpoint, pixels.
+        length: the torso's length, pixels (at least 1).
+        head_height: median shoulder midpoint y minus nose y; None when the nose was not seen enough.
+    """
+
+    torso: np.ndarray
     length: float
-    head_height: float | None  # shoulder midpoint y minus nose y; None when the nose was not seen
+    head_height: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowView:
+    """What a recogniser may judge around one arrival.
+
+    Attributes:
+        seen: the window's samples in time order that can be judged (shoulders and hips seen, not from behind).
+        visible_fraction: ``seen`` as a share of the window's samples (0 for an empty window).
+        upright: the upright posture of the baseline; None when the baseline shows too little.
+    """
+
+    seen: list[PoseSample]
+    visible_fraction: float
+    upright: Upright | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeasures:
+    """The rule-based recogniser's reading of the judgeable frames of a window.
+
+    Attributes:
+        hand_on_chest_s: longest hold of a wrist at the sternum.
+        max_bow_deg: deepest angle of the held bows; 0: none.
+        verdicts: per hand-on-chest hold long enough, whether it was a greeting (None: feet undecidable).
+    """
+
+    hand_on_chest_s: float
+    max_bow_deg: float
+    verdicts: list[bool | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +113,14 @@ class _Frame:
     on_chest: bool
     bow_deg: float
     feet_together: bool | None
+
+
+class _Timed(Protocol):
+    @property
+    def t(self) -> float: ...
+
+
+T = TypeVar("T", bound=_Timed)
 
 
 def recognise_greeting(samples: Sequence[PoseSample], arrival_t: float, config: GreetingConfig) -> GreetingDecision:
@@ -82,29 +132,48 @@ def recognise_greeting(samples: Sequence[PoseSample], arrival_t: float, config: 
     visible frames, no upright baseline, or feet that must be judged but were hidden during a hand
     on chest give ``not_visible``, never a guess.
     """
+    view = view_window(samples, arrival_t, config)
+    if view.upright is None:
+        return GreetingDecision(GreetingOutcome.NOT_VISIBLE, view.visible_fraction, 0.0, 0.0)
+    rules = measure_rules(view.seen, view.upright, config)
+    outcome = decide_outcome(
+        any(v is True for v in rules.verdicts), any(v is None for v in rules.verdicts), view.visible_fraction, config
+    )
+    return GreetingDecision(outcome, view.visible_fraction, rules.hand_on_chest_s, rules.max_bow_deg)
+
+
+def view_window(samples: Sequence[PoseSample], arrival_t: float, config: GreetingConfig) -> WindowView:
+    """The judgeable samples of the window around ``arrival_t``, their share, and the baseline's upright posture."""
     start, end = arrival_t - config.before_s, arrival_t + config.after_s
     ordered = sorted(samples, key=lambda s: s.t)
     window = [s for s in ordered if start <= s.t <= end]
     baseline = [s for s in ordered if start - config.baseline_s <= s.t < start]
-    upright = _upright(baseline, config)
-    seen = [s for s in window if _judgeable(s.keypoints, config)]
+    seen = [s for s in window if judgeable(s.keypoints, config)]
     visible = len(seen) / len(window) if window else 0.0
-    if upright is None:
-        return GreetingDecision(GreetingOutcome.NOT_VISIBLE, visible, 0.0, 0.0)
+    return WindowView(seen, visible, upright_posture(baseline, config))
+
+
+def decide_outcome(
+    greeted: bool, undecidable: bool, visible_fraction: float, config: GreetingConfig
+) -> GreetingOutcome:
+    """A greeting seen counts; else too few visible frames or an undecidable hold is not visible; else not greeted."""
+    if greeted:
+        return GreetingOutcome.GREETED
+    if visible_fraction < config.min_visible_fraction or undecidable:
+        return GreetingOutcome.NOT_VISIBLE
+    return GreetingOutcome.NOT_GREETED
+
+
+def measure_rules(seen: list[PoseSample], upright: Upright, config: GreetingConfig) -> RuleMeasures:
+    """Hand-on-chest holds and bows of the judgeable ``seen`` samples (in time order), and their verdicts."""
     frames = [_measure(s, upright, config) for s in seen]
-    holds = _runs(frames, lambda f: f.on_chest, config.max_gap_s)
-    bows = _runs(frames, lambda f: f.bow_deg >= config.bow_angle_deg, config.max_gap_s)
-    bows = [run for run in bows if _lasts(run, config.bow_hold_s)]
+    holds = runs(frames, lambda f: f.on_chest, config.max_gap_s)
+    bows = runs(frames, lambda f: f.bow_deg >= config.bow_angle_deg, config.max_gap_s)
+    bows = [run for run in bows if lasts(run, config.bow_hold_s)]
     hand_s = max((run[-1].t - run[0].t for run in holds), default=0.0)
     bow_deg = max((max(f.bow_deg for f in run) for run in bows), default=0.0)
-    verdicts = [_is_greeting(run, bows, config) for run in holds if _lasts(run, config.hand_hold_s)]
-    if any(v is True for v in verdicts):
-        outcome = GreetingOutcome.GREETED
-    elif visible < config.min_visible_fraction or any(v is None for v in verdicts):
-        outcome = GreetingOutcome.NOT_VISIBLE
-    else:
-        outcome = GreetingOutcome.NOT_GREETED
-    return GreetingDecision(outcome, visible, hand_s, bow_deg)
+    verdicts = [_is_greeting(run, bows, config) for run in holds if lasts(run, config.hand_hold_s)]
+    return RuleMeasures(hand_s, bow_deg, verdicts)
 
 
 def _is_greeting(hold: list[_Frame], bows: list[list[_Frame]], config: GreetingConfig) -> bool | None:
@@ -121,42 +190,45 @@ def _is_greeting(hold: list[_Frame], bows: list[list[_Frame]], config: GreetingC
     return True
 
 
-def _judgeable(kp: Keypoints, config: GreetingConfig) -> bool:
+def judgeable(kp: Keypoints, config: GreetingConfig) -> bool:
     """Shoulders and hips seen, and not the person's back."""
     if not all(kp.seen(name, config.min_keypoint_score) for name in TORSO):
         return False
-    torso = float(np.hypot(*(_mid(kp, "left_shoulder", "right_shoulder") - _mid(kp, "left_hip", "right_hip"))))
+    torso = float(np.hypot(*(midpoint(kp, "left_shoulder", "right_shoulder") - midpoint(kp, "left_hip", "right_hip"))))
     left_of_right = kp.xy[KEYPOINT["right_shoulder"], 0] - kp.xy[KEYPOINT["left_shoulder"], 0]
     return bool(left_of_right <= config.facing_away_margin * torso)
 
 
-def _mid(kp: Keypoints, a: str, b: str) -> np.ndarray:
+def midpoint(kp: Keypoints, a: str, b: str) -> np.ndarray:
+    """The point halfway between keypoints ``a`` and ``b``, pixels (float64)."""
     return np.asarray((kp.xy[KEYPOINT[a]] + kp.xy[KEYPOINT[b]]) / 2, np.float64)
 
 
-def _upright(baseline: list[PoseSample], config: GreetingConfig) -> _Upright | None:
+def upright_posture(baseline: Sequence[PoseSample], config: GreetingConfig) -> Upright | None:
     """The median torso vector and head height of the baseline samples (None: too few seen)."""
-    seen = [s.keypoints for s in baseline if _judgeable(s.keypoints, config)]
+    seen = [s.keypoints for s in baseline if judgeable(s.keypoints, config)]
     if len(seen) < config.min_baseline_frames:
         return None
-    torsos = np.array([_mid(k, "left_shoulder", "right_shoulder") - _mid(k, "left_hip", "right_hip") for k in seen])
+    torsos = np.array(
+        [midpoint(k, "left_shoulder", "right_shoulder") - midpoint(k, "left_hip", "right_hip") for k in seen]
+    )
     torso = np.median(torsos, axis=0)
     length = float(np.hypot(*torso))
     if length < 1.0:
         return None
     heads = [
-        float(_mid(k, "left_shoulder", "right_shoulder")[1] - k.xy[KEYPOINT["nose"], 1])
+        float(midpoint(k, "left_shoulder", "right_shoulder")[1] - k.xy[KEYPOINT["nose"], 1])
         for k in seen
         if k.seen("nose", config.min_keypoint_score)
     ]
     head = float(np.median(heads)) if len(heads) >= config.min_baseline_frames else None
-    return _Upright(torso, length, head if head is not None and head > 0 else None)
+    return Upright(torso, length, head if head is not None and head > 0 else None)
 
 
-def _measure(sample: PoseSample, upright: _Upright, config: GreetingConfig) -> _Frame:
+def _measure(sample: PoseSample, upright: Upright, config: GreetingConfig) -> _Frame:
     kp, min_score = sample.keypoints, config.min_keypoint_score
-    shoulders = _mid(kp, "left_shoulder", "right_shoulder")
-    hips = _mid(kp, "left_hip", "right_hip")
+    shoulders = midpoint(kp, "left_shoulder", "right_shoulder")
+    hips = midpoint(kp, "left_hip", "right_hip")
     torso = shoulders - hips
     length = float(np.hypot(*torso))
     turn = _angle_between(torso, upright.torso)
@@ -195,22 +267,22 @@ def _angle_between(a: np.ndarray, b: np.ndarray) -> float:
     return math.degrees(math.acos(float(np.clip(cos, -1.0, 1.0))))
 
 
-def _lasts(run: list[_Frame], seconds: float) -> bool:
+def lasts(run: Sequence[_Timed], seconds: float) -> bool:
     """The run spans at least ``seconds`` from its first to its last frame (to a microsecond)."""
     return run[-1].t - run[0].t >= seconds - 1e-6
 
 
-def _runs(frames: list[_Frame], holds: Callable[[_Frame], bool], max_gap_s: float) -> list[list[_Frame]]:
+def runs(frames: Sequence[T], holds: Callable[[T], bool], max_gap_s: float) -> list[list[T]]:
     """Maximal runs of consecutive frames for which ``holds`` is true, no two more than ``max_gap_s`` apart."""
-    runs: list[list[_Frame]] = []
-    current: list[_Frame] = []
+    found: list[list[T]] = []
+    current: list[T] = []
     for f in frames:
         if holds(f) and (not current or f.t - current[-1].t <= max_gap_s):
             current.append(f)
             continue
         if current:
-            runs.append(current)
+            found.append(current)
         current = [f] if holds(f) else []
     if current:
-        runs.append(current)
-    return runs
+        found.append(current)
+    return found

@@ -118,3 +118,66 @@ class GreetingConfig(StrictModel):
         if self.hand_hold_s > self.before_s + self.after_s:
             raise ValueError("hand_hold_s is longer than the whole window (before_s + after_s)")
         return self
+
+
+class GreetingReferenceConfig(StrictModel):
+    """How a camera's reference greeting is learned from a marked clip and matched (issue 18, item 3).
+
+    Poses are compared in the person's own frame (hip midpoint at the origin, upright torso pointing
+    up, upright torso length 1), by the root mean square distance over the upper-body keypoints seen
+    in both poses.
+    """
+
+    neighbours: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="Reference frames (k nearest) that vote on a frame; more than half must be greeting frames.",
+    )
+    max_distance: float = Field(
+        default=0.1,
+        gt=0,
+        le=2,
+        description="A frame farther than this from every greeting frame of the reference is not a greeting "
+        "(root mean square over the keypoints seen in both, in upright torso lengths).",
+    )
+    hold_s: float = Field(
+        default=0.6,
+        gt=0,
+        le=10,
+        description="How long (first to last frame) a run of frames matching the greeting must last, passing "
+        "through the peak of a marked greeting, to count as a greeting.",
+    )
+    peak_share: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="Share of a marked greeting's frames, those farthest from standing upright, that form its peak; "
+        "a match must pass through a peak (a hand raised without the bow that follows is not yet the greeting).",
+    )
+    mirror: bool = Field(
+        default=True,
+        description="A pose also matches its mirror image: the greeting with the other hand, or seen from "
+        "the other side.",
+    )
+    moving_shift: float = Field(
+        default=0.25,
+        gt=0,
+        le=2,
+        description="A keypoint that the reference's greeting moves this far (upright torso lengths, between the "
+        "medians of its greeting and other frames) must be seen for a frame to match the greeting: a hand on the "
+        "chest is in view whenever the torso is.",
+    )
+    span_margin_s: float = Field(
+        default=0.3,
+        ge=0,
+        le=5,
+        description="Frames this close to a marked greeting, outside it, are left out of the reference "
+        "(marks drawn by hand miss the edges by a little).",
+    )
+    min_greeting_frames: int = Field(
+        default=5, ge=1, le=1000, description="Usable frames inside the marked greetings a reference needs."
+    )
+    min_other_frames: int = Field(
+        default=10, ge=1, le=10000, description="Usable frames outside the marked greetings a reference needs."
+    )
