@@ -19,7 +19,7 @@ from cvmon.config import parse_config
 from cvmon.figures import ZoneFigures, total
 from cvmon.pipeline.camera import CameraPipeline
 from cvmon.types import Detections, Frame, Keypoints
-from tests.behaviour.test_greeting import Pose, greeting
+from tests.behaviour.poses import Pose, greeting
 from tests.conftest import T0
 
 W, H, FPS = 640, 480, 5
