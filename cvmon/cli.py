@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from cvmon import __version__
+from cvmon.cli_greeting import greeting_app
 from cvmon.cli_imports import import_app
 from cvmon.cli_params import DatabaseOption, TableFormat, TableOrJson, argument
 from cvmon.cli_reports import report_command
@@ -58,6 +59,7 @@ app.add_typer(room_app, name="room")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
+app.add_typer(greeting_app, name="greeting")
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
@@ -210,6 +212,10 @@ def process(
 
         db = open_database(database or settings.resolved_database_url)
         sync_config(db, config)
+        if cam.behaviour is not None and cam.behaviour.enabled:
+            from cvmon.pipeline.greeting_reference import use_stored_references
+
+            use_stored_references(pipeline, db)
     try:
         with contextlib.ExitStack() as stack:
             callbacks: list[Callable[[FrameResult], None]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from cvmon.config.models import Identifier, Point, StrictModel, _check_polygon
-from cvmon.config.pose import GreetingConfig, PoseConfig
+from cvmon.config.pose import GreetingConfig, GreetingReferenceConfig, PoseConfig
 
 
 class DoorConfig(StrictModel):
@@ -38,6 +38,11 @@ class BehaviourConfig(StrictModel):
     enabled: bool = Field(default=False, description="Measure greetings on this camera (opt-in; see /privacy).")
     pose: PoseConfig = Field(default_factory=PoseConfig, description="The pose model run on staff crops.")
     greeting: GreetingConfig = Field(default_factory=GreetingConfig, description="How a greeting is recognised.")
+    reference: GreetingReferenceConfig = Field(
+        default_factory=GreetingReferenceConfig,
+        description="How a staff zone's reference greeting (`cvmon greeting reference`) is learned and matched; "
+        "a zone without one is judged by the rules of `greeting`.",
+    )
     pose_hz: float = Field(
         default=5.0,
         gt=0,

@@ -57,6 +57,7 @@ def camera_worker(
     ``detectors`` shares models with the other cameras of the process. Called in the main thread,
     SIGINT and SIGTERM stop it.
     """
+    from cvmon.pipeline.greeting_reference import use_stored_references
     from cvmon.pipeline.outputs import camera_outputs
     from cvmon.pipeline.runner import build_pipeline, open_source, process_recording, run_live
     from cvmon.pipeline.spooling import live_outputs
@@ -73,6 +74,9 @@ def camera_worker(
         settings = get_settings()
         pipeline = build_pipeline(config, camera, settings.resolved_model_dir, detectors)
         source = open_source(config, camera, decode_threads=decode_threads)
+        if camera.behaviour is not None and camera.behaviour.enabled:
+            with open_database(database_url) as db:
+                use_stored_references(pipeline, db)
         if camera.is_live:
             gap = _resume_point(database_url, camera_id)
             sink, capture = live_outputs(database_url, settings.data_dir, settings.evidence_dir, config, camera)

@@ -68,6 +68,7 @@ class AuditAction(enum.StrEnum):
     RATINGS_IMPORT = "ratings.import"  # customer ratings (CSAT, NPS, CES) of a unit imported
     SHOPPER_IMPORT = "shopper.import"  # mystery-shopper scores of a unit imported
     ROOM_REFERENCE = "room.reference"  # a camera's room reference picture marked (viewer or command line)
+    GREETING_REFERENCE = "greeting.reference"  # a staff zone's reference greeting recorded (keypoints only)
 
 
 @dataclass(frozen=True, slots=True)

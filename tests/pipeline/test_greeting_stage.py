@@ -18,6 +18,7 @@ import pytest
 from cvmon.config import parse_config
 from cvmon.figures import ZoneFigures, total
 from cvmon.pipeline.camera import CameraPipeline
+from cvmon.pipeline.greeting import Recogniser
 from cvmon.types import Detections, Frame, Keypoints
 from tests.behaviour.poses import Pose, greeting
 from tests.conftest import T0
@@ -98,6 +99,7 @@ def run(
     kind: str = "counter",
     detector: dict[str, Any] | None = None,
     start: timedelta = timedelta(0),
+    recogniser: Recogniser | None = None,
     **behaviour: Any,
 ) -> tuple[CameraPipeline, ScriptedPoseEstimator, dict[str, ZoneFigures]]:
     config = parse_config(
@@ -110,6 +112,8 @@ def run(
     clock = Clock()
     pose = ScriptedPoseEstimator(clock, pose_at)
     pipeline = CameraPipeline(config, config.cameras[0], ScriptedDetector(clock, **(detector or {})), pose)
+    if recogniser is not None:
+        pipeline.greeting.recogniser = recogniser
     image = np.zeros((H, W, 3), np.uint8)
     for i in range(round(until * FPS) + 1):
         t = i / FPS
@@ -201,3 +205,24 @@ def test_the_guard_greets_arrivals_at_the_door_while_the_post_is_staffed() -> No
 def test_off_unless_enabled() -> None:
     _, pose, figures = run(GREETS, enabled=False)
     assert greeting_counts(figures["staf-1"]) == (0, 0, 0, 0, 0) and pose.calls == []
+
+
+def test_a_staff_zone_with_a_reference_greeting_is_judged_by_it() -> None:
+    """At this site staff greet with both hands clasped below the chest band the rules look at: the rules
+    count it missed; with the site's reference greeting (``reference_recogniser``) it is greeted."""
+    from cvmon.behaviour.reference import learn_reference
+    from cvmon.config.pose import GreetingConfig, GreetingReferenceConfig
+    from cvmon.pipeline.greeting_reference import reference_recogniser
+    from tests.behaviour.poses import both_hands, script
+
+    clasped = ((-5.0, 0.75), (5.0, 0.75))
+    site = both_hands(10.4, 1.5, 10.7, 0.8, 30.0, clasped)
+    _, _, by_rules = run(site)
+    assert greeting_counts(by_rules["staf-1"]) == (1, 0, 1, 0, 0)
+
+    recorded = script(both_hands(3.0, 1.5, 3.3, 0.8, 30.0, clasped), end=8.0)
+    match = GreetingReferenceConfig()
+    reference = learn_reference(recorded, [(2.85, 4.65)], GreetingConfig(), match)
+    recogniser = reference_recogniser({"staf-1": reference}, match)
+    _, _, by_reference = run(site, recogniser=recogniser)
+    assert greeting_counts(by_reference["staf-1"]) == (1, 1, 0, 0, 0)
