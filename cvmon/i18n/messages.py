@@ -383,6 +383,24 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Tidak ada pengenalan wajah, tidak ada identitas, tidak ada jejak pergerakan per orang.",
         "No face recognition, no identities, no per-person movement tracks.",
     ),
+    "privacy.what_cameras": (
+        "Orang tidak pernah dikenali ulang antarkamera: angka beberapa kamera hanya dijumlahkan.",
+        "People are never re-identified between cameras: the figures of several cameras are only added up.",
+    ),
+    "privacy.greeting": (
+        "Di kamera {cameras}, sikap tubuh petugas di loket dan pos (titik-titik tubuh) dibaca beberapa detik di "
+        "sekitar setiap kedatangan pelanggan untuk menghitung apakah salam PS4 diberikan (tangan di dada, "
+        "membungkuk). Yang disimpan hanya jumlah per menit; tidak ada analisis wajah, tidak ada yang dikenali. "
+        "Salam acuan sebuah loket disimpan sebagai titik-titik tubuh saja, bukan video.",
+        "On {cameras}, the posture of the staff at counters and posts (body keypoints) is read for a few seconds "
+        "around each customer arrival to count whether the PS4 greeting was given (hand on chest, a bow). Only "
+        "counts per minute are kept; there is no face analysis and nobody is identified. A counter's reference "
+        "greeting is stored as body keypoints only, never as video.",
+    ),
+    "privacy.greeting_off": (
+        "Salam PS4 tidak diukur di kamera mana pun (hanya jika diaktifkan per kamera).",
+        "The PS4 greeting is not measured on any camera (only where enabled per camera).",
+    ),
     "privacy.pictures": ("Gambar yang disimpan", "Pictures that are kept"),
     "privacy.snapshots_alerts": (
         "Saat peringatan dibuka dan pada puncaknya, satu cuplikan anonim (orang diburamkan) disimpan sebagai bukti.",

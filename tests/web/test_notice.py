@@ -111,3 +111,16 @@ def test_config_rejects_a_contact_without_a_name() -> None:
     config["units"][2]["contact"] = {"phone": "123"}
     with pytest.raises(ConfigError, match=r"units\[2\]\.contact\.name: required key missing"):
         parse_config(config)
+
+
+@sqlite_only
+def test_notice_names_the_cameras_measuring_greetings_and_never_re_identifying(web_app_factory) -> None:  # type: ignore[no-untyped-def]
+    config = _config()
+    before = web_app_factory(config=parse_config(config)).client().get("/privacy").text
+    assert 'data-testid="greeting-off"' in before and "tidak pernah dikenali ulang antarkamera" in before
+    camera = config["cameras"][0]
+    camera["behaviour"] = {"enabled": True}
+    text = web_app_factory(config=parse_config(config)).client().get("/privacy").text
+    greeting = re.search(r'data-testid="greeting">(.*?)</li>', text, re.DOTALL)
+    assert greeting is not None and (camera.get("name") or camera["id"]) in greeting.group(1)
+    assert "tidak ada analisis wajah" in greeting.group(1)

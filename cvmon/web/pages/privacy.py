@@ -94,4 +94,9 @@ def privacy_notice(request: Request, context: ContextDep, unit: str | None = Non
         retention=config.retention if config is not None else None,
         snapshots=_snapshot_facts(config, _cameras_of(config, unit)) if config is not None else None,
         role_rights=[(role, capabilities(role)) for role in Role],
+        greeting_cameras=[
+            c.name or c.id
+            for c in (_cameras_of(config, unit) if config is not None else [])
+            if c.behaviour is not None and c.behaviour.enabled
+        ],
     )
