@@ -718,6 +718,33 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report.bad_date": ("Tanggal tidak valid: {value}", "Not a valid date: {value}"),
     # room readiness (the morning checklist)
     "nav.room": ("Kesiapan ruang", "Room readiness"),
+    "nav.greetings": ("Salam PS4", "Greetings"),
+    "greet.title": ("Salam PS4 di loket dan pos", "The PS4 greeting at counters and posts"),
+    "greet.intro": (
+        "Untuk setiap pelanggan yang datang ke loket atau pintu saat petugasnya ada: apakah petugas memberi salam "
+        "(tangan di dada dan membungkuk) dalam beberapa detik. Jika petugas tidak terlihat cukup jelas, "
+        "kedatangan dihitung 'tidak terlihat', bukan ditebak.",
+        "For each customer arriving at a counter or the door while its staff were there: did the staff greet "
+        "(hand on chest and a bow) within a few seconds? Where the staff could not be seen well enough the "
+        "arrival counts as 'not visible', never guessed.",
+    ),
+    "greet.zone": ("Loket / pos", "Counter / post"),
+    "greet.hour": ("Jam", "Hour"),
+    "greet.day": ("Sehari", "Whole day"),
+    "greet.arrivals": ("Kedatangan", "Arrivals"),
+    "greet.greeted": ("Disalam", "Greeted"),
+    "greet.missed": ("Tidak disalam", "Not greeted"),
+    "greet.unseen": ("Tidak terlihat", "Not visible"),
+    "greet.seated": ("Dipersilakan duduk", "Seated"),
+    "greet.share": ("Disalam (%)", "Greeted (%)"),
+    "greet.share_def": (
+        "Disalam (%) = disalam / (disalam + tidak disalam); kedatangan yang tidak terlihat tidak dihitung.",
+        "Greeted (%) = greeted / (greeted + not greeted); arrivals not visible are left out.",
+    ),
+    "greet.none": (
+        "Belum ada kedatangan yang dinilai pada hari ini (salam hanya diukur di kamera yang mengaktifkannya).",
+        "No arrival was judged on this day (greetings are measured only on cameras that enable it).",
+    ),
     "room.title": ("Kesiapan ruang layanan", "Service room readiness"),
     "room.intro": (
         "Ruangan dibandingkan dengan foto acuannya (rapi, kosong) sebelum layanan dibuka dan saat ruangan sepi. "

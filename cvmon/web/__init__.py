@@ -16,7 +16,21 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from cvmon.i18n.messages import translate
-from cvmon.web.pages import admin, alerts, auth, camera, dashboard, evidence, pack, privacy, report, room, setup, users
+from cvmon.web.pages import (
+    admin,
+    alerts,
+    auth,
+    camera,
+    dashboard,
+    evidence,
+    greetings,
+    pack,
+    privacy,
+    report,
+    room,
+    setup,
+    users,
+)
 from cvmon.web.render import language_of, render
 from cvmon.web.session import LoginRequired, PageDenied, login_url
 
@@ -31,6 +45,7 @@ PAGE_ROUTERS = (
     users.router,
     report.router,
     room.router,
+    greetings.router,
     setup.router,
     privacy.router,
 )
