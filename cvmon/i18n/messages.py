@@ -238,6 +238,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rule.room_not_ready": ("Ruangan belum siap", "Room not ready"),
     "rule.room_changed": ("Ruangan berubah", "Room changed"),
     "rule.greeting_rate_low": ("Salam PS4 kurang", "Few customers greeted"),
+    "rule.abandonment_high": ("Banyak pelanggan batal antre", "Many customers left the queue"),
+    "rule.door_unmet": ("Kedatangan tanpa disambut satpam", "Arrivals with no guard at the door"),
     "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
     "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
     "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
@@ -703,6 +705,14 @@ _WORDS: dict[str, tuple[str, str]] = {
         "di bawah batas; kedatangan yang tidak terlihat jelas tidak dihitung.",
         "over a shift, the share of arriving customers greeted the PS4 way (hand on chest and a bow) is "
         "below the limit; arrivals the staff could not be seen well for are left out.",
+    ),
+    "report.rule_def.abandonment_high": (
+        "dalam satu jam, bagian pelanggan yang sudah antre lalu pergi tanpa sampai ke loket mencapai batas.",
+        "within an hour, the share of customers who queued and left without reaching a counter reaches the limit.",
+    ),
+    "report.rule_def.door_unmet": (
+        "dalam satu jam, beberapa pelanggan datang saat pos satpam di pintu kosong.",
+        "within an hour, several customers arrived while the guard's post at the door was empty.",
     ),
     "report.rule_def.room_changed": (
         "selama jam layanan, satu area ruangan berubah dari foto acuannya cukup lama.",

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from cvmon.alerts.flow_rules import FlowWatch
 from cvmon.alerts.greeting_rules import GreetingRateWatch
 from cvmon.alerts.rules import RulesState
 from cvmon.config.models import CameraConfig, Config
@@ -84,6 +85,10 @@ class CameraPipeline:
             kinds = {z.id: z.kind for z in camera.zones}
             self.flow = JourneyCounter(camera.journey, kinds, confirm_delay_s(timing, 1.0 / self.fps))
             self.flow_zone = camera.journey.steps[0].zones[0]  # the journey's counts go on its first zone's rows
+            rules = config.rules_for(camera, by_id[self.flow_zone])
+            self.flow_rules = FlowWatch(
+                self.flow_zone, rules.abandonment_high, rules.door_unmet, camera.journey.door_post is not None
+            )
         self.greeting_rule = GreetingRateWatch(
             {
                 w.staff_zone: config.rules_for(camera, by_id[w.staff_zone]).greeting_rate_low
@@ -177,6 +182,9 @@ class CameraPipeline:
                 roles=split.roles if self.roles.enabled else None,
                 tracked=people.matched | frozenset(split.roles),
             )
+            changes_from_flow = self._take_flow(self.flow.settled_before(frame.ts))
+        else:
+            changes_from_flow = []
         changes = self.alerts.on_sample(counts, self.occupancy, step.events, in_service, frame.video_s, frame.ts)
         self.frames_analysed += 1
         self._last_t, self._last_wall = frame.video_s, frame.ts
@@ -184,7 +192,9 @@ class CameraPipeline:
         behaviour = self.greeting.on_sample(
             image, people, step.visits, self.occupancy.state, frame.video_s, frame.ts, in_service
         )
-        greeting_changes = self._fold_behaviour(behaviour, frame.video_s, frame.ts, image, evidence_boxes)
+        greeting_changes = changes_from_flow + self._fold_behaviour(
+            behaviour, frame.video_s, frame.ts, image, evidence_boxes
+        )
         if greeting_changes:
             self.alerts.add_changes(greeting_changes)
             changes = changes + greeting_changes
@@ -335,10 +345,15 @@ class CameraPipeline:
         if now is not None:
             self._count_offline(now)
         self._end_greetings()
+        if self.flow is not None:
+            self.flow.end_segment()
+            self.alerts.add_changes(self._take_flow(None))
         if close_alerts and self._last_wall is not None:
             self.alerts.close_all(self._last_wall)
             self.alerts.add_changes(self.room.close_all(self._last_wall))
             self.alerts.add_changes(self.greeting_rule.close_all(self._last_wall))
+            if self.flow is not None:
+                self.alerts.add_changes(self.flow_rules.close_all(self._last_wall))
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------
@@ -353,10 +368,19 @@ class CameraPipeline:
         if now is not None:
             self._count_offline(now)
         before = None if now is None else (upto or now)
-        if self.flow is not None:
-            for flow in self.flow.pop_complete(before):
-                self.aggregator.add_figures(self.flow_zone, flow.minute, flow.figures)
+        self.alerts.add_changes(self._take_flow(before))
         return self.aggregator.pop_complete(before)
+
+    def _take_flow(self, before: datetime | None) -> list[AlertChange]:
+        """Put the journey's final minutes (before ``before``; None: all) into its first zone's rows and judge
+        the journey's rules on them."""
+        changes: list[AlertChange] = []
+        if self.flow is None:
+            return changes
+        for flow in self.flow.pop_complete(before):
+            self.aggregator.add_figures(self.flow_zone, flow.minute, flow.figures)
+            changes += self.flow_rules.on_minute(flow.minute, flow.figures)
+        return changes
 
     def summary_dict(self) -> dict[str, object]:
         """The run's figures for the command line: every zone's minute figures added up, so they are
@@ -380,6 +404,7 @@ class CameraPipeline:
             **self.greeting_rule.retained,
             **self.roles.retained,
             **(self.flow.retained if self.flow is not None else {}),
+            **(self.flow_rules.retained if self.flow is not None else {}),
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
             "room_snapshots_pending": len(self.room.pending),
