@@ -768,6 +768,21 @@ _WORDS: dict[str, tuple[str, str]] = {
         "arrival counts as 'not visible', never guessed.",
     ),
     "greet.zone": ("Loket / pos", "Counter / post"),
+    "greet.reference_title": ("Salam acuan", "Reference greeting"),
+    "greet.reference_help": (
+        "Unggah klip singkat dari kamera ini berisi petugas memberi salam di loket tersebut, dan tandai detik "
+        "setiap salam (misalnya 3.0-4.8). Hanya titik-titik tubuh yang disimpan; klip dihapus setelah dibaca.",
+        "Upload a short clip from this camera of a staff member greeting at that counter, and mark the seconds of "
+        "each greeting (e.g. 3.0-4.8). Only body keypoints are kept; the clip is deleted once read.",
+    ),
+    "greet.marks": ("Detik salam", "Greeting seconds"),
+    "greet.clip": ("Klip", "Clip"),
+    "greet.record": ("Pelajari salam", "Learn the greeting"),
+    "greet.reference_stored": ("Salam acuan disimpan.", "Reference greeting stored."),
+    "greet.not_enabled": ("Kamera ini tidak mengukur salam.", "This camera does not measure greetings."),
+    "greet.bad_marks": ("Tanda detik tidak valid: {error}", "Not valid greeting seconds: {error}"),
+    "greet.clip_too_big": ("Klip terlalu besar.", "The clip is too big."),
+    "greet.not_learned": ("Salam tidak dapat dipelajari: {error}", "The greeting could not be learned: {error}"),
     "greet.hour": ("Jam", "Hour"),
     "greet.day": ("Sehari", "Whole day"),
     "greet.arrivals": ("Kedatangan", "Arrivals"),
