@@ -11,6 +11,8 @@ are forgotten with their track.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cvmon.config.staff import StaffConfig
@@ -22,6 +24,8 @@ from cvmon.zones.geometry import Zone
 from cvmon.zones.state import PersonInZone
 
 CUSTOMER_KINDS = (ZoneKind.QUEUE, ZoneKind.WAITING, ZoneKind.COUNTER_CUSTOMER)
+SAVE_EVERY_S = 300.0  # wall seconds between two saves of the staff model while it learns
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,24 @@ class RoleStage:
         self.roles = TrackRoles(self.settings, StaffModel(self.settings))
         self.staff_zones = {z.id for z in zones if z.kind.measures_staffing}
         self.customer_zones = {z.id for z in zones if z.kind in CUSTOMER_KINDS}
+        self.saver: Callable[[str], object] | None = None
+        self._saved_t: float | None = None
+
+    def resume(self, text: str | None, saver: Callable[[str], object] | None) -> None:
+        """Start from the camera's stored staff model (``text``; None or unreadable: learn afresh, said in
+        the log) and keep it with ``saver`` every ``SAVE_EVERY_S`` and at the end."""
+        self.saver = saver
+        if text is None or not self.enabled:
+            return
+        try:
+            self.roles.model = StaffModel.from_json(text, self.settings)
+        except ValueError as err:
+            log.warning("staff model not read, learning afresh: %s", err)
+
+    def save(self) -> None:
+        """Hand the staff model to the saver (when there is one and the model has learned anything)."""
+        if self.saver is not None and self.enabled and self.roles.model.staff_examples > 0:
+            self.saver(self.roles.model.to_json())
 
     def split(self, image: Image, people: TrackedPeople, wall_s: float, in_service: bool) -> RoleSplit:
         """Observe every confirmed track at wall time ``wall_s`` (Unix seconds: the staff model's fading
@@ -70,6 +92,10 @@ class RoleStage:
             )
             roles[tid] = verdict.role
         self.roles.forget(set(roles) | set(people.matched))
+        if self.saver is not None and (self._saved_t is None or wall_s - self._saved_t >= SAVE_EVERY_S):
+            if self._saved_t is not None:
+                self.save()
+            self._saved_t = wall_s
         in_zones: dict[str, list[PersonInZone]] = {}
         staff: dict[str, int] = {}
         unsure: dict[str, int] = {}

@@ -259,7 +259,13 @@ def run_live(
 
 
 def _find_room_reference(pipeline: CameraPipeline, capture: EvidenceCapture | None) -> None:
-    """A camera with a room checks it against the reference kept in its evidence store."""
+    """A camera with a room checks it against the reference kept in its evidence store; a camera that
+    recognises its staff resumes from (and keeps) its staff model there."""
+    if capture is not None and pipeline.camera.staff is not None and pipeline.camera.staff.enabled:
+        store, camera_id = capture.recorder.store, pipeline.camera.id
+        path = store.staff_model_path(camera_id)
+        text = path.read_text() if path.is_file() else None
+        pipeline.roles.resume(text, lambda model: store.write_staff_model(camera_id, model))
     if capture is not None and pipeline.camera.room is not None:
         store, camera_id = capture.recorder.store, pipeline.camera.id
         pipeline.set_room_reference(

@@ -8,6 +8,7 @@ test is what reaches the figures. The real footage of a uniformed worker is in t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -118,7 +119,7 @@ def camera(staff: bool) -> dict[str, Any]:
     return cam
 
 
-def run(staff: bool) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
+def run(staff: bool, saver: Callable[[str], object] | None = None) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
     config = parse_config(
         {
             "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
@@ -128,6 +129,7 @@ def run(staff: bool) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
     )
     detector = WalkingDetector([STAFF, SERVED, LEAVER])
     pipeline = CameraPipeline(config, config.cameras[0], detector)
+    pipeline.roles.resume(None, saver)
     for i in range(90 * FPS + 1):
         t = i / FPS
         pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=t), i, detector.paint(t), video_s=t))
@@ -154,3 +156,16 @@ def test_the_journey_counts_arrivals_abandonment_and_journey_time_on_its_first_z
     assert (door.arrivals, door.queued, door.reached_counter, door.abandoned, door.journeys_unsure) == (2, 2, 1, 1, 0)
     assert door.journey_hist.total == 1 and abs(door.journey_seconds_sum - 29.0) <= 1.0
     assert all(figures[z].arrivals == 0 for z in ("antrean", "loket-1", "staf-1"))
+
+
+def test_the_staff_model_is_kept_at_the_end_and_a_new_run_resumes_from_it() -> None:
+    kept: list[str] = []
+    first, _ = run(staff=True, saver=kept.append)
+    assert len(kept) == 1 and first.roles.roles.model.ready
+    second = CameraPipeline(first.config, first.camera, WalkingDetector([]))
+    second.roles.resume(kept[0], None)
+    assert second.roles.roles.model.ready  # from its first frame, not after learning again
+    assert second.roles.roles.model.to_json() == kept[0]
+    afresh = CameraPipeline(first.config, first.camera, WalkingDetector([]))
+    afresh.roles.resume('{"format": "not a staff model"}', None)  # unreadable: said in the log, learned anew
+    assert not afresh.roles.roles.model.ready
