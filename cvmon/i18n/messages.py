@@ -730,6 +730,19 @@ _WORDS: dict[str, tuple[str, str]] = {
     "nav.room": ("Kesiapan ruang", "Room readiness"),
     "nav.greetings": ("Salam PS4", "Greetings"),
     "nav.flow": ("Alur pelanggan", "Customer flow"),
+    "staff.confirm_help": (
+        "Tandai seorang petugas berseragam pada gambar anonim (kotak, 0-1 dari kiri-atas):",
+        "Mark a uniformed staff member on the anonymised picture (a box, 0-1 from the top left):",
+    ),
+    "staff.confirm": ("Ini petugas", "This is staff"),
+    "staff.confirmed": (
+        "Contoh petugas ditambahkan ke model seragam kamera (hanya warna gabungan yang disimpan).",
+        "Staff example added to the camera's uniform model (only the aggregate colours are kept).",
+    ),
+    "staff.not_enabled": ("Kamera ini tidak mengenali petugas.", "This camera does not recognise staff."),
+    "staff.bad_box": ("Kotak tidak valid atau terlalu kecil.", "The box is not valid or too small."),
+    "audit.action.staff.example": ("Contoh petugas ditandai", "Staff example marked"),
+    "audit.action.greeting.reference": ("Salam acuan direkam", "Reference greeting recorded"),
     "flow.title": ("Alur pelanggan melalui titik layanan", "How customers move through the touchpoints"),
     "flow.intro": (
         "Dihitung dari jalur tiap pelanggan di satu kamera (pintu, satpam, pandu, antrean, loket); yang disimpan "

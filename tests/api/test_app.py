@@ -157,6 +157,7 @@ WHO_MAY_CALL: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/greetings"): frozenset(READ_FIGURES),
     ("POST", "/greetings/reference"): frozenset(ADMINISTER),
     ("GET", "/flow"): frozenset(READ_FIGURES),
+    ("POST", "/cameras/{camera_id}/staff-example"): frozenset(ADMINISTER),
     ("GET", "/admin/audit"): frozenset(ADMINISTER),
     ("GET", "/admin/users"): frozenset(ADMINISTER),
     ("POST", "/admin/users"): frozenset(ADMINISTER),
