@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,9 +16,9 @@ from cvmon.api.permissions import ADMINISTER, READ_FIGURES
 from cvmon.errors import CvmonError
 from cvmon.read import queries
 from cvmon.read.greetings import greeting_rows
-from cvmon.web import data
+from cvmon.web.day_view import day_view
 from cvmon.web.render import render
-from cvmon.web.session import FormCsrf, PageDenied, page_day, page_role
+from cvmon.web.session import FormCsrf, PageDenied, page_role
 
 router = APIRouter(include_in_schema=False)
 GreetingUser = Annotated[Principal, Depends(page_role(*READ_FIGURES))]
@@ -39,32 +37,18 @@ def greetings(
     done: str = "",
 ) -> HTMLResponse:
     """Greetings of the chosen unit (and below) on a local day, per staff zone and hour (every role; own units)."""
-    choice = data.choose_unit(session, principal.scope, unit)
-    if choice is None:
-        raise PageDenied(404, "error.404")
-    timezone = data.filter_timezone(choice)
-    tz = ZoneInfo(timezone)
-    today = context.clock().astimezone(tz).date()
-    try:
-        chosen = page_day(date.fromisoformat(day), day) if day else today
-    except ValueError:
-        raise PageDenied(422, "cam.bad_day", day=day[:40]) from None
-    start = datetime.combine(chosen, time(), tzinfo=tz)
-    cameras = queries.camera_statuses(session, choice.units)
+    view = day_view(session, principal.scope, unit, day, context.clock())
+    cameras = queries.camera_statuses(session, view.choice.units)
     names = {c.id: c.name or c.id for c in cameras}
-    rows = greeting_rows(session, list(names), start, start + timedelta(days=1), tz)
+    rows = greeting_rows(session, list(names), view.start, view.end, view.tz)
     return render(
         request,
         "greetings.html",
         principal,
-        choice=choice,
         rows=rows,
         camera_names=names,
-        day=chosen,
-        prev_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        timezone=timezone,
         done=done,
+        **view.page_values(),
         reference_zones=_reference_zones(context, set(names)) if principal.user.role in ADMINISTER else [],
     )
 
