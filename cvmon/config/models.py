@@ -123,6 +123,11 @@ class IndexWeights(StrictModel):
         ge=0,
         description="Arrivals greeted the PS4 way at counters and posts (cameras with behaviour enabled).",
     )
+    flow: float = Field(
+        default=0.10,
+        ge=0,
+        description="Customers served once queued, met at the door and following the journey (cameras with a journey).",
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> IndexWeights:
@@ -159,6 +164,12 @@ class IndexTargets(StrictModel):
         default=90, ge=0, le=100, description="Target % of room days ready at opening and service hours unchanged."
     )
     behaviour: float = Field(default=90, ge=0, le=100, description="Target % of judged arrivals greeted the PS4 way.")
+    flow: float = Field(
+        default=90,
+        ge=0,
+        le=100,
+        description="Target % (a mean) of served once queued, met at the door, journey followed.",
+    )
 
 
 class ReportsConfig(StrictModel):

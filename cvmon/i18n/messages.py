@@ -530,6 +530,35 @@ _WORDS: dict[str, tuple[str, str]] = {
         "the room is not tidy when customers arrive, or changes for long during the day.",
     ),
     "report.aspect.behaviour": ("Perilaku (salam PS4)", "Behaviour (PS4 greeting)"),
+    "report.aspect.flow": ("Alur pelanggan", "Customer flow"),
+    "report.flow_served": ("Terlayani setelah antre", "Served once queued"),
+    "report.flow_followed": ("Mengikuti alur", "Journey followed"),
+    "report.def.flow_arrivals": (
+        "pelanggan yang datang lewat pintu di kamera dengan alur (journey); petugas tidak dihitung",
+        "customers who came in through the door on cameras with a journey; staff are left out",
+    ),
+    "report.def.flow_served": (
+        "1 - batal antre / antre (pergi dari antrean atau ruang tunggu tanpa sampai ke loket)",
+        "1 - left the queue / queued (left a queue or waiting room without reaching a counter)",
+    ),
+    "report.def.flow_met": (
+        "kedatangan saat pos pintu ada petugasnya / kedatangan, di kamera yang alurnya menyebut pos pintu",
+        "arrivals while the door's post was staffed / arrivals, on cameras whose journey names a door post",
+    ),
+    "report.def.flow_followed": (
+        "1 - melewati langkah wajib / jalur (datang di pintu atau bergabung di tengah)",
+        "1 - skipped a required step / journeys (arrived at the door or joined mid-way)",
+    ),
+    "report.why.flow": (
+        "terlayani setelah antre {served}, disambut di pintu {met}, mengikuti alur {followed}.",
+        "served once queued {served}, met at the door {met}, journey followed {followed}.",
+    ),
+    "report.means.flow": (
+        "Skor = rata-rata bagian pelanggan yang terlayani setelah antre, disambut di pintu, dan mengikuti alur "
+        "layanan. Di bawah target: lihat halaman Alur pelanggan untuk jam-jam yang bocor.",
+        "Score = mean of the shares of customers served once queued, met at the door, and following the service "
+        "flow. Below target: see the Customer flow page for the hours where it leaks.",
+    ),
     "report.greet_arrivals": ("Kedatangan dinilai (salam PS4)", "Arrivals judged (PS4 greeting)"),
     "report.def.greet_arrivals": (
         "pelanggan yang datang ke loket atau pintu saat petugasnya ada, di kamera yang mengukur salam; masing-masing "

@@ -8,9 +8,11 @@ import io
 from datetime import date, datetime, time
 from typing import Any
 
+from cvmon.figures import FLOW_COUNTS
 from cvmon.reports.behaviour import BehaviourFigures
 from cvmon.reports.customer import CustomerView
 from cvmon.reports.figures import UnitFigures
+from cvmon.reports.flow import FlowReport
 from cvmon.reports.report import UnitReport
 
 CSV_COLUMNS = ("section", "item", "value", "previous")
@@ -36,6 +38,8 @@ def report_json(report: UnitReport) -> dict[str, Any]:
             plain.update(
                 greeted_share=zone.greeted_share, unseen_share=zone.unseen_share, seated_share=zone.seated_share
             )
+    for name, flow in (("flow", report.flow), ("previous_flow", report.previous_flow)):
+        out[name] = dict(_flow_rows(flow))
     if report.customer is not None:
         for plain, relation in zip(
             out["customer"]["satisfaction"]["relations"], report.customer.satisfaction.relations, strict=True
@@ -174,6 +178,13 @@ def _behaviour_rows(b: BehaviourFigures) -> list[tuple[str, Any]]:
     return rows
 
 
+def _flow_rows(flow: FlowReport) -> list[tuple[str, Any]]:
+    """(item, value) of the flow aspect's figures (``cvmon.reports.flow``)."""
+    counts = [(name, getattr(flow.figures, name)) for name in FLOW_COUNTS]
+    return [*counts, ("served_share", flow.served_share), ("met_share", flow.met_share),
+            ("followed_share", flow.followed_share), ("score", flow.score)]  # fmt: skip
+
+
 def report_csv(report: UnitReport) -> str:
     """One row per figure: section, item, value in the period, value in the previous period."""
     buffer = io.StringIO()
@@ -194,6 +205,9 @@ def report_csv(report: UnitReport) -> str:
     greeted_before = dict(_behaviour_rows(report.previous_behaviour))
     for item, value in _behaviour_rows(report.behaviour):
         writer.writerow(["behaviour", item, _cell(value), _cell(greeted_before.get(item))])
+    flow_before = dict(_flow_rows(report.previous_flow))
+    for item, value in _flow_rows(report.flow):
+        writer.writerow(["flow", item, _cell(value), _cell(flow_before.get(item))])
     for rank in report.ranking:
         earlier = None if rank.index is None or rank.change is None else round(rank.index - rank.change, 1)
         writer.writerow(["ranking", rank.unit_id, _cell(rank.index), _cell(earlier)])

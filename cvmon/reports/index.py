@@ -8,7 +8,8 @@ Aspects (weights from ``reports.weights`` in cameras.yaml):
 - comfort: share of service time zones with a capacity were within it;
 - follow_up: share of the period's alerts resolved with a follow-up category and note;
 - room: days the room was ready at opening and service hours without a room change (``cvmon.reports.room``);
-- behaviour: share of the judged arrivals at counters and posts greeted the PS4 way (``cvmon.reports.behaviour``).
+- behaviour: share of the judged arrivals at counters and posts greeted the PS4 way (``cvmon.reports.behaviour``);
+- flow: customers served once queued, met at the door, and following the journey (``cvmon.reports.flow``).
 
 An aspect without data (no visits, no queue zone, no alerts...) drops out and the other weights
 are scaled up, so a unit is not rewarded or punished for what it does not have. The category comes
@@ -23,9 +24,10 @@ from dataclasses import dataclass
 from cvmon.config.models import ReportsConfig
 from cvmon.reports.behaviour import BehaviourFigures
 from cvmon.reports.figures import UnitFigures
+from cvmon.reports.flow import FlowReport
 from cvmon.reports.room import RoomFigures
 
-ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up", "room", "behaviour")
+ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up", "room", "behaviour", "flow")
 CATEGORIES = ("excellent", "good", "fair", "poor")
 
 
@@ -64,7 +66,10 @@ def _percent(share: float | None, *, inverted: bool = False) -> float | None:
 
 
 def aspect_scores(
-    figures: UnitFigures, room: RoomFigures | None = None, behaviour: BehaviourFigures | None = None
+    figures: UnitFigures,
+    room: RoomFigures | None = None,
+    behaviour: BehaviourFigures | None = None,
+    flow: FlowReport | None = None,
 ) -> dict[str, float | None]:
     """Each aspect's score 0-100 (None without data)."""
     return {
@@ -75,6 +80,7 @@ def aspect_scores(
         "follow_up": _percent(figures.alerts.with_follow_up_share),
         "room": None if room is None else room.score,
         "behaviour": None if behaviour is None else behaviour.score,
+        "flow": None if flow is None else flow.score,
     }
 
 
@@ -96,10 +102,11 @@ def service_index(
     config: ReportsConfig,
     room: RoomFigures | None = None,
     behaviour: BehaviourFigures | None = None,
+    flow: FlowReport | None = None,
 ) -> ServiceIndex:
     """The weighted mean of the aspects that have data, with its category."""
     weights, targets = config.weights.model_dump(), config.targets.model_dump()
-    scores = aspect_scores(figures, room, behaviour)
+    scores = aspect_scores(figures, room, behaviour, flow)
     aspects = tuple(AspectScore(name, scores[name], float(weights[name]), float(targets[name])) for name in ASPECTS)
     counted = [a for a in aspects if a.score is not None and a.weight > 0]
     total_weight = sum(a.weight for a in counted)

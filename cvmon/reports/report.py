@@ -17,6 +17,7 @@ from cvmon.read.scope import children_of, subtree_of
 from cvmon.reports.behaviour import NO_BEHAVIOUR, BehaviourFigures, behaviour_figures
 from cvmon.reports.customer import CustomerView, customer_view
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
+from cvmon.reports.flow import NO_FLOW, FlowReport, flow_report
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
 from cvmon.reports.room import NO_ROOM, RoomFigures, room_figures
 from cvmon.storage.models import CameraRecord
@@ -64,6 +65,8 @@ class UnitReport:
     previous_room: RoomFigures = NO_ROOM
     behaviour: BehaviourFigures = NO_BEHAVIOUR  # the PS4 greeting at counters and posts (cvmon.reports.behaviour)
     previous_behaviour: BehaviourFigures = NO_BEHAVIOUR
+    flow: FlowReport = NO_FLOW  # the flow through the touchpoints (cvmon.reports.flow)
+    previous_flow: FlowReport = NO_FLOW
 
     def camera_name(self, camera_id: str) -> str:
         return self.camera_names.get(camera_id, camera_id)
@@ -118,8 +121,10 @@ def build_report(
     previous_room = room_figures(session, config, subtree, before)
     behaviour = behaviour_figures(now_data, config, subtree)
     previous_behaviour = behaviour_figures(before_data, config, subtree)
-    index = service_index(figures, config.reports, room, behaviour)
-    previous_index = service_index(previous_figures, config.reports, previous_room, previous_behaviour)
+    flow = flow_report(now_data, config, subtree)
+    previous_flow = flow_report(before_data, config, subtree)
+    index = service_index(figures, config.reports, room, behaviour, flow)
+    previous_index = service_index(previous_figures, config.reports, previous_room, previous_behaviour, previous_flow)
     ranking = []
     for child_id in children_of(rows).get(unit_id, []):
         child = by_id[child_id]
@@ -129,12 +134,14 @@ def build_report(
             config.reports,
             room_figures(session, config, child_tree, period),
             behaviour_figures(now_data, config, child_tree),
+            flow_report(now_data, config, child_tree),
         )
         child_before = service_index(
             unit_figures(before_data, child.id, child.name, child.level, child_tree),
             config.reports,
             room_figures(session, config, child_tree, before),
             behaviour_figures(before_data, config, child_tree),
+            flow_report(before_data, config, child_tree),
         )
         ranking.append(
             RankedUnit(
@@ -163,4 +170,6 @@ def build_report(
         previous_room=previous_room,
         behaviour=behaviour,
         previous_behaviour=previous_behaviour,
+        flow=flow,
+        previous_flow=previous_flow,
     )
