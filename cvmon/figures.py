@@ -16,7 +16,21 @@ from cvmon.histogram import NO_VISITS, DurationHistogram
 
 GREETING_COUNTS: tuple[str, ...] = ("greet_arrivals", "greeted", "greet_missed", "greet_unseen", "seated")
 """A staff zone's greeting figures (``cvmon.behaviour``): arrivals it should greet and how each ended."""
-COUNTED: tuple[str, ...] = ("samples", "count_sum", "visits", *GREETING_COUNTS)
+STAFF_COUNTS: tuple[str, ...] = ("staff_count_sum", "unsure_count_sum")
+"""A customer zone's people who were staff, and whose role was unsure, summed over the samples (``cvmon.staff``)."""
+FLOW_COUNTS: tuple[str, ...] = (
+    "arrivals",
+    "met_at_door",
+    "joined_midway",
+    "guided_before_queue",
+    "queued",
+    "abandoned",
+    "reached_counter",
+    "skipped_required",
+    "journeys_unsure",
+)
+"""A camera's journey counts (``cvmon.flow``), kept on the first zone of its journey."""
+COUNTED: tuple[str, ...] = ("samples", "count_sum", "visits", *GREETING_COUNTS, *STAFF_COUNTS, *FLOW_COUNTS)
 """The integer figures that add up."""
 TIMED: tuple[str, ...] = (
     "seconds_observed",
@@ -24,11 +38,15 @@ TIMED: tuple[str, ...] = (
     "seconds_offline",
     "seconds_over_capacity",
     "visit_seconds_sum",
+    "staff_seconds",
+    "journey_seconds_sum",
 )
 """The seconds that add up."""
 SUMMED_FIGURES: tuple[str, ...] = (*COUNTED, *TIMED)
 """Every figure that adds up over time (``count_max`` takes the maximum, ``visit_hist`` merges)."""
-FIGURE_FIELDS: tuple[str, ...] = (*SUMMED_FIGURES, "count_max", "visit_hist")
+HISTOGRAMS: tuple[str, ...] = ("visit_hist", "journey_hist")
+"""The duration histograms, which merge."""
+FIGURE_FIELDS: tuple[str, ...] = (*SUMMED_FIGURES, "count_max", *HISTOGRAMS)
 """Every field of ``ZoneFigures``; minute, hourly and daily rows store them as columns of these names."""
 
 
@@ -53,6 +71,16 @@ class ZoneFigures:
         greet_missed: not greeted (the staff were seen well enough to tell).
         greet_unseen: not visible: the staff were not seen well enough to judge (never guessed).
         seated: of the counter arrivals, customers who sat down in the counter's seat zone in time.
+        staff_count_sum: of a customer zone (with staff recognised, ``cvmon.staff``), the staff standing in it,
+            summed over the samples (left out of ``count_sum`` and of the visits).
+        unsure_count_sum: the people counted whose role was unsure (in ``count_sum``: not silently dropped).
+        staff_seconds: seconds at least one staff member stood in the zone (e.g. Pandu in the hall).
+        arrivals .. journeys_unsure: a camera's journey counts (``cvmon.flow.journey``), on the first zone of its
+            journey: arrivals at the entrance, met at the door (its post staffed), joined midway, guided before
+            queueing, queued, abandoned, reached a counter, skipped a required step, and the journeys whose
+            role was unsure (counted there only).
+        journey_seconds_sum: the journey times (entrance to counter) of the arrivals that reached a counter.
+        journey_hist: those journey times, as a histogram.
     """
 
     samples: int = 0
@@ -70,25 +98,28 @@ class ZoneFigures:
     greet_missed: int = 0
     greet_unseen: int = 0
     seated: int = 0
+    staff_count_sum: int = 0
+    unsure_count_sum: int = 0
+    staff_seconds: float = 0.0
+    arrivals: int = 0
+    met_at_door: int = 0
+    joined_midway: int = 0
+    guided_before_queue: int = 0
+    queued: int = 0
+    abandoned: int = 0
+    reached_counter: int = 0
+    skipped_required: int = 0
+    journeys_unsure: int = 0
+    journey_seconds_sum: float = 0.0
+    journey_hist: DurationHistogram = NO_VISITS
 
     def __add__(self, other: ZoneFigures) -> ZoneFigures:
-        """The figures of both spans."""
+        """The figures of both spans (or of two zones, or two cameras)."""
         return ZoneFigures(
-            samples=self.samples + other.samples,
-            count_sum=self.count_sum + other.count_sum,
+            **{name: getattr(self, name) + getattr(other, name) for name in SUMMED_FIGURES},
             count_max=max(self.count_max, other.count_max),
-            seconds_observed=self.seconds_observed + other.seconds_observed,
-            seconds_staffed=self.seconds_staffed + other.seconds_staffed,
-            seconds_offline=self.seconds_offline + other.seconds_offline,
-            seconds_over_capacity=self.seconds_over_capacity + other.seconds_over_capacity,
-            visits=self.visits + other.visits,
-            visit_seconds_sum=self.visit_seconds_sum + other.visit_seconds_sum,
             visit_hist=self.visit_hist + other.visit_hist,
-            greet_arrivals=self.greet_arrivals + other.greet_arrivals,
-            greeted=self.greeted + other.greeted,
-            greet_missed=self.greet_missed + other.greet_missed,
-            greet_unseen=self.greet_unseen + other.greet_unseen,
-            seated=self.seated + other.seated,
+            journey_hist=self.journey_hist + other.journey_hist,
         )
 
     @property
@@ -99,7 +130,8 @@ class ZoneFigures:
     def as_columns(self) -> dict[str, Any]:
         """The figures by column name, the histogram in its stored form."""
         values = {name: getattr(self, name) for name in FIGURE_FIELDS}
-        values["visit_hist"] = self.visit_hist.to_json()
+        for name in HISTOGRAMS:
+            values[name] = getattr(self, name).to_json()
         return values
 
     @classmethod
@@ -112,8 +144,9 @@ class ZoneFigures:
         get = values.__getitem__ if isinstance(values, Mapping) else lambda name: getattr(values, name)
         out: dict[str, Any] = {name: get(name) for name in SUMMED_FIGURES}
         out["count_max"] = get("count_max")
-        hist = get("visit_hist")
-        out["visit_hist"] = hist if isinstance(hist, DurationHistogram) else DurationHistogram.from_json(hist)
+        for name in HISTOGRAMS:
+            hist = get(name)
+            out[name] = hist if isinstance(hist, DurationHistogram) else DurationHistogram.from_json(hist)
         return cls(**out)
 
     # -- derived ----------------------------------------------------------------------------------
@@ -131,6 +164,12 @@ class ZoneFigures:
     @property
     def mean_visit_s(self) -> float | None:
         return self.visit_seconds_sum / self.visits if self.visits else None
+
+    @property
+    def mean_journey_s(self) -> float | None:
+        """The mean journey time (entrance to counter); None when no journey was timed."""
+        n = self.journey_hist.total
+        return self.journey_seconds_sum / n if n else None
 
     @property
     def greeted_ratio(self) -> float | None:

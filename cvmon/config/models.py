@@ -357,6 +357,10 @@ class CameraConfig(StrictModel):
     behaviour: BehaviourConfig | None = Field(
         default=None, description="The PS4 greeting at counters and the door, measured by pose (off unless enabled)."
     )
+    staff: StaffConfig | None = Field(
+        default=None,
+        description="Staff recognised by appearance: customer zones then count customers only (off unless enabled).",
+    )
     journey: JourneyConfig | None = Field(
         default=None,
         description="The order in which customers are expected to pass this camera's zones (entrance, post, "
@@ -522,6 +526,7 @@ class Config(StrictModel):
 from cvmon.config.behaviour import BehaviourConfig  # noqa: E402  (builds on the models above)
 from cvmon.config.journey import JourneyConfig  # noqa: E402  (journey.py builds on the models above)
 from cvmon.config.room import RoomConfig  # noqa: E402  (room.py builds on the models above)
+from cvmon.config.staff import StaffConfig  # noqa: E402  (builds on the models above)
 
 for _model in (CameraConfig, Config):
     _model.model_rebuild()

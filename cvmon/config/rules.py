@@ -75,6 +75,23 @@ class GreetingRateLow(_Settings):
     min_arrivals: int = Field(default=10, ge=1)
 
 
+class AbandonmentHigh(_Settings):
+    """Settings of the abandonment_high rule (cameras with a journey)."""
+
+    enabled: bool = True
+    max_share_pct: float = Field(default=20.0, gt=0, le=100)
+    window_min: float = Field(default=60.0, gt=0)
+    min_queued: int = Field(default=5, ge=1)
+
+
+class DoorUnmet(_Settings):
+    """Settings of the door_unmet rule (cameras whose journey names a door post)."""
+
+    enabled: bool = True
+    max_unmet: int = Field(default=3, ge=1)
+    window_min: float = Field(default=60.0, gt=0)
+
+
 class Rules(_Settings):
     """Complete rule settings for one zone (or one camera) after merging every layer; the field
     defaults are the built-in settings."""
@@ -88,6 +105,8 @@ class Rules(_Settings):
     room_not_ready: RoomRule = RoomRule()
     room_changed: RoomRule = RoomRule()
     greeting_rate_low: GreetingRateLow = GreetingRateLow()
+    abandonment_high: AbandonmentHigh = AbandonmentHigh()
+    door_unmet: DoorUnmet = DoorUnmet()
     tolerance_s: float = Field(default=3.0, ge=0)
     escalate_after_s: float = Field(default=900.0, gt=0)
 
@@ -204,6 +223,34 @@ class GreetingRateLowRule(_Layer):
     )
 
 
+class AbandonmentHighRule(_Layer):
+    """Too many of the customers who queued left without reaching a counter."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.abandonment_high))
+
+    enabled: bool | None = Field(default=None, description="Whether the rule runs (cameras with a journey).")
+    max_share_pct: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Share of the customers who queued (%) that left, at or above which it alerts.",
+    )
+    window_min: float | None = Field(default=None, gt=0, description="Minutes the share is taken over.")
+    min_queued: int | None = Field(default=None, ge=1, description="Customers who queued the window needs first.")
+
+
+class DoorUnmetRule(_Layer):
+    """Customers arrived at the entrance while the door's post (the guard) was empty."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_defaults(BUILT_IN.door_unmet))
+
+    enabled: bool | None = Field(default=None, description="Whether the rule runs (journeys with a door_post).")
+    max_unmet: int | None = Field(
+        default=None, ge=1, description="Arrivals not met at the door within the window at which it alerts."
+    )
+    window_min: float | None = Field(default=None, gt=0, description="Minutes the arrivals are counted over.")
+
+
 class RulesConfig(_Layer):
     """Alert rules; each layer overrides only what it sets."""
 
@@ -224,6 +271,10 @@ class RulesConfig(_Layer):
     greeting_rate_low: GreetingRateLowRule | None = Field(
         default=None, description="Too few arriving customers greeted over a shift (PS4)."
     )
+    abandonment_high: AbandonmentHighRule | None = Field(
+        default=None, description="Too many customers left the queue without being served."
+    )
+    door_unmet: DoorUnmetRule | None = Field(default=None, description="Arrivals while the door's post was empty.")
     tolerance_s: float | None = Field(
         default=None,
         ge=0,

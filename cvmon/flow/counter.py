@@ -24,7 +24,7 @@ journey's figures agree with each other (deciding at each figure could count an 
 the same person's counter as a customer's). Staff journeys add nothing; unsure ones add ``unsure``
 only, never a guess.
 
-Each figure is dated at the moment it happened (see ``FlowFigures``): an arrival or a journey joined
+Each figure is dated at the moment it happened (see ``ZoneFigures``): an arrival or a journey joined
 mid-way at its start, queued and guided at the first step into a queue or waiting zone, a skipped step
 where the step past it was reached, a counter reached (with its journey time) where it was reached, an
 abandonment at the last sighting in the queue or waiting zone. So a journey's minutes stay open until it
@@ -42,9 +42,10 @@ from datetime import UTC, datetime, timedelta
 
 from cvmon.config.journey import JourneyConfig
 from cvmon.config.models import TimingConfig
-from cvmon.flow.figures import FlowFigures, FlowMinute
+from cvmon.figures import ZoneFigures
 from cvmon.flow.journey import Journey, JourneyPlan, begin, outcome, step_in, step_out, with_verdict
 from cvmon.types import ZoneKind
+from cvmon.types.flow import FlowMinute
 from cvmon.types.people import PersonRole
 from cvmon.zones.state import STEP_SAMPLES
 from cvmon.zones.visit_changes import VisitChange, VisitChangeKind
@@ -77,7 +78,7 @@ class JourneyCounter:
         self._journeys: dict[int, Journey] = {}  # by a number of the counter's own
         self._of_track: dict[int, int] = {}  # track id -> journey number
         self._next = 0
-        self._minutes: dict[datetime, FlowFigures] = {}
+        self._minutes: dict[datetime, ZoneFigures] = {}
         self._last_wall: datetime | None = None
 
     def update(
@@ -189,10 +190,10 @@ class JourneyCounter:
                     if self._of_track.get(track_id) == key:
                         del self._of_track[track_id]
 
-    def _add(self, dated: list[tuple[datetime, FlowFigures]]) -> None:
+    def _add(self, dated: list[tuple[datetime, ZoneFigures]]) -> None:
         for ts, figures in dated:
             minute = minute_of(ts)
-            self._minutes[minute] = self._minutes.get(minute, FlowFigures()) + figures
+            self._minutes[minute] = self._minutes.get(minute, ZoneFigures()) + figures
 
 
 def _verdict_function(roles: Roles) -> RoleOf:

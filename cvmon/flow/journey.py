@@ -2,7 +2,7 @@
 
 A ``Journey`` is a value: ``begin`` starts one at a visit to a journey zone, ``step_in`` and ``step_out``
 return the journey after a visit began or ended, ``outcome`` turns a closed journey into dated
-``FlowFigures``. Nothing here holds a coordinate; the counter (``cvmon.flow.counter``) keeps journeys
+``ZoneFigures``. Nothing here holds a coordinate; the counter (``cvmon.flow.counter``) keeps journeys
 under their track ids while they last and forgets them after.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cvmon.config.journey import WAIT_KINDS, JourneyConfig
-from cvmon.flow.figures import FlowFigures
+from cvmon.figures import ZoneFigures
 from cvmon.histogram import DurationHistogram
 from cvmon.types import ZoneKind
 from cvmon.types.people import PersonRole
@@ -176,7 +176,7 @@ def with_verdict(journey: Journey, verdict: PersonRole | None) -> Journey:
     return replace(journey, role=verdict)
 
 
-def outcome(journey: Journey, plan: JourneyPlan, cut_off: bool = False) -> list[tuple[datetime, FlowFigures]]:
+def outcome(journey: Journey, plan: JourneyPlan, cut_off: bool = False) -> list[tuple[datetime, ZoneFigures]]:
     """The figures a closed journey adds, each with the moment it happened; ``cut_off``: it was closed by the
     end of a recording or an outage, so whether it was abandoned is not known and it is not judged. Abandonment
     is judged only on a camera whose journey has the counter (elsewhere the customer may be on their way to it).
@@ -186,29 +186,29 @@ def outcome(journey: Journey, plan: JourneyPlan, cut_off: bool = False) -> list[
     if journey.role is PersonRole.STAFF:
         return []
     if journey.role is PersonRole.UNSURE:
-        return [(journey.start, FlowFigures(unsure=1))]
+        return [(journey.start, ZoneFigures(journeys_unsure=1))]
     if journey.arrived:
-        out = [(journey.start, FlowFigures(arrivals=1, met_at_door=int(journey.met_at_door)))]
+        out = [(journey.start, ZoneFigures(arrivals=1, met_at_door=int(journey.met_at_door)))]
     else:
-        out = [(journey.start, FlowFigures(joined_midway=1))]
+        out = [(journey.start, ZoneFigures(joined_midway=1))]
     if journey.first_wait is not None:
-        out.append((journey.first_wait, FlowFigures(queued=1, guided_before_queue=int(journey.guided))))
+        out.append((journey.first_wait, ZoneFigures(queued=1, guided_before_queue=int(journey.guided))))
     if journey.skipped is not None:
-        out.append((journey.skipped, FlowFigures(skipped_required=1)))
+        out.append((journey.skipped, ZoneFigures(skipped_required=1)))
     if journey.counter is not None:
         timed = journey.journey_s
         if timed is None:
-            out.append((journey.counter, FlowFigures(reached_counter=1)))
+            out.append((journey.counter, ZoneFigures(reached_counter=1)))
         else:
             hist = DurationHistogram.of([timed])
-            out.append((journey.counter, FlowFigures(reached_counter=1, journey_seconds_sum=timed, journey_hist=hist)))
+            out.append((journey.counter, ZoneFigures(reached_counter=1, journey_seconds_sum=timed, journey_hist=hist)))
     elif (
         plan.counter_zones
         and not cut_off
         and journey.last_wait_exit is not None
         and journey.waited_s >= plan.abandon_min_s
     ):
-        out.append((journey.last_wait_exit, FlowFigures(abandoned=1)))
+        out.append((journey.last_wait_exit, ZoneFigures(abandoned=1)))
     return out
 
 

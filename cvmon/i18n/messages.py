@@ -238,6 +238,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rule.room_not_ready": ("Ruangan belum siap", "Room not ready"),
     "rule.room_changed": ("Ruangan berubah", "Room changed"),
     "rule.greeting_rate_low": ("Salam PS4 kurang", "Few customers greeted"),
+    "rule.abandonment_high": ("Banyak pelanggan batal antre", "Many customers left the queue"),
+    "rule.door_unmet": ("Kedatangan tanpa disambut satpam", "Arrivals with no guard at the door"),
     "followup.coaching": ("Pembinaan petugas", "Staff coaching"),
     "followup.flow_change": ("Perubahan alur layanan", "Service flow change"),
     "followup.room_fix": ("Perbaikan ruangan", "Room fix"),
@@ -704,6 +706,14 @@ _WORDS: dict[str, tuple[str, str]] = {
         "over a shift, the share of arriving customers greeted the PS4 way (hand on chest and a bow) is "
         "below the limit; arrivals the staff could not be seen well for are left out.",
     ),
+    "report.rule_def.abandonment_high": (
+        "dalam satu jam, bagian pelanggan yang sudah antre lalu pergi tanpa sampai ke loket mencapai batas.",
+        "within an hour, the share of customers who queued and left without reaching a counter reaches the limit.",
+    ),
+    "report.rule_def.door_unmet": (
+        "dalam satu jam, beberapa pelanggan datang saat pos satpam di pintu kosong.",
+        "within an hour, several customers arrived while the guard's post at the door was empty.",
+    ),
     "report.rule_def.room_changed": (
         "selama jam layanan, satu area ruangan berubah dari foto acuannya cukup lama.",
         "during service hours, a region of the room differs from its reference picture for long enough.",
@@ -719,6 +729,35 @@ _WORDS: dict[str, tuple[str, str]] = {
     # room readiness (the morning checklist)
     "nav.room": ("Kesiapan ruang", "Room readiness"),
     "nav.greetings": ("Salam PS4", "Greetings"),
+    "nav.flow": ("Alur pelanggan", "Customer flow"),
+    "flow.title": ("Alur pelanggan melalui titik layanan", "How customers move through the touchpoints"),
+    "flow.intro": (
+        "Dihitung dari jalur tiap pelanggan di satu kamera (pintu, satpam, pandu, antrean, loket); yang disimpan "
+        "hanya jumlah per menit. Kamera-kamera hanya dijumlahkan: orang tidak pernah dikenali ulang antarkamera. "
+        "Petugas tidak dihitung; jalur yang perannya tidak pasti dihitung terpisah.",
+        "Counted from each customer's path on one camera (door, guard, guide desk, queue, counter); only counts per "
+        "minute are kept. Cameras are only added up: nobody is re-identified between cameras. Staff are left out; "
+        "journeys whose role was unsure are counted apart.",
+    ),
+    "flow.funnel": ("Corong hari ini", "The day's funnel"),
+    "flow.arrivals": ("Datang di pintu", "Arrived at the door"),
+    "flow.met_at_door": ("Disambut satpam", "Met at the door"),
+    "flow.guided_before_queue": ("Ke pandu dulu", "Guided first"),
+    "flow.queued": ("Antre", "Queued"),
+    "flow.abandoned": ("Batal antre", "Left the queue"),
+    "flow.reached_counter": ("Sampai loket", "Reached a counter"),
+    "flow.skipped_required": ("Melewati langkah wajib", "Skipped a step"),
+    "flow.journeys_unsure": ("Peran tidak pasti", "Role unsure"),
+    "flow.abandoned_share": ("Batal (% antre)", "Left (% queued)"),
+    "flow.leaks": (
+        "Bocor: {abandoned} batal antre, {skipped} melewati langkah wajib; {unsure} jalur tidak pasti perannya.",
+        "Leaks: {abandoned} left the queue, {skipped} skipped a required step; {unsure} journeys of unsure role.",
+    ),
+    "flow.journey_p50": ("median pintu sampai loket {seconds} dtk", "median door to counter {seconds} s"),
+    "flow.none": (
+        "Belum ada alur pada hari ini (hanya kamera dengan bagian journey di cameras.yaml).",
+        "No flow on this day (only cameras with a journey section in cameras.yaml).",
+    ),
     "greet.title": ("Salam PS4 di loket dan pos", "The PS4 greeting at counters and posts"),
     "greet.intro": (
         "Untuk setiap pelanggan yang datang ke loket atau pintu saat petugasnya ada: apakah petugas memberi salam "

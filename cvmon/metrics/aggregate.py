@@ -22,6 +22,8 @@ class ZoneSample:
 
     count: int
     staffed: bool | None = None
+    staff: int = 0  # staff standing in a customer zone (not in ``count``)
+    unsure: int = 0  # of ``count``, people whose staff or customer role was unsure
 
 
 @dataclass(slots=True)
@@ -90,6 +92,9 @@ class MinuteAggregator:
                 seconds_observed=dt,
                 seconds_staffed=dt if sample.staffed else 0.0,
                 seconds_over_capacity=dt if capacity is not None and sample.count > capacity else 0.0,
+                staff_count_sum=sample.staff,
+                unsure_count_sum=sample.unsure,
+                staff_seconds=dt if sample.staff else 0.0,
             )
             self._row(zone_id, minute).add(figures, offset, offset)
 
@@ -103,6 +108,11 @@ class MinuteAggregator:
         offset = (ended - minute).total_seconds()
         figures = ZoneFigures(visits=1, visit_seconds_sum=duration_s, visit_hist=DurationHistogram.of([duration_s]))
         self._row(zone_id, minute).add(figures, offset, offset)
+
+    def add_figures(self, zone_id: str, minute: datetime, figures: ZoneFigures) -> None:
+        """Figures known for a whole minute (a camera's journey counts), added to a zone's row of it."""
+        row = self._row(zone_id, minute_of(minute))
+        row.figures = row.figures + figures
 
     def add_greeting(self, zone_id: str, arrived: datetime, outcome: GreetingOutcome) -> None:
         """A customer arrival a staff zone should have greeted, and how it ended, in the arrival's minute."""

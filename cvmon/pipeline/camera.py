@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from cvmon.alerts.flow_rules import FlowWatch
 from cvmon.alerts.greeting_rules import GreetingRateWatch
 from cvmon.alerts.rules import RulesState
 from cvmon.config.models import CameraConfig, Config
 from cvmon.detectors.base import Detector
 from cvmon.evidence.greeting_picture import greeting_picture
+from cvmon.flow.counter import JourneyCounter, confirm_delay_s
 from cvmon.metrics.aggregate import MinuteAggregator, ZoneSample
 from cvmon.metrics.summary import figures_summary
 from cvmon.pipeline.alerting import AlertStage
@@ -34,6 +36,7 @@ from cvmon.pipeline.outage import Outage
 from cvmon.pipeline.people import TrackingStage
 from cvmon.pipeline.privacy import MASK_FILL as MASK_FILL
 from cvmon.pipeline.privacy import PrivacyMasks
+from cvmon.pipeline.roles import RoleStage, customers_only
 from cvmon.pipeline.room import CandidateWriter, ReferenceLoader, RoomStage
 from cvmon.tracking import PersonTracker
 from cvmon.types import (
@@ -75,6 +78,17 @@ class CameraPipeline:
         self.alerts = AlertStage(config, camera, self.zones)
         self.room = RoomStage(config, camera)
         self.greeting = GreetingStage(camera, self.zones, self.fps, pose)
+        self.roles = RoleStage(camera.staff, self.zones)
+        self.flow: JourneyCounter | None = None
+        if camera.journey is not None:
+            timing = config.timing_for(camera)
+            kinds = {z.id: z.kind for z in camera.zones}
+            self.flow = JourneyCounter(camera.journey, kinds, confirm_delay_s(timing, 1.0 / self.fps))
+            self.flow_zone = camera.journey.steps[0].zones[0]  # the journey's counts go on its first zone's rows
+            rules = config.rules_for(camera, by_id[self.flow_zone])
+            self.flow_rules = FlowWatch(
+                self.flow_zone, rules.abandonment_high, rules.door_unmet, camera.journey.door_post is not None
+            )
         self.greeting_rule = GreetingRateWatch(
             {
                 w.staff_zone: config.rules_for(camera, by_id[w.staff_zone]).greeting_rate_low
@@ -141,13 +155,36 @@ class CameraPipeline:
         people = self.tracking.update(sighting.found, sighting.counted, frame.video_s, frame.width, frame.height, image)
         counted = membership(self.zones, sighting.counted, frame.width, frame.height)
         held_in = membership(self.zones, people.held, frame.width, frame.height)
+        in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
+        split = self.roles.split(image, people, frame.ts.timestamp(), in_service)
         counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}
+        counts = customers_only(counts, split)
         dt = self._sample_dt(frame.video_s)
-        step = self.occupancy.update(people.in_zones, counts, people.matched, frame.video_s, frame.ts, dt, people.feet)
-        samples = {z.id: ZoneSample(counts[z.id], False if z.kind.measures_staffing else None) for z in self.zones}
+        step = self.occupancy.update(split.in_zones, counts, people.matched, frame.video_s, frame.ts, dt, people.feet)
+        samples = {
+            z.id: ZoneSample(
+                counts[z.id],
+                False if z.kind.measures_staffing else None,
+                split.staff.get(z.id, 0),
+                split.unsure.get(z.id, 0),
+            )
+            for z in self.zones
+        }
         self.aggregator.add_sample(frame.ts, dt, samples, sighting.inference_ms)
         self._fold(step)
-        in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
+        if self.flow is not None:
+            door = self.flow.plan.door_post
+            self.flow.update(
+                step.visits,
+                frame.video_s,
+                frame.ts,
+                door_staffed=door is not None and self.occupancy.state.staffed(door),
+                roles=split.roles if self.roles.enabled else None,
+                tracked=people.matched | frozenset(split.roles),
+            )
+            changes_from_flow = self._take_flow(self.flow.settled_before(frame.ts))
+        else:
+            changes_from_flow = []
         changes = self.alerts.on_sample(counts, self.occupancy, step.events, in_service, frame.video_s, frame.ts)
         self.frames_analysed += 1
         self._last_t, self._last_wall = frame.video_s, frame.ts
@@ -155,7 +192,9 @@ class CameraPipeline:
         behaviour = self.greeting.on_sample(
             image, people, step.visits, self.occupancy.state, frame.video_s, frame.ts, in_service
         )
-        greeting_changes = self._fold_behaviour(behaviour, frame.video_s, frame.ts, image, evidence_boxes)
+        greeting_changes = changes_from_flow + self._fold_behaviour(
+            behaviour, frame.video_s, frame.ts, image, evidence_boxes
+        )
         if greeting_changes:
             self.alerts.add_changes(greeting_changes)
             changes = changes + greeting_changes
@@ -240,6 +279,8 @@ class CameraPipeline:
         staffing decision, offline time noticed ``lag_s`` late) belongs to a minute before it."""
         last_wall = self._last_wall if self._last_t is not None else None
         mark = self.occupancy.settled_before(now - timedelta(seconds=lag_s), self._last_t, last_wall)
+        if self.flow is not None:
+            mark = self.flow.settled_before(mark)
         return self.greeting.settled_before(mark, self.occupancy.state, self._last_t, last_wall)
 
     def _sample_dt(self, t: float) -> float:
@@ -284,6 +325,8 @@ class CameraPipeline:
         last_wall = self._last_wall if self._last_t is not None else None
         self._end_greetings()
         self._fold(self.occupancy.end_segment(self._last_t, last_wall))
+        if self.flow is not None:
+            self.flow.end_segment()
         self.tracking.reset()
         self.detection.reset()
         self._last_t = None
@@ -302,10 +345,15 @@ class CameraPipeline:
         if now is not None:
             self._count_offline(now)
         self._end_greetings()
+        if self.flow is not None:
+            self.flow.end_segment()
+            self.alerts.add_changes(self._take_flow(None))
         if close_alerts and self._last_wall is not None:
             self.alerts.close_all(self._last_wall)
             self.alerts.add_changes(self.room.close_all(self._last_wall))
             self.alerts.add_changes(self.greeting_rule.close_all(self._last_wall))
+            if self.flow is not None:
+                self.alerts.add_changes(self.flow_rules.close_all(self._last_wall))
         self._end_segment()
 
     # -- output ---------------------------------------------------------------------------
@@ -319,7 +367,20 @@ class CameraPipeline:
         that are final."""
         if now is not None:
             self._count_offline(now)
-        return self.aggregator.pop_complete(None if now is None else (upto or now))
+        before = None if now is None else (upto or now)
+        self.alerts.add_changes(self._take_flow(before))
+        return self.aggregator.pop_complete(before)
+
+    def _take_flow(self, before: datetime | None) -> list[AlertChange]:
+        """Put the journey's final minutes (before ``before``; None: all) into its first zone's rows and judge
+        the journey's rules on them."""
+        changes: list[AlertChange] = []
+        if self.flow is None:
+            return changes
+        for flow in self.flow.pop_complete(before):
+            self.aggregator.add_figures(self.flow_zone, flow.minute, flow.figures)
+            changes += self.flow_rules.on_minute(flow.minute, flow.figures)
+        return changes
 
     def summary_dict(self) -> dict[str, object]:
         """The run's figures for the command line: every zone's minute figures added up, so they are
@@ -341,6 +402,9 @@ class CameraPipeline:
             **self.tracking.retained,
             **self.greeting.retained,
             **self.greeting_rule.retained,
+            **self.roles.retained,
+            **(self.flow.retained if self.flow is not None else {}),
+            **(self.flow_rules.retained if self.flow is not None else {}),
             "open_minutes": self.aggregator.open_minutes,
             "zone_events": len(self.zone_events),
             "room_snapshots_pending": len(self.room.pending),

@@ -21,7 +21,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cvmon.figures import FIGURE_FIELDS, ZoneFigures
+from cvmon.figures import FIGURE_FIELDS, HISTOGRAMS, ZoneFigures
 from cvmon.histogram import DurationHistogram
 from cvmon.storage.database import Database
 from cvmon.storage.merge import sum_figures
@@ -133,7 +133,7 @@ def _same(stored: Any, values: dict[str, Any]) -> bool:
         if isinstance(value, float):
             if not math.isclose(stored[name], value, rel_tol=1e-9, abs_tol=1e-6):
                 return False
-        elif name == "visit_hist":
+        elif name in HISTOGRAMS:
             if DurationHistogram.from_json(stored[name]) != DurationHistogram.from_json(value):
                 return False
         elif stored[name] != value:

@@ -130,6 +130,9 @@ class ZoneVersionRecord(Base):
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+EMPTY_HISTOGRAM_SQL = """'{"v": 2, "b": []}'"""  # DurationHistogram().to_json(), for the rows stored before it existed
+
+
 class ZoneFigureColumns:
     """The columns of a ``cvmon.figures.ZoneFigures`` (one each, of the same names), shared by minute,
     hourly and daily rows."""
@@ -150,6 +153,20 @@ class ZoneFigureColumns:
     greet_missed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     greet_unseen: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     seated: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    staff_count_sum: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    unsure_count_sum: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    staff_seconds: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    arrivals: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    met_at_door: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    joined_midway: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    guided_before_queue: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    queued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    abandoned: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    reached_counter: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    skipped_required: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    journeys_unsure: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    journey_seconds_sum: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    journey_hist: Mapped[dict[str, Any]] = mapped_column(JSON, server_default=text(EMPTY_HISTOGRAM_SQL))
 
 
 class MinuteStatRecord(ZoneFigureColumns, Base):

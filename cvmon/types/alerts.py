@@ -17,6 +17,8 @@ class Rule(enum.StrEnum):
     ROOM_NOT_READY = "room_not_ready"
     ROOM_CHANGED = "room_changed"
     GREETING_RATE_LOW = "greeting_rate_low"
+    ABANDONMENT_HIGH = "abandonment_high"
+    DOOR_UNMET = "door_unmet"
 
 
 class ChangeKind(enum.StrEnum):

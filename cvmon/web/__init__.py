@@ -23,6 +23,7 @@ from cvmon.web.pages import (
     camera,
     dashboard,
     evidence,
+    flow,
     greetings,
     pack,
     privacy,
@@ -46,6 +47,7 @@ PAGE_ROUTERS = (
     report.router,
     room.router,
     greetings.router,
+    flow.router,
     setup.router,
     privacy.router,
 )

@@ -39,6 +39,8 @@ from tests.storage.conftest import (  # noqa: F401
     make_camera_minute,
     make_minute_row,
     postgres_admin,
+    postgres_template,
+    sqlite_template,
 )
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 WITA

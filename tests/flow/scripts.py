@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from cvmon.config.journey import JourneyConfig
+from cvmon.figures import ZoneFigures
 from cvmon.flow.counter import JourneyCounter, Roles
-from cvmon.flow.figures import FlowFigures
 from cvmon.types import ZoneKind
 from cvmon.zones.visit_changes import VisitChange, VisitChangeKind
 from tests.conftest import T0
@@ -93,6 +93,6 @@ def feed(
         counter.update(due.get(second, []), t, T0 + timedelta(seconds=t), door(t), roles, tracked(t))
 
 
-def minutes(counter: JourneyCounter) -> dict[int, FlowFigures]:
+def minutes(counter: JourneyCounter) -> dict[int, ZoneFigures]:
     """Every minute's figures (the minutes after T0), handed out."""
     return {round((m.minute - T0).total_seconds() / 60): m.figures for m in counter.pop_complete(None)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from cvmon.figures import ZoneFigures
 from cvmon.flow.counter import JourneyCounter
-from cvmon.flow.figures import FlowFigures
 from cvmon.histogram import DurationHistogram
 from cvmon.types import ZoneKind
 from cvmon.types.people import PersonRole
@@ -15,13 +15,13 @@ from tests.conftest import T0
 from tests.flow.scripts import KINDS, STEPS, counter, feed, handover, journey, minutes, path, visit
 
 
-def timed(seconds: float) -> FlowFigures:
+def timed(seconds: float) -> ZoneFigures:
     """A counter reached by an arrival, after ``seconds`` from the door."""
-    return FlowFigures(reached_counter=1, journey_seconds_sum=seconds, journey_hist=DurationHistogram.of([seconds]))
+    return ZoneFigures(reached_counter=1, journey_seconds_sum=seconds, journey_hist=DurationHistogram.of([seconds]))
 
 
-ARRIVED_MET = FlowFigures(arrivals=1, met_at_door=1)
-QUEUED_GUIDED = FlowFigures(queued=1, guided_before_queue=1)
+ARRIVED_MET = ZoneFigures(arrivals=1, met_at_door=1)
+QUEUED_GUIDED = ZoneFigures(queued=1, guided_before_queue=1)
 
 
 def test_a_customer_following_the_whole_journey() -> None:
@@ -36,7 +36,7 @@ def test_a_customer_following_the_whole_journey() -> None:
 def test_the_journey_time_runs_from_stepping_in_at_the_door_to_stepping_up_to_the_counter() -> None:
     c = counter()
     feed(c, path(1, ("pintu", 12.5, 14), ("meja-pandu", 20, 30), ("ruang-tunggu", 40, 90), ("loket-2", 97.25, 99)), 120)
-    figures = sum(minutes(c).values(), FlowFigures())
+    figures = sum(minutes(c).values(), ZoneFigures())
     assert figures.journey_seconds_sum == 84.75
     assert figures.mean_journey_s == 84.75
     assert figures.journey_hist == DurationHistogram.of([84.75])
@@ -46,7 +46,7 @@ def test_a_customer_skipping_the_required_guide_desk() -> None:
     c = counter()
     feed(c, path(1, ("pintu", 10, 14), ("antrian", 30, 200), ("loket-2", 210, 400)), 800)
     assert minutes(c) == {
-        0: ARRIVED_MET + FlowFigures(queued=1, skipped_required=1),  # skipped where the queue was reached
+        0: ARRIVED_MET + ZoneFigures(queued=1, skipped_required=1),  # skipped where the queue was reached
         3: timed(200.0),
     }
 
@@ -56,14 +56,14 @@ def test_skipping_an_optional_step_is_no_skip() -> None:
     steps[2]["required"] = False
     c = counter(steps=steps)
     feed(c, path(1, ("pintu", 10, 14), ("antrian", 30, 200), ("loket-2", 210, 400)), 800)
-    assert minutes(c) == {0: ARRIVED_MET + FlowFigures(queued=1), 3: timed(200.0)}
+    assert minutes(c) == {0: ARRIVED_MET + ZoneFigures(queued=1), 3: timed(200.0)}
     # the guard's area is optional in the default journey: nobody above visited it, nobody skipped it
 
 
 def test_a_guide_desk_visited_after_the_queue_is_not_guided_and_the_queue_skipped_it() -> None:
     c = counter()
     feed(c, path(1, ("pintu", 10, 14), ("antrian", 30, 50), ("meja-pandu", 55, 70), ("loket-1", 80, 90)), 500)
-    assert minutes(c) == {0: ARRIVED_MET + FlowFigures(queued=1, skipped_required=1), 1: timed(70.0)}
+    assert minutes(c) == {0: ARRIVED_MET + ZoneFigures(queued=1, skipped_required=1), 1: timed(70.0)}
 
 
 def test_a_customer_leaving_the_queue_after_the_minimum_abandons_dated_at_the_queue_exit() -> None:
@@ -74,7 +74,7 @@ def test_a_customer_leaving_the_queue_after_the_minimum_abandons_dated_at_the_qu
     assert c.pop_complete(c.settled_before(T0 + timedelta(seconds=463))) == []
     feed(c, [], 464, start=464)
     assert c.settled_before(T0 + timedelta(seconds=464)) == T0 + timedelta(seconds=462)
-    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 2: FlowFigures(abandoned=1)}
+    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 2: ZoneFigures(abandoned=1)}
     assert c.retained == {"journeys": 0, "track_ids": 0, "open_minutes": 0}
 
 
@@ -93,14 +93,14 @@ def test_waiting_in_overlapping_queue_and_waiting_zones_counts_once() -> None:
     assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED}
     c = counter()
     feed(c, script[:-2] + visit(1, "ruang-tunggu", 70, 110), 800)  # 60 s waited
-    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 1: FlowFigures(abandoned=1)}
+    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 1: ZoneFigures(abandoned=1)}
 
 
 def test_a_track_the_tracker_let_go_closes_its_journey_at_once() -> None:
     c = counter()
     script = path(1, ("pintu", 10, 14), ("meja-pandu", 20, 40), ("antrian", 50, 150))
     feed(c, script, 170, tracked=lambda t: {1} if t < 165 else set())
-    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 2: FlowFigures(abandoned=1)}
+    assert minutes(c) == {0: ARRIVED_MET + QUEUED_GUIDED, 2: ZoneFigures(abandoned=1)}
     assert c.retained["journeys"] == 0
 
 
@@ -108,13 +108,13 @@ def test_arrivals_met_at_the_door_and_while_the_post_was_empty() -> None:
     c = counter()
     script = visit(1, "pintu", 10, 14) + visit(2, "pintu", 70, 74)
     feed(c, script, 900, door=lambda t: t < 60)
-    assert minutes(c) == {0: ARRIVED_MET, 1: FlowFigures(arrivals=1)}
+    assert minutes(c) == {0: ARRIVED_MET, 1: ZoneFigures(arrivals=1)}
 
 
 def test_without_a_door_post_nobody_is_met() -> None:
     c = counter(door_post=None)
     feed(c, visit(1, "pintu", 10, 14), 900)
-    assert minutes(c) == {0: FlowFigures(arrivals=1)}
+    assert minutes(c) == {0: ZoneFigures(arrivals=1)}
 
 
 def test_staff_walking_through_customer_zones_count_nothing_and_unsure_tracks_only_as_unsure() -> None:
@@ -124,13 +124,13 @@ def test_staff_walking_through_customer_zones_count_nothing_and_unsure_tracks_on
     customer = path(9, ("pintu", 65, 70))
     roles = {7: PersonRole.STAFF, 8: PersonRole.UNSURE, 9: PersonRole.CUSTOMER}
     feed(c, staff + unsure + customer, 900, roles=roles)
-    assert minutes(c) == {0: FlowFigures(unsure=1), 1: ARRIVED_MET}
+    assert minutes(c) == {0: ZoneFigures(journeys_unsure=1), 1: ARRIVED_MET}
 
 
 def test_the_default_takes_everyone_for_a_customer() -> None:
     c = counter()
     feed(c, path(7, ("pintu", 10, 14), ("antrian", 30, 200), ("loket-1", 210, 400)), 900)
-    assert minutes(c) == {0: ARRIVED_MET + FlowFigures(queued=1, skipped_required=1), 3: timed(200.0)}
+    assert minutes(c) == {0: ARRIVED_MET + ZoneFigures(queued=1, skipped_required=1), 3: timed(200.0)}
 
 
 def test_a_track_id_change_mid_journey_is_one_journey() -> None:
@@ -156,19 +156,19 @@ def test_a_journey_keeps_its_firm_verdict_when_a_new_id_is_unsure() -> None:
     assert minutes(c) == {}  # the latest firm verdict (staff, of the new id) decides
     c = counter()
     feed(c, script, 800, roles={2: PersonRole.UNSURE})
-    assert minutes(c) == {0: FlowFigures(unsure=1)}
+    assert minutes(c) == {0: ZoneFigures(journeys_unsure=1)}
 
 
 def test_a_track_first_seen_in_the_queue_joined_midway_and_is_judged_from_there() -> None:
     c = counter()
     feed(c, path(3, ("antrian", 30, 200), ("loket-1", 210, 400)), 800)
-    assert minutes(c) == {0: FlowFigures(joined_midway=1, queued=1), 3: FlowFigures(reached_counter=1)}
+    assert minutes(c) == {0: ZoneFigures(joined_midway=1, queued=1), 3: ZoneFigures(reached_counter=1)}
 
 
 def test_a_continued_visit_the_counter_did_not_see_begin_starts_a_journey() -> None:
     c = counter()
     feed(c, handover("antrian", 1, 2, start=50, at=150, last=200), 800)
-    assert minutes(c) == {0: FlowFigures(joined_midway=1, queued=1), 3: FlowFigures(abandoned=1)}
+    assert minutes(c) == {0: ZoneFigures(joined_midway=1, queued=1), 3: ZoneFigures(abandoned=1)}
 
 
 def test_the_end_of_a_segment_cuts_journeys_off_without_judging_abandonment() -> None:
@@ -186,7 +186,7 @@ def test_minutes_are_handed_out_once_they_are_over() -> None:
     assert [m.minute for m in c.pop_complete(T0 + timedelta(seconds=60))] == [T0]
     assert [m.minute for m in c.pop_complete(T0 + timedelta(seconds=119))] == []
     assert [(m.minute, m.figures) for m in c.pop_complete(T0 + timedelta(seconds=120))] == [
-        (T0 + timedelta(minutes=1), FlowFigures(arrivals=1, met_at_door=1, skipped_required=1) + timed(60.0))
+        (T0 + timedelta(minutes=1), ZoneFigures(arrivals=1, met_at_door=1, skipped_required=1) + timed(60.0))
     ]
 
 
@@ -202,14 +202,14 @@ def test_figures_of_two_cameras_add_up_without_following_anyone_between_them() -
     feed(door, path(1, ("pintu", 10, 14), ("meja-pandu", 20, 40)) + path(2, ("pintu", 15, 19)), 800)
     feed(hall, path(51, ("antrian", 60, 200), ("loket-1", 210, 300)) + path(52, ("antrian", 65, 145)), 800)
     by_door, by_hall = minutes(door), minutes(hall)
-    assert by_door == {0: FlowFigures(arrivals=2, met_at_door=2)}
+    assert by_door == {0: ZoneFigures(arrivals=2, met_at_door=2)}
     assert by_hall == {
-        1: FlowFigures(joined_midway=2, queued=2),
-        2: FlowFigures(abandoned=1),
-        3: FlowFigures(reached_counter=1),
+        1: ZoneFigures(joined_midway=2, queued=2),
+        2: ZoneFigures(abandoned=1),
+        3: ZoneFigures(reached_counter=1),
     }
-    office = {m: by_door.get(m, FlowFigures()) + by_hall.get(m, FlowFigures()) for m in by_door.keys() | by_hall}
-    assert sum(office.values(), FlowFigures()) == FlowFigures(
+    office = {m: by_door.get(m, ZoneFigures()) + by_hall.get(m, ZoneFigures()) for m in by_door.keys() | by_hall}
+    assert sum(office.values(), ZoneFigures()) == ZoneFigures(
         arrivals=2, met_at_door=2, joined_midway=2, queued=2, abandoned=1, reached_counter=1
     )
 
@@ -222,7 +222,7 @@ def test_a_camera_without_the_counter_judges_no_abandonment() -> None:
         confirm_s=2.0,
     )
     feed(c, path(1, ("pintu", 10, 14), ("ruang-tunggu", 20, 300)), 800)
-    assert minutes(c) == {0: FlowFigures(arrivals=1, queued=1)}
+    assert minutes(c) == {0: ZoneFigures(arrivals=1, queued=1)}
 
 
 def test_memory_stays_bounded_by_the_people_in_view() -> None:
@@ -237,7 +237,7 @@ def test_memory_stays_bounded_by_the_people_in_view() -> None:
             script += visit(n, "loket-2", s + 55, s + 75)
         ends[n] = s + 85
     most = {"journeys": 0, "track_ids": 0}
-    total = FlowFigures()
+    total = ZoneFigures()
 
     def in_view(t: float) -> set[int]:
         recent = range(max(0, int(t // 10) - 9), min(1000, int(t // 10) + 1))

@@ -8,8 +8,8 @@ import pytest
 
 from cvmon.config.journey import JourneyConfig
 from cvmon.config.models import TimingConfig, ZoneConfig
+from cvmon.figures import ZoneFigures
 from cvmon.flow.counter import JourneyCounter, confirm_delay_s
-from cvmon.flow.figures import FlowFigures
 from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.occupancy import ZoneStage
 from cvmon.types import ZoneKind
@@ -52,7 +52,7 @@ def where(track: int, t: float, guard: bool) -> float | None:
     return None
 
 
-def run(until: float, guard: bool) -> dict[int, FlowFigures]:
+def run(until: float, guard: bool) -> dict[int, ZoneFigures]:
     stage = ZoneStage(ZONES, TIMING, 1 / FPS)
     counter = JourneyCounter(JOURNEY, {z.id: z.kind for z in ZONES}, confirm_delay_s(TIMING, 1 / FPS))
     roles = {1: PersonRole.CUSTOMER, 2: PersonRole.CUSTOMER, 50: PersonRole.STAFF, 99: PersonRole.STAFF}
@@ -75,8 +75,8 @@ def run(until: float, guard: bool) -> dict[int, FlowFigures]:
 def test_customers_and_a_staff_member_walking_through_the_zones(guard: bool) -> None:
     met = 2 if guard else 0
     assert run(460, guard) == {
-        0: FlowFigures(arrivals=2, met_at_door=met, queued=2),
-        2: FlowFigures(
+        0: ZoneFigures(arrivals=2, met_at_door=met, queued=2),
+        2: ZoneFigures(
             reached_counter=1,
             journey_seconds_sum=115.0,  # stepped in at the door at 10 s, up to the counter at 125 s
             journey_hist=DurationHistogram.of([115.0]),

@@ -15,7 +15,13 @@ from cvmon.config import parse_config
 from cvmon.storage import Database
 from cvmon.storage.config_history import sync_config
 from tests.reports.conftest import CONFIG
-from tests.storage.conftest import database, database_url, postgres_admin  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 
 UNITS = ["uiw-ntb", "up3-mataram", "ulp-ampenan", "ulp-cakra"]
 RATING_HEADER = (

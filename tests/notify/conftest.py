@@ -16,7 +16,13 @@ from cvmon.storage import Database, open_database
 from cvmon.storage.models import OutboxRecord
 from tests.notify.http_receiver import Receiver
 from tests.notify.mqtt_helpers import BROKER_HOST, BROKER_PORT
-from tests.storage.conftest import database, database_url, postgres_admin
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 
 __all__ = ["database", "database_url", "postgres_admin"]
 

@@ -25,6 +25,8 @@ from tests.storage.conftest import (  # noqa: F401
     make_camera_minute,
     make_minute_row,
     postgres_admin,
+    postgres_template,
+    sqlite_template,
 )
 
 SQUARE = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]

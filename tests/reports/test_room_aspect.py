@@ -18,7 +18,13 @@ from cvmon.storage.alerts import AlertRepository
 from cvmon.storage.config_history import sync_config
 from cvmon.storage.models import EvidenceRecord
 from cvmon.types import AlertChange, ChangeKind, Rule
-from tests.storage.conftest import database, database_url  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 
 WITA = ZoneInfo("Asia/Makassar")
 MON, TUE = date(2026, 11, 23), date(2026, 11, 24)  # service 08:00-15:00: 7 clock hours a day

@@ -23,6 +23,8 @@ from tests.storage.conftest import (  # noqa: F401
     make_config,
     make_minute_row,
     postgres_admin,
+    postgres_template,
+    sqlite_template,
 )
 
 NOW = datetime(2024, 5, 10, 10, 20, 30, tzinfo=UTC)

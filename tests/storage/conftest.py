@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -160,9 +161,44 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to the newest revision once per test process, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "cvmon.db"
+    open_database(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """A PostgreSQL database migrated to the newest revision once per test process, the template each test's
+    database is created from (CREATE DATABASE ... TEMPLATE copies it in a moment; migrating takes seconds)."""
+    name = f"cvmon_template_{uuid.uuid4().hex[:16]}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        open_database(f"{POSTGRES_SERVER}/{name}").close()
+        yield name
+    finally:
+        with postgres_admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """A freshly migrated, empty database."""
+def database(database_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A freshly migrated, empty database: a copy of this process's migrated template (the migrations
+    themselves are tested from an empty database in test_migrations.py)."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    else:
+        template: str = request.getfixturevalue("postgres_template")
+        admin: Engine = request.getfixturevalue("postgres_admin")
+        name = database_url.rsplit("/", 1)[1]
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'))
     db = open_database(database_url)
     try:
         yield db

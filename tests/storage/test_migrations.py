@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Inspector, insert, inspect, select
 
 from cvmon.config import Config
-from cvmon.figures import GREETING_COUNTS
+from cvmon.figures import FLOW_COUNTS, GREETING_COUNTS, STAFF_COUNTS
 from cvmon.histogram import LEGACY_EDGES_S, DurationHistogram, from_legacy
 from cvmon.storage import Database, open_database
 from cvmon.storage.config_history import sync_config
@@ -54,6 +54,7 @@ EXPECTED_TABLES = {
     "shopper_scores",
     "greeting_references",
 }
+ADDED_LATER = {*GREETING_COUNTS, *STAFF_COUNTS, *FLOW_COUNTS, "staff_seconds", "journey_seconds_sum", "journey_hist"}
 # Words that would betray per-person data or credentials in a column name.
 FORBIDDEN_COLUMN_WORDS = ("track", "image", "frame_data", "snapshot", "bbox", "xyxy", "face", "source_url", "url")
 
@@ -320,7 +321,7 @@ def test_stored_minutes_become_legacy_parts(database_url: str, config: Config) -
         sync_rows_before_0012(Database(engine, database_url), config)
         with engine.begin() as conn:
             for row in rows:
-                columns = {k: v for k, v in row.as_columns().items() if k not in GREETING_COUNTS}  # added by 0015
+                columns = {k: v for k, v in row.as_columns().items() if k not in ADDED_LATER}  # added by 0015, 0016
                 values = {"zone_kind": row.zone_kind, **columns, "t_first_s": row.t_first_s}
                 conn.execute(
                     insert(MinuteStatRecord.__table__).values(
@@ -459,6 +460,9 @@ def test_greeting_figures_come_with_0015_and_go_with_its_downgrade(database_url:
             alembic.attributes["connection"] = conn
             command.downgrade(alembic, "0014")
         inspector = inspect(db.engine)
+        assert not {"arrivals", "journey_hist", "staff_seconds"} & {
+            c["name"] for c in inspector.get_columns("minute_stats")
+        }
         assert "greeting_references" not in inspector.get_table_names()
         for table in ("minute_stats", "minute_parts", "hourly_stats", "daily_stats"):
             assert not set(GREETING_COUNTS) & {c["name"] for c in inspector.get_columns(table)}

@@ -22,7 +22,13 @@ from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, FakeClock, 
 from tests.imports.conftest import SHOPPER_HEADER, UNITS, csv_text
 from tests.reports.conftest import M3
 from tests.reports.test_satisfaction import DAYS, _seed
-from tests.storage.conftest import database, database_url, postgres_admin  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 from tests.web.live import TIMEOUT_MS, screenshot, serving
 
 pytestmark = sqlite_only  # the report's SQL runs on both databases in tests/reports

@@ -22,7 +22,13 @@ from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, FakeClock, make_settings, sqlite_only
 from tests.conftest import ONE_BY_ONE
 from tests.pipeline.test_room_stage import EMPTY, at
-from tests.storage.conftest import database, database_url  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 
 pytestmark = [sqlite_only, pytest.mark.skipif(not ONE_BY_ONE.is_file(), reason="needs the shared footage")]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -21,7 +21,13 @@ from cvmon.storage.audit import AuditRepository
 from cvmon.storage.config_history import sync_config
 from cvmon.storage.users import UserRepository
 from tests.api.conftest import FAST_PASSWORDS, PASSWORD, SEED_ACTOR, make_settings
-from tests.storage.conftest import database, database_url, postgres_admin  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401
+    database,
+    database_url,
+    postgres_admin,
+    postgres_template,
+    sqlite_template,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "cameras.yaml"
 COMMENT = "# WITA; inherited by the units below"
