@@ -58,6 +58,9 @@ from bench.scenes.journey import (
     journey_plan_for_seed,
     make_journey_script,
 )
+from bench.scenes.journey import (
+    SCRIPT_VERSION as JOURNEY_SCRIPT_VERSION,
+)
 from bench.scenes.journey_truth import FlowRules, FlowTruth, flow_truth
 from bench.scenes.render import render
 from bench.scenes.script import ZONES, ScenePlan, Script, make_script, plan_for_seed
@@ -88,7 +91,7 @@ __all__ = [
 ]
 
 GENERATOR_VERSION = f"1.{BANK_VERSION}"
-JOURNEY_GENERATOR_VERSION = f"1.{BANK_VERSION}.{UNIFORM_VERSION}"
+JOURNEY_GENERATOR_VERSION = f"1.{BANK_VERSION}.{UNIFORM_VERSION}.{JOURNEY_SCRIPT_VERSION}"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CVMON_SHARED_DIR", REPO_ROOT.parent / "shared"))
 FOOTAGE_DIR = Path(os.environ.get("CVMON_FOOTAGE_DIR", SHARED / "footage"))

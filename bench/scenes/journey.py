@@ -54,6 +54,7 @@ OUT_OF_QUEUE = (690.0, 345.0)  # the way from the queue back to the door
 TOUR_Y = 412.0  # staff stand in the queue zone in front of the queue's row, in a gap
 STAFF_WALK_Y = 350.0  # staff walk between their post and the queue zone at this height
 MAX_JOURNEY_SLOTS = 5
+SCRIPT_VERSION = 2  # change when the script draws something else for the same seed and plan
 
 # The back of the room between x 380 and 600 (the table, the pillar) hides people from the detector
 # at the sizes used there: the guide desk and the guard's post are where people are found.
@@ -169,6 +170,13 @@ class _Staff(_Walker):
 _PAST_THE_QUEUE = ("to_counter", "served", "leaving", "abandoning", "gone")
 
 
+def _in_the_door(w: _Walker) -> bool:
+    """Someone standing in the doorway or walking through it (the next arrival waits for them)."""
+    if w.state in ("entering", "door"):
+        return True
+    return w.state in ("abandoning", "out", "back") and w.pos[0] > DOOR_SPOT[0] - 80 and w.pos[1] > 300
+
+
 def _frames(s: float) -> int:
     return round(s * FPS)
 
@@ -265,13 +273,14 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             if f == back and front.state in ("going_out", "away"):
                 front.state = "returning"
                 front.go(STAFF_POST)
-        # arrivals
+        # arrivals, one at a time through the door: the next waits outside while someone stands in it
         waiting_outside = sum(w.state not in _PAST_THE_QUEUE for w in customers)
+        door_busy = any(_in_the_door(w) for w in [*customers, guard])
         if scripted is not None:
-            while scripted and f >= _frames(scripted[0].at_s):
+            if scripted and f >= _frames(scripted[0].at_s) and not door_busy:
                 choice = scripted.pop(0)
                 customers.append(_Customer(n, int(rng.choice(customer_looks)), f, choice))
-        elif f >= next_arrival:
+        elif f >= next_arrival and not door_busy:
             if f <= last_arrival * FPS and waiting_outside < plan.max_queue:
                 look = int(rng.choice(customer_looks))
                 customers.append(_Customer(n, look, f, _drawn_arrival(rng, plan, f / FPS)))
