@@ -38,6 +38,15 @@ Ground truth (``truth.py``), computed from the script alone, with cvmon's docume
       empty post) staffs nothing. Staffed ratio = staffed seconds / scene seconds, a frame standing
       for 1/fps seconds.
     * Queue mean: the mean count of the ``queue`` zone over the frames cvmon analysed.
+
+Journey scenes (issue 17, item 6; ``journey.py``, ``journey_truth.py``, ``flow_measure.py``)
+    A second family, drawn by ``journey_plan_for_seed`` and made by ``generate_journey_scene``: the same
+    room as an office with a door, the guard's post, a guide desk, the queue and the loket, three
+    uniformed staff (the bank's people as filmed, shirt recoloured hi-vis yellow) who walk into the
+    queue zone now and then, and customers who come in at the door, may stop at the guard, visit or
+    skip the guide desk, queue, are served or give up and leave by the door. Its cameras.yaml adds
+    the journey and ``staff.enabled``; its truth (``flow_truth``) gives each person's role, zone
+    visits in order and journey, and the scene's flow totals. The plain family above is unchanged.
 """
 
 from __future__ import annotations
