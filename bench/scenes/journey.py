@@ -39,30 +39,32 @@ from bench.scenes.script import (
     ZONES,
     Script,
     _Walker,
-    slot,
 )
 
-DOOR_IN = (WIDTH + 70.0, 338.0)  # off the picture, beyond the door
-DOOR_SPOT = (712.0, 338.0)  # where a customer stops just inside the door
-GUARD_POST = (715.0, 286.0)
-GUARD_SPOT = (655.0, 298.0)  # a customer stopping at the guard
-PANDU_POST = (450.0, 312.0)
-GUIDE_SPOT = (385.0, 318.0)  # a customer at the guide desk
-HALL = (470.0, 350.0)  # a way point below the guide desk, behind the queue
+DOOR_IN = (WIDTH + 70.0, 300.0)  # off the picture, beyond the door at the back on the right
+DOOR_SPOT = (680.0, 300.0)  # where a customer stops just inside the door
+GUARD_POST = (725.0, 352.0)  # the guard stands in front of the door, nearer the camera than who comes in
+GUARD_SPOT = (668.0, 352.0)  # a customer stopping at the guard, beside them, straight down from the door
+PANDU_POST = (400.0, 316.0)
+GUIDE_SPOT = (465.0, 320.0)  # a customer at the guide desk, on the side they come from
 ABOVE_QUEUE_Y = 360.0  # customers walk to their place in the queue from behind it, at this height
-OUT_OF_QUEUE = (690.0, 345.0)  # the way from the queue back to the door
+TO_COUNTER = (330.0, 398.0)  # the head walks along the queue's row, then up to the loket (not past the Pandu)
+OUT_OF_QUEUE = ((620.0, 305.0),)  # the way from the queue back out of the door (behind the guard)
 TOUR_Y = 412.0  # staff stand in the queue zone in front of the queue's row, in a gap
 STAFF_WALK_Y = 350.0  # staff walk between their post and the queue zone at this height
-MAX_JOURNEY_SLOTS = 5
-SCRIPT_VERSION = 2  # change when the script draws something else for the same seed and plan
+QUEUE_HEAD_X = 500.0  # the queue's head, clear of the guide desk behind the row (the plain scenes' is at 420)
+MAX_JOURNEY_SLOTS = 3  # a fourth would stand in front of the customer at the guard
+SCRIPT_VERSION = 5  # change when the script draws something else for the same seed and plan
 
 # The back of the room between x 380 and 600 (the table, the pillar) hides people from the detector
-# at the sizes used there: the guide desk and the guard's post are where people are found.
+# at the sizes used there, so the staff stand nearer or clear of it. Nobody stops in front of or
+# behind a staff member, and nobody's way crosses in front of one standing: a nearer person before
+# someone takes their track.
 JOURNEY_ZONES: dict[str, dict[str, object]] = {
-    "door": {"kind": "entrance", "points": [[0.78, 0.715], [1.0, 0.715], [1.0, 0.84], [0.78, 0.84]]},
-    "guard": {"kind": "post", "points": [[0.84, 0.62], [0.97, 0.62], [0.97, 0.70], [0.84, 0.70]]},
-    "pandu": {"kind": "post", "points": [[0.555, 0.68], [0.64, 0.68], [0.64, 0.765], [0.555, 0.765]]},
-    "guide": {"kind": "counter_customer", "points": [[0.48, 0.69], [0.545, 0.69], [0.545, 0.77], [0.48, 0.77]]},
+    "door": {"kind": "entrance", "points": [[0.80, 0.64], [1.0, 0.64], [1.0, 0.735], [0.80, 0.735]]},
+    "guard": {"kind": "post", "points": [[0.85, 0.765], [0.985, 0.765], [0.985, 0.845], [0.85, 0.845]]},
+    "pandu": {"kind": "post", "points": [[0.49, 0.69], [0.56, 0.69], [0.56, 0.775], [0.49, 0.775]]},
+    "guide": {"kind": "counter_customer", "points": [[0.575, 0.695], [0.645, 0.695], [0.645, 0.78], [0.575, 0.78]]},
     "queue": ZONES["queue"],
     "counter": {
         "kind": "counter_customer",
@@ -115,7 +117,7 @@ class JourneyScenePlan:
     guide_share: float = 0.7  # customers who go to the guide desk (when it is free and the Pandu there)...
     guide_s: tuple[float, float] = (6.0, 20.0)  # ...this long
     abandon_share: float = 0.25  # customers who give up in the queue...
-    patience_s: tuple[float, float] = (45.0, 130.0)  # ...after this long in it (abandonment counts from 60 s)
+    patience_s: tuple[float, float] = (50.0, 120.0)  # ...after this long in it (abandonment counts from 60 s)
     staff_walk_every_s: float = 70.0  # mean time between walks of the guard, and of the Pandu, into the queue zone
     walk_stand_s: tuple[float, float] = (3.0, 10.0)  # they stand there this long
     guard_out_every_s: float = 150.0  # mean time between the guard stepping out of the door (0: never)...
@@ -128,9 +130,9 @@ class JourneyScenePlan:
 
 
 def journey_plan_for_seed(seed: int) -> JourneyScenePlan:
-    """The benchmark's family of journey scenes: 4-6 minutes, varied load, queue caps 2-5."""
+    """The benchmark's family of journey scenes: 4-6 minutes, varied load, queue caps 2-3."""
     rng = np.random.default_rng([seed, 17])
-    service = float(rng.uniform(12, 30))
+    service = float(rng.uniform(15, 40))
     load = float(rng.uniform(0.9, 1.4))
     return JourneyScenePlan(
         duration_s=float(rng.uniform(240, 360)),
@@ -139,7 +141,7 @@ def journey_plan_for_seed(seed: int) -> JourneyScenePlan:
         service_s=(service * 0.5, service * 1.5),
         guard_share=float(rng.uniform(0.2, 0.8)),
         guide_share=float(rng.uniform(0.4, 0.9)),
-        abandon_share=float(rng.uniform(0.3, 0.6)),
+        abandon_share=float(rng.uniform(0.35, 0.7)),
         staff_walk_every_s=float(rng.uniform(40, 100)),
     )
 
@@ -171,10 +173,16 @@ _PAST_THE_QUEUE = ("to_counter", "served", "leaving", "abandoning", "gone")
 
 
 def _in_the_door(w: _Walker) -> bool:
-    """Someone standing in the doorway or walking through it (the next arrival waits for them)."""
-    if w.state in ("entering", "door"):
+    """Someone standing in the doorway, at the guard (straight above it) or walking through it: the next
+    arrival waits for them."""
+    if w.state in ("entering", "door", "to_guard", "at_guard"):
         return True
-    return w.state in ("abandoning", "out", "back") and w.pos[0] > DOOR_SPOT[0] - 80 and w.pos[1] > 300
+    return w.state in ("abandoning", "out", "back") and w.pos[0] > DOOR_SPOT[0] - 80 and w.pos[1] < 335
+
+
+def place_in_queue(i: int) -> tuple[float, float]:
+    """Where the i-th of the queue stands (0: the head)."""
+    return (QUEUE_HEAD_X + 60.0 * i, QUEUE_Y)
 
 
 def _frames(s: float) -> int:
@@ -220,8 +228,8 @@ def _queue_path(pos: tuple[float, float], target: tuple[float, float]) -> list[t
 
 def _tour_spot(rng: np.random.Generator, line: list[_Customer], taken: list[float]) -> tuple[float, float] | None:
     """A place in the queue zone, in front of its row, with nobody of the queue (or another staff) near."""
-    ahead = [w.pos[0] for w in line] + [slot(i)[0] for i in range(len(line))] + taken
-    free = [x for x in range(400, 721, 10) if all(abs(x - a) > 65 for a in ahead)]
+    ahead = [w.pos[0] for w in line] + [place_in_queue(i)[0] for i in range(len(line))] + taken
+    free = [x for x in range(400, 641, 10) if all(abs(x - a) > 65 for a in ahead)]  # not in front of the guard
     return (float(rng.choice(free)), TOUR_Y) if free else None
 
 
@@ -258,7 +266,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             guide_desk = w
             w.state = "to_guide"
             w.person.guided = True
-            w.go(HALL, GUIDE_SPOT)
+            w.go(GUIDE_SPOT)
         else:
             w.state = "queue"
             w.joined_at = f
@@ -312,19 +320,19 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
                 line.append(w)
         # the queue: everyone heads for their place; the head is called when the loket is free
         front_in = front.state == "at_post"
-        if at_counter is None and line and front_in and line[0].pos == slot(0) and not line[0].route:
+        if at_counter is None and line and front_in and line[0].pos == place_in_queue(0) and not line[0].route:
             head = line.pop(0)
             head.state = "to_counter"
-            head.go(COUNTER)
+            head.go(TO_COUNTER, COUNTER)
             at_counter = head
         for i, w in enumerate(line):
-            target = slot(i)
+            target = place_in_queue(i)
             if (w.route[-1] if w.route else w.pos) != target:
                 w.go(*_queue_path(w.pos, target))
             if w.pos[1] == QUEUE_Y and (f - w.joined_at) * dt > w.patience and not w.route:
                 w.state = "abandoning"
                 w.person.abandoned = True
-                w.go((w.pos[0], 352.0), OUT_OF_QUEUE, DOOR_IN)
+                w.go((w.pos[0], 345.0), *OUT_OF_QUEUE, DOOR_IN)
         line = [w for w in line if w.state == "queue"]
         # service
         if at_counter is not None and at_counter.state == "to_counter" and not at_counter.route:

@@ -53,7 +53,7 @@ VISIBLE_SCORE = 0.5  # a sprite pasted alone on the room must be found at least 
 # variant UNIFORM_VARIANT of its person (look person * LOOKS_PER_PERSON + UNIFORM_VARIANT: 105, 115).
 UNIFORM_TINT = (40, 215, 235)
 UNIFORM_VARIANT = 100
-UNIFORM_VERSION = 1
+UNIFORM_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,18 +16,19 @@ from bench.scenes.journey import (
     GUARD_POST,
     GUARD_SPOT,
     GUIDE_SPOT,
-    HALL,
     JOURNEY_ZONES,
     PANDU_POST,
     make_journey_script,
+    place_in_queue,
 )
 from bench.scenes.journey_truth import flow_truth
-from bench.scenes.script import COUNTER, FPS, Person, Script, person_height, slot
+from bench.scenes.script import COUNTER, FPS, Person, Script, person_height
 from bench.scenes.truth import inside_zone
 
 SECONDS = 200.0
 N = round(SECONDS * FPS)
-QUEUE = slot(1)
+QUEUE = place_in_queue(1)
+NOWHERE = (540.0, 350.0)  # in no zone: the hall between the desks and the queue
 CUSTOMER_LOOKS, STAFF_LOOKS = [5, 6, 7], [105]
 
 
@@ -44,13 +45,13 @@ def office() -> Script:
     """A guard away from 120 s to 160 s (longer than the grace) and six customers, each one case."""
     people = [
         person("staff", (0, 119.9, GUARD_POST), (160, SECONDS - 0.1, GUARD_POST)),
-        person("staff", (0, 50, PANDU_POST), (50.1, 60, slot(4)), (60.1, SECONDS - 0.1, PANDU_POST)),
+        person("staff", (0, 50, PANDU_POST), (50.1, 60, (400.0, 412.0)), (60.1, SECONDS - 0.1, PANDU_POST)),
         # A: every step, served
         person(
             "customer",
             (0, 3, DOOR_SPOT),
             (3.1, 6, GUARD_SPOT),
-            (6.1, 8, HALL),
+            (6.1, 8, (470.0, 350.0)),
             (8.1, 18, GUIDE_SPOT),
             (18.1, 40, QUEUE),
             (40.1, 60, COUNTER),
@@ -59,19 +60,19 @@ def office() -> Script:
         person(
             "customer",
             (10, 13, DOOR_SPOT),
-            (13.1, 15, HALL),
-            (15.1, 90, slot(2)),
-            (90.1, 92, HALL),
+            (13.1, 15, (470.0, 350.0)),
+            (15.1, 90, place_in_queue(2)),
+            (90.1, 92, (470.0, 350.0)),
             (92.1, 95, DOOR_SPOT),
         ),
         # C: skips the guide desk, gives up after 39.9 s (under abandon_min_s): not abandoned
-        person("customer", (20, 23, DOOR_SPOT), (23.1, 63, slot(3)), (63.1, 66, DOOR_SPOT)),
+        person("customer", (20, 23, DOOR_SPOT), (23.1, 63, place_in_queue(3)), (63.1, 66, DOOR_SPOT)),
         # D: guided, still queueing when the scene ends: not judged
         person("customer", (100, 103, DOOR_SPOT), (103.1, 110, GUIDE_SPOT), (110.1, SECONDS - 0.1, QUEUE)),
         # E: comes in while the guard is away; guided, straight to the loket (the queue is optional)
         person("customer", (130, 133, DOOR_SPOT), (133.1, 140, GUIDE_SPOT), (140.1, 150, COUNTER)),
         # F: 1 s in the door (no visit): joined mid-way, in the queue
-        person("customer", (170, 171, DOOR_SPOT), (171.1, 190, slot(0))),
+        person("customer", (170, 171, DOOR_SPOT), (171.1, 190, place_in_queue(0))),
     ]
     return Script(seed=0, plan=None, n_frames=N, people=people, zones=JOURNEY_ZONES)
 
