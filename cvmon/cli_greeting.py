@@ -16,17 +16,6 @@ from cvmon.errors import ConfigError
 greeting_app = typer.Typer(no_args_is_help=True, help="The PS4 greeting: a staff zone's reference greeting.")
 
 
-def parse_mark(text: str) -> tuple[float, float]:
-    """``START-END`` in seconds of the clip, START before END."""
-    try:
-        start, end = (float(part) for part in text.split("-", 1))
-    except ValueError:
-        raise ConfigError(f"--mark: '{text}' is not START-END in seconds, e.g. 3.5-5.0") from None
-    if not 0 <= start < end:
-        raise ConfigError(f"--mark: '{text}' must start at 0 or later and end after it starts")
-    return start, end
-
-
 @greeting_app.command("reference")
 def greeting_reference(
     camera_id: Annotated[str, argument("CAMERA")],
@@ -46,7 +35,7 @@ def greeting_reference(
     from cvmon.behaviour.reference import learn_reference
     from cvmon.config import load_config
     from cvmon.config.behaviour import BehaviourConfig
-    from cvmon.pipeline.greeting_reference import clip_poses
+    from cvmon.pipeline.greeting_reference import clip_poses, parse_mark
     from cvmon.settings import get_settings
     from cvmon.storage.audit import AuditActor
     from cvmon.storage.database import open_database

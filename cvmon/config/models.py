@@ -118,6 +118,11 @@ class IndexWeights(StrictModel):
     room: float = Field(
         default=0.05, ge=0, description="Room ready at opening and without changes (cameras with a room reference)."
     )
+    behaviour: float = Field(
+        default=0.10,
+        ge=0,
+        description="Arrivals greeted the PS4 way at counters and posts (cameras with behaviour enabled).",
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> IndexWeights:
@@ -153,6 +158,7 @@ class IndexTargets(StrictModel):
     room: float = Field(
         default=90, ge=0, le=100, description="Target % of room days ready at opening and service hours unchanged."
     )
+    behaviour: float = Field(default=90, ge=0, le=100, description="Target % of judged arrivals greeted the PS4 way.")
 
 
 class ReportsConfig(StrictModel):

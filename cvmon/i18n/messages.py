@@ -529,6 +529,45 @@ _WORDS: dict[str, tuple[str, str]] = {
         "without a room change (chairs, counters, boards, lights against the reference picture). Below target: "
         "the room is not tidy when customers arrive, or changes for long during the day.",
     ),
+    "report.aspect.behaviour": ("Perilaku (salam PS4)", "Behaviour (PS4 greeting)"),
+    "report.greet_arrivals": ("Kedatangan dinilai (salam PS4)", "Arrivals judged (PS4 greeting)"),
+    "report.def.greet_arrivals": (
+        "pelanggan yang datang ke loket atau pintu saat petugasnya ada, di kamera yang mengukur salam; masing-masing "
+        "disalam, tidak disalam atau tidak terlihat",
+        "customers arriving at a counter or the door while its staff were there, on cameras that measure the "
+        "greeting; each greeted, not greeted or not visible",
+    ),
+    "report.greeted": ("Disalam PS4", "Greeted the PS4 way"),
+    "report.def.greeted": (
+        "disalam / (disalam + tidak disalam); kedatangan yang tidak terlihat tidak dihitung",
+        "greeted / (greeted + not greeted); arrivals not visible are left out",
+    ),
+    "report.greet_unseen": ("Petugas tidak terlihat", "Staff not visible"),
+    "report.def.greet_unseen": (
+        "kedatangan yang petugasnya tidak terlihat cukup jelas untuk dinilai (tidak ditebak) / kedatangan dinilai",
+        "arrivals whose staff could not be seen well enough to judge (never guessed) / arrivals judged",
+    ),
+    "report.seated": ("Dipersilakan duduk", "Invited to sit"),
+    "report.def.seated": (
+        "pelanggan yang duduk di kursi loket tepat waktu / kedatangan di loket yang memiliki kursi "
+        "(cameras[].behaviour.seats)",
+        "customers who sat down in the counter's seat in time / arrivals at counters with a seat "
+        "(cameras[].behaviour.seats)",
+    ),
+    "report.why.behaviour": (
+        "{greeted} dari {judged} kedatangan yang dapat dinilai disalam PS4; {unseen} kedatangan lain petugasnya tidak "
+        "terlihat dan tidak dihitung.",
+        "{greeted} of {judged} arrivals that could be judged were greeted the PS4 way; in {unseen} more the staff "
+        "could not be seen, and they are left out.",
+    ),
+    "report.means.behaviour": (
+        "Skor = bagian kedatangan pelanggan di loket dan pos yang disalam PS4 (tangan di dada dan membungkuk), dari "
+        "yang dapat dinilai. Di bawah target: salam belum konsisten; lihat tabel per loket dan pos, dan halaman "
+        "Salam PS4 per jam.",
+        "Score = share of customer arrivals at counters and posts greeted the PS4 way (hand on chest and a bow), of "
+        "those that could be judged. Below target: the greeting is not consistent; see the table per counter and "
+        "post, and the Greetings page by hour.",
+    ),
     "report.quick_wins": ("Quick win: aspek di bawah target", "Quick wins: aspects below their target"),
     "report.quick_wins_note": (
         "Skor terendah lebih dulu. Target tiap aspek diatur di reports.targets (cameras.yaml).",
@@ -730,6 +769,19 @@ _WORDS: dict[str, tuple[str, str]] = {
     "nav.room": ("Kesiapan ruang", "Room readiness"),
     "nav.greetings": ("Salam PS4", "Greetings"),
     "nav.flow": ("Alur pelanggan", "Customer flow"),
+    "staff.confirm_help": (
+        "Tandai seorang petugas berseragam pada gambar anonim (kotak, 0-1 dari kiri-atas):",
+        "Mark a uniformed staff member on the anonymised picture (a box, 0-1 from the top left):",
+    ),
+    "staff.confirm": ("Ini petugas", "This is staff"),
+    "staff.confirmed": (
+        "Contoh petugas ditambahkan ke model seragam kamera (hanya warna gabungan yang disimpan).",
+        "Staff example added to the camera's uniform model (only the aggregate colours are kept).",
+    ),
+    "staff.not_enabled": ("Kamera ini tidak mengenali petugas.", "This camera does not recognise staff."),
+    "staff.bad_box": ("Kotak tidak valid atau terlalu kecil.", "The box is not valid or too small."),
+    "audit.action.staff.example": ("Contoh petugas ditandai", "Staff example marked"),
+    "audit.action.greeting.reference": ("Salam acuan direkam", "Reference greeting recorded"),
     "flow.title": ("Alur pelanggan melalui titik layanan", "How customers move through the touchpoints"),
     "flow.intro": (
         "Dihitung dari jalur tiap pelanggan di satu kamera (pintu, satpam, pandu, antrean, loket); yang disimpan "
@@ -768,6 +820,21 @@ _WORDS: dict[str, tuple[str, str]] = {
         "arrival counts as 'not visible', never guessed.",
     ),
     "greet.zone": ("Loket / pos", "Counter / post"),
+    "greet.reference_title": ("Salam acuan", "Reference greeting"),
+    "greet.reference_help": (
+        "Unggah klip singkat dari kamera ini berisi petugas memberi salam di loket tersebut, dan tandai detik "
+        "setiap salam (misalnya 3.0-4.8). Hanya titik-titik tubuh yang disimpan; klip dihapus setelah dibaca.",
+        "Upload a short clip from this camera of a staff member greeting at that counter, and mark the seconds of "
+        "each greeting (e.g. 3.0-4.8). Only body keypoints are kept; the clip is deleted once read.",
+    ),
+    "greet.marks": ("Detik salam", "Greeting seconds"),
+    "greet.clip": ("Klip", "Clip"),
+    "greet.record": ("Pelajari salam", "Learn the greeting"),
+    "greet.reference_stored": ("Salam acuan disimpan.", "Reference greeting stored."),
+    "greet.not_enabled": ("Kamera ini tidak mengukur salam.", "This camera does not measure greetings."),
+    "greet.bad_marks": ("Tanda detik tidak valid: {error}", "Not valid greeting seconds: {error}"),
+    "greet.clip_too_big": ("Klip terlalu besar.", "The clip is too big."),
+    "greet.not_learned": ("Salam tidak dapat dipelajari: {error}", "The greeting could not be learned: {error}"),
     "greet.hour": ("Jam", "Hour"),
     "greet.day": ("Sehari", "Whole day"),
     "greet.arrivals": ("Kedatangan", "Arrivals"),

@@ -345,6 +345,7 @@ class CameraPipeline:
         if now is not None:
             self._count_offline(now)
         self._end_greetings()
+        self.roles.save()
         if self.flow is not None:
             self.flow.end_segment()
             self.alerts.add_changes(self._take_flow(None))

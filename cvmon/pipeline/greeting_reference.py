@@ -29,6 +29,17 @@ from cvmon.types import Frame
 from cvmon.zones.geometry import Zone
 
 
+def parse_mark(text: str) -> tuple[float, float]:
+    """``START-END`` in seconds of the clip, START before END."""
+    try:
+        start, end = (float(part) for part in text.split("-", 1))
+    except ValueError:
+        raise ConfigError(f"--mark: '{text}' is not START-END in seconds, e.g. 3.5-5.0") from None
+    if not 0 <= start < end:
+        raise ConfigError(f"--mark: '{text}' must start at 0 or later and end after it starts")
+    return start, end
+
+
 def clip_poses(config: Config, camera: CameraConfig, zone_id: str, video: Path, model_dir: Path) -> list[PoseSample]:
     """The poses of the person standing in ``zone_id`` through a clip (video seconds from its start).
 

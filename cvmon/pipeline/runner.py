@@ -22,6 +22,7 @@ from cvmon.evidence import EvidenceRecorder
 from cvmon.metrics.aggregate import minute_of
 from cvmon.pipeline.camera import CameraPipeline
 from cvmon.pipeline.evidence_capture import EvidenceCapture, PendingSnapshot
+from cvmon.pipeline.roles import StoredStaffModel
 from cvmon.pipeline.room import reference_file
 from cvmon.pipeline.write_sources import LiveSources, recording_source
 from cvmon.sources.base import SourceItem, VideoSource
@@ -259,7 +260,10 @@ def run_live(
 
 
 def _find_room_reference(pipeline: CameraPipeline, capture: EvidenceCapture | None) -> None:
-    """A camera with a room checks it against the reference kept in its evidence store."""
+    """A camera with a room checks it against the reference kept in its evidence store; a camera that
+    recognises its staff resumes from (and keeps) its staff model there."""
+    if capture is not None and pipeline.camera.staff is not None and pipeline.camera.staff.enabled:
+        pipeline.roles.keep_in(StoredStaffModel(capture.recorder.store, pipeline.camera.id))
     if capture is not None and pipeline.camera.room is not None:
         store, camera_id = capture.recorder.store, pipeline.camera.id
         pipeline.set_room_reference(

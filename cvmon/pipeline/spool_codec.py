@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cvmon.figures import HISTOGRAMS
 from cvmon.histogram import DurationHistogram
 from cvmon.pipeline.staged_evidence import StagedSnapshot
 from cvmon.types import AlertChange, CameraMinute, ChangeKind, MinuteRow, Rule, SourceEvent, SourceEventKind
@@ -43,11 +44,13 @@ def _from_json(cls: type[T], data: Json, times: tuple[str, ...]) -> T:
 
 
 def minute_row_to_json(row: MinuteRow) -> Json:
-    return {**_to_json(row), "visit_hist": row.visit_hist.to_json()}
+    return {**_to_json(row), **{name: getattr(row, name).to_json() for name in HISTOGRAMS}}
 
 
 def minute_row_from_json(data: Json) -> MinuteRow:
-    return _from_json(MinuteRow, {**data, "visit_hist": DurationHistogram.from_json(data["visit_hist"])}, ("minute",))
+    """A spooled row; one spooled by an older version lacks the newer figures, which are then zero."""
+    hists = {name: DurationHistogram.from_json(data[name]) for name in HISTOGRAMS if name in data}
+    return _from_json(MinuteRow, {**data, **hists}, ("minute",))
 
 
 def camera_minute_to_json(cam: CameraMinute) -> Json:

@@ -39,6 +39,9 @@ PERCENT_TICKS = tuple(range(0, 101, 20))
 NARROW_TICKS = (0, 50, 100)  # large type leaves room for three on a phone
 WIDE_PX = 800
 NARROW_PX = 420
+# Longest row label of a bar chart, narrow and wide: pygal gives its axis title the width the labels leave, and
+# loops forever (taking all memory) when they leave none, near 39 and 110 characters; a longer name is cut.
+LABEL_CHARS = {True: 36, False: 100}
 # Drawn 420 px wide and shown about 320 px wide on a phone: type large enough to read there.
 NARROW_STYLE = Style(
     **{
@@ -82,12 +85,17 @@ def _percent_bars(
     )
 
 
-def _labels(names: Sequence[str], values: Sequence[float | None], t: Callable[..., str]) -> list[str]:
-    """Row labels; a row with no value says it has no data."""
-    return [
-        name if value is not None else t("report.chart.no_data", name=name)
-        for name, value in zip(names, values, strict=True)
-    ]
+def _labels(names: Sequence[str], values: Sequence[float | None], t: Callable[..., str], *, narrow: bool) -> list[str]:
+    """Row labels; a row with no value says it has no data. A name too long for the chart is cut (``…``)."""
+    most = LABEL_CHARS[narrow]
+    out = []
+    for name, value in zip(names, values, strict=True):
+        label = name if value is not None else t("report.chart.no_data", name=name)
+        if len(label) > most:
+            name = name[: max(1, len(name) - (len(label) - most) - 1)] + "…"
+            label = name if value is not None else t("report.chart.no_data", name=name)
+        out.append(label)
+    return out
 
 
 def aspect_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = False) -> str:
@@ -102,7 +110,7 @@ def aspect_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = Fa
         legend_at_bottom_columns=1 if narrow else 2,
     )
     now = [a.score for a in report.index.aspects]
-    chart.x_labels = _labels([t(f"report.aspect.{a.aspect}") for a in report.index.aspects], now, t)
+    chart.x_labels = _labels([t(f"report.aspect.{a.aspect}") for a in report.index.aspects], now, t, narrow=narrow)
     chart.add(t("report.before"), [a.score for a in report.previous_index.aspects], formatter=_value_percent)
     chart.add(t("report.now"), now, formatter=_value_percent)
     return strip_scripts(chart.render(is_unicode=True))
@@ -122,7 +130,7 @@ def ranking_chart(report: UnitReport, t: Callable[..., str], *, narrow: bool = F
         show_legend=False,
     )
     values = [r.index for r in ranked]
-    chart.x_labels = _labels([r.name for r in ranked], values, t)
+    chart.x_labels = _labels([r.name for r in ranked], values, t, narrow=narrow)
     chart.add(t("report.index"), values, formatter=_value_percent)
     shopper = _shopper_indices(report, [r.unit_id for r in ranked])
     if any(v is not None for v in shopper):

@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime, time
 from typing import Any
 
+from cvmon.reports.behaviour import BehaviourFigures
 from cvmon.reports.customer import CustomerView
 from cvmon.reports.figures import UnitFigures
 from cvmon.reports.report import UnitReport
@@ -29,6 +30,12 @@ def report_json(report: UnitReport) -> dict[str, Any]:
     """Every figure of the report as plain JSON values (times in ISO 8601)."""
     out = _plain(dataclasses.asdict(report))
     out["change"] = report.change
+    for name, behaviour in (("behaviour", report.behaviour), ("previous_behaviour", report.previous_behaviour)):
+        out[name].update(_behaviour_shares(behaviour))
+        for plain, zone in zip(out[name]["zones"], behaviour.zones, strict=True):
+            plain.update(
+                greeted_share=zone.greeted_share, unseen_share=zone.unseen_share, seated_share=zone.seated_share
+            )
     if report.customer is not None:
         for plain, relation in zip(
             out["customer"]["satisfaction"]["relations"], report.customer.satisfaction.relations, strict=True
@@ -132,6 +139,41 @@ def _room_rows(report: UnitReport) -> list[tuple[str, int, int]]:
     ]
 
 
+def _behaviour_shares(b: BehaviourFigures) -> dict[str, Any]:
+    """The behaviour aspect's derived figures (the counts are fields)."""
+    return {
+        "judged": b.judged,
+        "greeted_share": b.greeted_share,
+        "unseen_share": b.unseen_share,
+        "seated_share": b.seated_share,
+        "score": b.score,
+    }
+
+
+def _behaviour_rows(b: BehaviourFigures) -> list[tuple[str, Any]]:
+    """(item, value) of the behaviour aspect's figures (``cvmon.reports.behaviour``), then per staff zone."""
+    rows: list[tuple[str, Any]] = [
+        ("arrivals_judged", b.arrivals),
+        ("greeted", b.greeted),
+        ("not_greeted", b.missed),
+        ("not_visible", b.unseen),
+        ("greeted_share", b.greeted_share),
+        ("not_visible_share", b.unseen_share),
+        ("arrivals_at_counters_with_a_seat", b.seat_arrivals),
+        ("seated", b.seated),
+        ("seated_share", b.seated_share),
+    ]
+    for z in b.zones:
+        name = f"{z.camera_id}/{z.zone_id}"
+        rows += [
+            (f"{name} arrivals_judged", z.arrivals),
+            (f"{name} greeted_share", z.greeted_share),
+            (f"{name} not_visible_share", z.unseen_share),
+            (f"{name} seated_share", z.seated_share),
+        ]
+    return rows
+
+
 def report_csv(report: UnitReport) -> str:
     """One row per figure: section, item, value in the period, value in the previous period."""
     buffer = io.StringIO()
@@ -149,6 +191,9 @@ def report_csv(report: UnitReport) -> str:
         writer.writerow([section, item, _cell(value), _cell(previous.get((section, item)))])
     for item, now, before in _room_rows(report):
         writer.writerow(["room", item, _cell(now), _cell(before)])
+    greeted_before = dict(_behaviour_rows(report.previous_behaviour))
+    for item, value in _behaviour_rows(report.behaviour):
+        writer.writerow(["behaviour", item, _cell(value), _cell(greeted_before.get(item))])
     for rank in report.ranking:
         earlier = None if rank.index is None or rank.change is None else round(rank.index - rank.change, 1)
         writer.writerow(["ranking", rank.unit_id, _cell(rank.index), _cell(earlier)])

@@ -7,7 +7,8 @@ Aspects (weights from ``reports.weights`` in cameras.yaml):
 - staffing: share of service time counters and posts were staffed;
 - comfort: share of service time zones with a capacity were within it;
 - follow_up: share of the period's alerts resolved with a follow-up category and note;
-- room: days the room was ready at opening and service hours without a room change (``cvmon.reports.room``).
+- room: days the room was ready at opening and service hours without a room change (``cvmon.reports.room``);
+- behaviour: share of the judged arrivals at counters and posts greeted the PS4 way (``cvmon.reports.behaviour``).
 
 An aspect without data (no visits, no queue zone, no alerts...) drops out and the other weights
 are scaled up, so a unit is not rewarded or punished for what it does not have. The category comes
@@ -20,10 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cvmon.config.models import ReportsConfig
+from cvmon.reports.behaviour import BehaviourFigures
 from cvmon.reports.figures import UnitFigures
 from cvmon.reports.room import RoomFigures
 
-ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up", "room")
+ASPECTS = ("waiting", "queue", "staffing", "comfort", "follow_up", "room", "behaviour")
 CATEGORIES = ("excellent", "good", "fair", "poor")
 
 
@@ -61,7 +63,9 @@ def _percent(share: float | None, *, inverted: bool = False) -> float | None:
     return round(100.0 * ((1.0 - share) if inverted else share), 1)
 
 
-def aspect_scores(figures: UnitFigures, room: RoomFigures | None = None) -> dict[str, float | None]:
+def aspect_scores(
+    figures: UnitFigures, room: RoomFigures | None = None, behaviour: BehaviourFigures | None = None
+) -> dict[str, float | None]:
     """Each aspect's score 0-100 (None without data)."""
     return {
         "waiting": _percent(figures.wait.share_over_sla, inverted=True),
@@ -70,6 +74,7 @@ def aspect_scores(figures: UnitFigures, room: RoomFigures | None = None) -> dict
         "comfort": _percent(figures.occupancy.share_over_capacity, inverted=True),
         "follow_up": _percent(figures.alerts.with_follow_up_share),
         "room": None if room is None else room.score,
+        "behaviour": None if behaviour is None else behaviour.score,
     }
 
 
@@ -86,10 +91,15 @@ def category_of(value: float | None, config: ReportsConfig) -> str | None:
     return "poor"
 
 
-def service_index(figures: UnitFigures, config: ReportsConfig, room: RoomFigures | None = None) -> ServiceIndex:
+def service_index(
+    figures: UnitFigures,
+    config: ReportsConfig,
+    room: RoomFigures | None = None,
+    behaviour: BehaviourFigures | None = None,
+) -> ServiceIndex:
     """The weighted mean of the aspects that have data, with its category."""
     weights, targets = config.weights.model_dump(), config.targets.model_dump()
-    scores = aspect_scores(figures, room)
+    scores = aspect_scores(figures, room, behaviour)
     aspects = tuple(AspectScore(name, scores[name], float(weights[name]), float(targets[name])) for name in ASPECTS)
     counted = [a for a in aspects if a.score is not None and a.weight > 0]
     total_weight = sum(a.weight for a in counted)

@@ -14,6 +14,7 @@ from cvmon.config.models import Config
 from cvmon.errors import CvmonError
 from cvmon.read import queries
 from cvmon.read.scope import children_of, subtree_of
+from cvmon.reports.behaviour import NO_BEHAVIOUR, BehaviourFigures, behaviour_figures
 from cvmon.reports.customer import CustomerView, customer_view
 from cvmon.reports.figures import Period, UnitFigures, collect, period_of, previous_period, unit_figures
 from cvmon.reports.index import AspectScore, ServiceIndex, quick_wins, service_index
@@ -61,6 +62,8 @@ class UnitReport:
     customer: CustomerView | None = None  # imported ratings and mystery-shopper scores (cvmon.reports.customer)
     room: RoomFigures = NO_ROOM  # room readiness (cvmon.reports.room)
     previous_room: RoomFigures = NO_ROOM
+    behaviour: BehaviourFigures = NO_BEHAVIOUR  # the PS4 greeting at counters and posts (cvmon.reports.behaviour)
+    previous_behaviour: BehaviourFigures = NO_BEHAVIOUR
 
     def camera_name(self, camera_id: str) -> str:
         return self.camera_names.get(camera_id, camera_id)
@@ -113,8 +116,10 @@ def build_report(
     previous_figures = unit_figures(before_data, unit.id, unit.name, unit.level, subtree)
     room = room_figures(session, config, subtree, period)
     previous_room = room_figures(session, config, subtree, before)
-    index = service_index(figures, config.reports, room)
-    previous_index = service_index(previous_figures, config.reports, previous_room)
+    behaviour = behaviour_figures(now_data, config, subtree)
+    previous_behaviour = behaviour_figures(before_data, config, subtree)
+    index = service_index(figures, config.reports, room, behaviour)
+    previous_index = service_index(previous_figures, config.reports, previous_room, previous_behaviour)
     ranking = []
     for child_id in children_of(rows).get(unit_id, []):
         child = by_id[child_id]
@@ -123,11 +128,13 @@ def build_report(
             unit_figures(now_data, child.id, child.name, child.level, child_tree),
             config.reports,
             room_figures(session, config, child_tree, period),
+            behaviour_figures(now_data, config, child_tree),
         )
         child_before = service_index(
             unit_figures(before_data, child.id, child.name, child.level, child_tree),
             config.reports,
             room_figures(session, config, child_tree, before),
+            behaviour_figures(before_data, config, child_tree),
         )
         ranking.append(
             RankedUnit(
@@ -154,4 +161,6 @@ def build_report(
         customer=customer,
         room=room,
         previous_room=previous_room,
+        behaviour=behaviour,
+        previous_behaviour=previous_behaviour,
     )

@@ -69,6 +69,7 @@ class AuditAction(enum.StrEnum):
     SHOPPER_IMPORT = "shopper.import"  # mystery-shopper scores of a unit imported
     ROOM_REFERENCE = "room.reference"  # a camera's room reference picture marked (viewer or command line)
     GREETING_REFERENCE = "greeting.reference"  # a staff zone's reference greeting recorded (keypoints only)
+    STAFF_EXAMPLE = "staff.example"  # an admin confirmed a staff member on a camera's latest anonymised frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from cvmon.types import AnonymisedJpeg
 LATEST_DIR = "latest"
 REFERENCE_SUFFIX = ".reference.jpg"  # latest/<camera>.reference.jpg: the room reference a camera compares with
 CANDIDATE_SUFFIX = ".candidate.jpg"  # latest/<camera>.candidate.jpg: the latest empty-room frame, no drawing on it
+STAFF_MODEL_SUFFIX = ".staff.json"  # latest/<camera>.staff.json: the camera's aggregate staff model (no person's look)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _TMP_PREFIX = ".tmp-"
 FILE_MODE = 0o640  # owner reads and writes, the viewer's group reads, nobody else
@@ -174,6 +175,18 @@ class EvidenceStore:
     def candidate_path(self, camera_id: str) -> Path:
         """Where the camera's latest empty-room picture lives (it may not exist)."""
         return self._working_path(camera_id, CANDIDATE_SUFFIX)
+
+    def write_staff_model(self, camera_id: str, text: str) -> str:
+        """Replace the camera's aggregate staff model (``cvmon.staff.StaffModel.to_json``: clusters of many
+        sightings' uniform colours, never one person's look); returns its path relative to the root."""
+        _check_name("camera_id", camera_id)
+        relative = f"{LATEST_DIR}/{camera_id}{STAFF_MODEL_SUFFIX}"
+        _atomic_write(self.root / relative, text.encode())
+        return relative
+
+    def staff_model_path(self, camera_id: str) -> Path:
+        """Where the camera's staff model lives (it may not exist)."""
+        return self._working_path(camera_id, STAFF_MODEL_SUFFIX)
 
     def _write_working(self, camera_id: str, suffix: str, jpeg: AnonymisedJpeg) -> str:
         """Atomically replace one of the camera's working pictures under ``LATEST_DIR``; its relative path."""

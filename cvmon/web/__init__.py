@@ -30,6 +30,7 @@ from cvmon.web.pages import (
     report,
     room,
     setup,
+    staff_examples,
     users,
 )
 from cvmon.web.render import language_of, render
@@ -48,6 +49,7 @@ PAGE_ROUTERS = (
     room.router,
     greetings.router,
     flow.router,
+    staff_examples.router,
     setup.router,
     privacy.router,
 )

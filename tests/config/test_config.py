@@ -209,6 +209,7 @@ def test_schema_shows_each_aspect_target_with_its_default() -> None:
         "comfort": 95,
         "follow_up": 90,
         "room": 90,
+        "behaviour": 90,
     }
     assert all(prop["description"].startswith("Target %") for prop in targets.values())
 

@@ -118,7 +118,7 @@ def camera(staff: bool) -> dict[str, Any]:
     return cam
 
 
-def run(staff: bool) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
+def run(staff: bool, file: FakeModelFile | None = None) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
     config = parse_config(
         {
             "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
@@ -128,6 +128,7 @@ def run(staff: bool) -> tuple[CameraPipeline, dict[str, ZoneFigures]]:
     )
     detector = WalkingDetector([STAFF, SERVED, LEAVER])
     pipeline = CameraPipeline(config, config.cameras[0], detector)
+    pipeline.roles.keep_in(file)
     for i in range(90 * FPS + 1):
         t = i / FPS
         pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=t), i, detector.paint(t), video_s=t))
@@ -154,3 +155,46 @@ def test_the_journey_counts_arrivals_abandonment_and_journey_time_on_its_first_z
     assert (door.arrivals, door.queued, door.reached_counter, door.abandoned, door.journeys_unsure) == (2, 2, 1, 1, 0)
     assert door.journey_hist.total == 1 and abs(door.journey_seconds_sum - 29.0) <= 1.0
     assert all(figures[z].arrivals == 0 for z in ("antrean", "loket-1", "staf-1"))
+
+
+class FakeModelFile:
+    """Fake of the staff model's file (in memory): a version that moves with every write."""
+
+    def __init__(self, text: str | None = None) -> None:
+        self.text, self.version, self.writes = text, 0, 0
+
+    def read(self) -> tuple[int, str] | None:
+        return None if self.text is None else (self.version, self.text)
+
+    def write(self, text: str) -> int:
+        self.text, self.version, self.writes = text, self.version + 1, self.writes + 1
+        return self.version
+
+
+def test_the_staff_model_is_kept_at_the_end_and_a_new_run_resumes_from_it() -> None:
+    kept = FakeModelFile()
+    first, _ = run(staff=True, file=kept)
+    assert kept.writes == 1 and first.roles.roles.model.ready and kept.text is not None
+    second = CameraPipeline(first.config, first.camera, WalkingDetector([]))
+    second.roles.keep_in(FakeModelFile(kept.text))
+    assert second.roles.roles.model.ready  # from its first frame, not after learning again
+    assert second.roles.roles.model.to_json() == kept.text
+    afresh = CameraPipeline(first.config, first.camera, WalkingDetector([]))
+    afresh.roles.keep_in(FakeModelFile('{"format": "not a staff model"}'))  # said in the log, learned anew
+    assert not afresh.roles.roles.model.ready
+
+
+def test_a_model_an_admin_changed_is_taken_up_by_the_running_camera() -> None:
+    kept = FakeModelFile()
+    first, _ = run(staff=True, file=kept)
+    learned = kept.text
+    assert learned is not None
+    file = FakeModelFile()  # the next run starts with nothing stored
+    pipeline = CameraPipeline(first.config, first.camera, WalkingDetector([]))
+    pipeline.roles.keep_in(file)
+    image = np.full((H, W, 3), GREY, np.uint8)
+    pipeline.process_frame(Frame("cam", T0, 0, image, video_s=0.0))
+    assert not pipeline.roles.roles.model.ready
+    file.text, file.version = learned, 7  # an admin confirmed examples in the viewer
+    pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=31), 1, image, video_s=31.0))
+    assert pipeline.roles.roles.model.ready

@@ -24,7 +24,9 @@ from tests.api.conftest import (  # noqa: F401
     database_url,
     make_settings,
     postgres_admin,
+    postgres_template,
     seeded,
+    sqlite_template,
 )
 from tests.web.live import CHROMIUM, CHROMIUM_FLAGS
 

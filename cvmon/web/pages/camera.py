@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from cvmon.api.deps import ContextDep, Principal, SessionDep
-from cvmon.api.permissions import READ_EVIDENCE
+from cvmon.api.permissions import ADMINISTER, READ_EVIDENCE
 from cvmon.i18n.messages import Language, translate
 from cvmon.read import queries
 from cvmon.read.current import zone_now
@@ -108,6 +108,7 @@ def camera_page(
     context: ContextDep,
     session: SessionDep,
     day: str | None = None,
+    done: str = "",
 ) -> HTMLResponse:
     """Charts of queue length, wait p50/p90, staffing and occupancy over a local day (any role, own units)."""
     cam = queries.camera_in_scope(session, camera_id, principal.scope)
@@ -151,7 +152,15 @@ def camera_page(
         names=data.display_names(session, [cam.unit_id]),
         frame_url=f"/cameras/{camera_id}/latest.jpg" if can_see_frame else None,
         has_frame=can_see_frame and context.evidence.store.latest_path(camera_id).is_file(),
+        can_confirm_staff=principal.user.role in ADMINISTER and _recognises_staff(context, camera_id),
+        done=done,
     )
+
+
+def _recognises_staff(context: ContextDep, camera_id: str) -> bool:
+    config = context.config
+    camera = next((c for c in config.cameras if c.id == camera_id), None) if config is not None else None
+    return camera is not None and camera.staff is not None and camera.staff.enabled
 
 
 @router.get("/cameras/{camera_id}/latest.jpg")

@@ -3,9 +3,7 @@ served) and the hours when it leaks (abandonment, skipped steps)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -14,9 +12,9 @@ from cvmon.api.deps import ContextDep, Principal, SessionDep
 from cvmon.api.permissions import READ_FIGURES
 from cvmon.read import queries
 from cvmon.read.flow import flow_hours
-from cvmon.web import data
+from cvmon.web.day_view import day_view
 from cvmon.web.render import render
-from cvmon.web.session import PageDenied, page_day, page_role
+from cvmon.web.session import page_role
 
 router = APIRouter(include_in_schema=False)
 FlowUser = Annotated[Principal, Depends(page_role(*READ_FIGURES))]
@@ -33,30 +31,17 @@ def flow(
     day: str = "",
 ) -> HTMLResponse:
     """The chosen unit's (and below) journeys on a local day, as a funnel and by hour (every role; own units)."""
-    choice = data.choose_unit(session, principal.scope, unit)
-    if choice is None:
-        raise PageDenied(404, "error.404")
-    timezone = data.filter_timezone(choice)
-    tz = ZoneInfo(timezone)
-    try:
-        chosen = page_day(date.fromisoformat(day), day) if day else context.clock().astimezone(tz).date()
-    except ValueError:
-        raise PageDenied(422, "cam.bad_day", day=day[:40]) from None
-    start = datetime.combine(chosen, time(), tzinfo=tz)
-    cameras = [c.id for c in queries.camera_statuses(session, choice.units)]
-    hours = flow_hours(session, cameras, start, start + timedelta(days=1), tz)
+    view = day_view(session, principal.scope, unit, day, context.clock())
+    cameras = [c.id for c in queries.camera_statuses(session, view.choice.units)]
+    hours = flow_hours(session, cameras, view.start, view.end, view.tz)
     day_total = hours[-1] if hours else None
     top = max((getattr(day_total.figures, n) for n in FUNNEL), default=0) if day_total else 0
     return render(
         request,
         "flow.html",
         principal,
-        choice=choice,
         hours=hours[:-1],
         total=day_total,
         funnel=[(n, getattr(day_total.figures, n), top) for n in FUNNEL] if day_total else [],
-        day=chosen,
-        prev_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        timezone=timezone,
+        **view.page_values(),
     )

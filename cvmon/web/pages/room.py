@@ -4,9 +4,7 @@ latest empty-room picture as its reference here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,22 +17,13 @@ from cvmon.read import queries
 from cvmon.read.room import room_days
 from cvmon.storage.audit import AuditAction
 from cvmon.storage.room import mark_reference
-from cvmon.web import data
+from cvmon.web.day_view import day_view
 from cvmon.web.render import render
-from cvmon.web.session import FormCsrf, PageDenied, page_day, page_role
+from cvmon.web.session import FormCsrf, PageDenied, page_role
 
 router = APIRouter(include_in_schema=False)
 RoomUser = Annotated[Principal, Depends(page_role(*READ_EVIDENCE))]
 RoomAdmin = Annotated[Principal, Depends(page_role(*ADMINISTER))]
-
-
-def _day(value: str, today: date) -> date:
-    if not value:
-        return today
-    try:
-        return page_day(date.fromisoformat(value), value)
-    except ValueError:
-        raise PageDenied(422, "cam.bad_day", day=value[:40]) from None
 
 
 @router.get("/room", response_class=HTMLResponse)
@@ -50,16 +39,10 @@ def checklist(
     """Each camera with a room of the chosen unit (and below) on a local day: reference, opening verdict,
     regions, latest picture (auditor, pic, manager, admin; own units). Each picture is opened through the
     audited evidence endpoint."""
-    choice = data.choose_unit(session, principal.scope, unit)
-    if choice is None:
-        raise PageDenied(404, "error.404")
-    timezone = data.filter_timezone(choice)
-    tz = ZoneInfo(timezone)
-    chosen = _day(day, context.clock().astimezone(tz).date())
-    start = datetime.combine(chosen, time(), tzinfo=tz)
-    cameras = queries.camera_statuses(session, choice.units)
+    view = day_view(session, principal.scope, unit, day, context.clock())
+    cameras = queries.camera_statuses(session, view.choice.units)
     regions = _regions(context)
-    days = room_days(session, [c.id for c in cameras], start, start + timedelta(days=1))
+    days = room_days(session, [c.id for c in cameras], view.start, view.end)
     rooms = [
         (cam, day_, regions.get(cam.id, []))
         for cam, day_ in zip(cameras, days, strict=True)
@@ -69,13 +52,9 @@ def checklist(
         request,
         "room.html",
         principal,
-        choice=choice,
         rooms=rooms,
-        day=chosen,
-        prev_day=chosen - timedelta(days=1),
-        next_day=chosen + timedelta(days=1),
-        timezone=timezone,
         done=done,
+        **view.page_values(),
         has_candidate={cam.id: context.evidence.store.candidate_path(cam.id).is_file() for cam, _, _ in rooms},
     )
 
