@@ -12,11 +12,11 @@ default) and the real detector. What is scored:
   per track: an assignment, within a third of the person's height across and a quarter up or down). A
   person no track ever covered is ``unseen``.
 
-The staff model: cvmon does not yet keep a camera's staff model between runs, so ``cvmon process`` on a
-recording starts with none and classifies nobody until ``min_examples`` staff examples are in (``cold``).
-A camera that has been running knows its staff; ``warm_staff_model`` learns the model from a staff-only
-scene of the same office (the three staff at their posts for ``WARMUP_S``), and a run given it starts
-from that (``warm``), as a camera does that has run before.
+The staff model: a camera keeps its staff model in its evidence folder and resumes from it; a scene here
+has none. ``warm_staff_model`` learns the model on a staff-only scene of the same office (the three staff
+at their posts for ``WARMUP_S``), and a run given it resumes from that (``warm``), as a camera that has
+run before does; without it (``cold``) it starts from none, as a camera's first run does, and classifies
+nobody until ``min_examples`` staff examples are in.
 """
 
 from __future__ import annotations
@@ -58,6 +58,21 @@ class FlowRun:
     tracks: set[int] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _GivenModel:
+    """A camera's stored staff model (``cvmon.pipeline.roles.ModelFile``) held in memory: the scene starts
+    from it; what the run learns is kept here, never written."""
+
+    text: str
+
+    def read(self) -> tuple[int, str] | None:
+        return 0, self.text
+
+    def write(self, text: str) -> int:
+        self.text = text
+        return 0
+
+
 def _match(script: Script, frame: int, xyxy: np.ndarray) -> list[tuple[int, int]]:
     """(person index, box index) pairs: each box's bottom centre assigned to the nearest person's feet."""
     people = [
@@ -87,14 +102,13 @@ def run_flow(
     from cvmon.figures import ZoneFigures
     from cvmon.pipeline.runner import build_pipeline, process_recording
     from cvmon.sources.file import FileSource
-    from cvmon.staff import StaffModel
 
     config = load_config(scene.config)
     cam = select_camera(config, None)
     pipeline = build_pipeline(config, cam, model_dir)
     stage = pipeline.roles
     if staff_model is not None:
-        stage.roles.model = StaffModel.from_json(staff_model, stage.settings)
+        stage.keep_in(_GivenModel(staff_model))  # as a camera resumes from its stored model
     start = START + timedelta(seconds=start_offset_s)
     source = FileSource(cam.id, scene.video, config.fps_for(cam), start=start)
     run = FlowRun(flow=None, summary={}, cover=defaultdict(Counter), verdict={})
