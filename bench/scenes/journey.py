@@ -29,14 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.scenes.script import (
-    COUNTER,
     FPS,
     QUEUE_Y,
-    SERVED_EXIT,
     STAFF_DOOR,
-    STAFF_POST,
     WIDTH,
-    ZONES,
     Script,
     _Walker,
 )
@@ -45,33 +41,39 @@ DOOR_IN = (WIDTH + 70.0, 300.0)  # off the picture, beyond the door at the back 
 DOOR_SPOT = (680.0, 300.0)  # where a customer stops just inside the door
 GUARD_POST = (725.0, 352.0)  # the guard stands in front of the door, nearer the camera than who comes in
 GUARD_SPOT = (668.0, 352.0)  # a customer stopping at the guard, beside them, straight down from the door
-PANDU_POST = (400.0, 316.0)
-GUIDE_SPOT = (465.0, 320.0)  # a customer at the guide desk, on the side they come from
+PANDU_POST = (600.0, 318.0)
+GUIDE_SPOT = (540.0, 322.0)  # a customer at the guide desk, on the side away from the door
+FRONT_POST = (110.0, 295.0)  # the frontliner, behind the loket
+LOKET = (200.0, 345.0)  # the customer at the loket
+BACK_Y = 292.0  # the way along the back, behind the guide desk, to and from the door
 ABOVE_QUEUE_Y = 360.0  # customers walk to their place in the queue from behind it, at this height
-TO_COUNTER = (330.0, 398.0)  # the head walks along the queue's row, then up to the loket (not past the Pandu)
-OUT_OF_QUEUE = ((620.0, 305.0),)  # the way from the queue back out of the door (behind the guard)
 TOUR_Y = 412.0  # staff stand in the queue zone in front of the queue's row, in a gap
 STAFF_WALK_Y = 350.0  # staff walk between their post and the queue zone at this height
-QUEUE_HEAD_X = 500.0  # the queue's head, clear of the guide desk behind the row (the plain scenes' is at 420)
-MAX_JOURNEY_SLOTS = 3  # a fourth would stand in front of the customer at the guard
-SCRIPT_VERSION = 5  # change when the script draws something else for the same seed and plan
+QUEUE_HEAD_X = 280.0  # the queue runs along the front from the loket towards the door
+MAX_JOURNEY_SLOTS = 4
+SCRIPT_VERSION = 6  # change when the script draws something else for the same seed and plan
 
-# The back of the room between x 380 and 600 (the table, the pillar) hides people from the detector
-# at the sizes used there, so the staff stand nearer or clear of it. Nobody stops in front of or
-# behind a staff member, and nobody's way crosses in front of one standing: a nearer person before
-# someone takes their track.
+# Columns of the room, left to right: the loket, the queue along the front, the guide desk, the door
+# with the guard. Nobody stands behind the queue's row or in front of or behind a staff member, and the
+# ways between the touchpoints pass behind a standing staff member, never in front (a nearer person
+# before someone takes their track). The back of the room between x 380 and 520 (the table) hides people
+# from the detector at the sizes used there, so no one stops there.
 JOURNEY_ZONES: dict[str, dict[str, object]] = {
-    "door": {"kind": "entrance", "points": [[0.80, 0.64], [1.0, 0.64], [1.0, 0.735], [0.80, 0.735]]},
+    "door": {"kind": "entrance", "points": [[0.84, 0.64], [1.0, 0.64], [1.0, 0.735], [0.84, 0.735]]},
     "guard": {"kind": "post", "points": [[0.85, 0.765], [0.985, 0.765], [0.985, 0.845], [0.85, 0.845]]},
-    "pandu": {"kind": "post", "points": [[0.49, 0.69], [0.56, 0.69], [0.56, 0.775], [0.49, 0.775]]},
-    "guide": {"kind": "counter_customer", "points": [[0.575, 0.695], [0.645, 0.695], [0.645, 0.78], [0.575, 0.78]]},
-    "queue": ZONES["queue"],
+    "pandu": {"kind": "post", "points": [[0.755, 0.69], [0.83, 0.69], [0.83, 0.775], [0.755, 0.775]]},
+    "guide": {"kind": "counter_customer", "points": [[0.655, 0.70], [0.745, 0.70], [0.745, 0.79], [0.655, 0.79]]},
+    "queue": {"kind": "queue", "points": [[0.31, 0.85], [0.66, 0.85], [0.66, 0.975], [0.31, 0.975]]},
     "counter": {
         "kind": "counter_customer",
         "queue": "queue",
-        "points": [[0.34, 0.72], [0.47, 0.72], [0.47, 0.83], [0.34, 0.83]],
+        "points": [[0.20, 0.745], [0.32, 0.745], [0.32, 0.845], [0.20, 0.845]],
     },
-    "staff": ZONES["staff"],
+    "staff": {
+        "kind": "counter_staff",
+        "counter": "counter",
+        "points": [[0.06, 0.62], [0.22, 0.62], [0.22, 0.74], [0.06, 0.74]],
+    },
 }
 
 JOURNEY: dict[str, object] = {
@@ -130,7 +132,7 @@ class JourneyScenePlan:
 
 
 def journey_plan_for_seed(seed: int) -> JourneyScenePlan:
-    """The benchmark's family of journey scenes: 4-6 minutes, varied load, queue caps 2-3."""
+    """The benchmark's family of journey scenes: 4-6 minutes, varied load, queue caps 2-4."""
     rng = np.random.default_rng([seed, 17])
     service = float(rng.uniform(15, 40))
     load = float(rng.uniform(0.9, 1.4))
@@ -177,7 +179,7 @@ def _in_the_door(w: _Walker) -> bool:
     arrival waits for them."""
     if w.state in ("entering", "door", "to_guard", "at_guard"):
         return True
-    return w.state in ("abandoning", "out", "back") and w.pos[0] > DOOR_SPOT[0] - 80 and w.pos[1] < 335
+    return w.state in ("abandoning", "leaving", "out", "back") and w.pos[0] > DOOR_SPOT[0] - 80 and w.pos[1] < 335
 
 
 def place_in_queue(i: int) -> tuple[float, float]:
@@ -220,16 +222,24 @@ def _frontliner_absences(rng: np.random.Generator, plan: JourneyScenePlan) -> li
 
 
 def _queue_path(pos: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
-    """To a place in the queue from behind it (never through the people in it); along the row once in it."""
+    """To a place in the queue from behind it (never through the people in it); along the row once in it.
+    From the door, along the back first (behind the Pandu)."""
     if pos[1] < ABOVE_QUEUE_Y:
-        return [(target[0], ABOVE_QUEUE_Y), target]
+        return [*_along_the_back(pos, (target[0], ABOVE_QUEUE_Y)), target]
+    return [target]
+
+
+def _along_the_back(pos: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
+    """From the door's side of the room to a place left of the Pandu: along the back, behind them."""
+    if pos[0] > PANDU_POST[0] - 30 and target[0] < PANDU_POST[0]:
+        return [(pos[0], BACK_Y), (PANDU_POST[0] - 50, BACK_Y), target]
     return [target]
 
 
 def _tour_spot(rng: np.random.Generator, line: list[_Customer], taken: list[float]) -> tuple[float, float] | None:
     """A place in the queue zone, in front of its row, with nobody of the queue (or another staff) near."""
     ahead = [w.pos[0] for w in line] + [place_in_queue(i)[0] for i in range(len(line))] + taken
-    free = [x for x in range(400, 641, 10) if all(abs(x - a) > 65 for a in ahead)]  # not in front of the guard
+    free = [x for x in range(280, 501, 10) if all(abs(x - a) > 65 for a in ahead)]
     return (float(rng.choice(free)), TOUR_Y) if free else None
 
 
@@ -240,7 +250,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
     dt = 1.0 / FPS
     script = Script(seed, plan, n, zones=JOURNEY_ZONES)
     order = [staff_looks[i % len(staff_looks)] for i in rng.permutation(3)]
-    front = _Staff(n, order[0], "frontliner", STAFF_POST)
+    front = _Staff(n, order[0], "frontliner", FRONT_POST)
     guard = _Staff(n, order[1], "guard", GUARD_POST)
     pandu = _Staff(n, order[2], "pandu", PANDU_POST)
     staff = [front, guard, pandu]
@@ -266,7 +276,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             guide_desk = w
             w.state = "to_guide"
             w.person.guided = True
-            w.go(GUIDE_SPOT)
+            w.go(*_along_the_back(w.pos, GUIDE_SPOT))
         else:
             w.state = "queue"
             w.joined_at = f
@@ -280,7 +290,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
                 front.go(STAFF_DOOR)
             if f == back and front.state in ("going_out", "away"):
                 front.state = "returning"
-                front.go(STAFF_POST)
+                front.go(FRONT_POST)
         # arrivals, one at a time through the door: the next waits outside while someone stands in it
         waiting_outside = sum(w.state not in _PAST_THE_QUEUE for w in customers)
         door_busy = any(_in_the_door(w) for w in [*customers, guard])
@@ -323,7 +333,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
         if at_counter is None and line and front_in and line[0].pos == place_in_queue(0) and not line[0].route:
             head = line.pop(0)
             head.state = "to_counter"
-            head.go(TO_COUNTER, COUNTER)
+            head.go(LOKET)
             at_counter = head
         for i, w in enumerate(line):
             target = place_in_queue(i)
@@ -332,7 +342,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             if w.pos[1] == QUEUE_Y and (f - w.joined_at) * dt > w.patience and not w.route:
                 w.state = "abandoning"
                 w.person.abandoned = True
-                w.go((w.pos[0], 345.0), *OUT_OF_QUEUE, DOOR_IN)
+                w.go((w.pos[0], 350.0), (w.pos[0] + 40, BACK_Y), (DOOR_SPOT[0], BACK_Y), DOOR_IN)
         line = [w for w in line if w.state == "queue"]
         # service
         if at_counter is not None and at_counter.state == "to_counter" and not at_counter.route:
@@ -342,7 +352,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             if at_counter.service_left <= 0:
                 at_counter.state = "leaving"
                 at_counter.person.served = True
-                at_counter.go(*SERVED_EXIT)
+                at_counter.go((LOKET[0] + 50, BACK_Y), (DOOR_SPOT[0], BACK_Y), DOOR_IN)
                 at_counter = None
         # the guard and the Pandu: walks into the queue zone, the guard's outings
         taken = [s.route[-1][0] for s in (guard, pandu) if s.state == "tour" and s.route]

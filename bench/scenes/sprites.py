@@ -26,7 +26,7 @@ import av
 import cv2
 import numpy as np
 
-from bench.scenes.journey import GUARD_POST, PANDU_POST, TOUR_Y
+from bench.scenes.journey import FRONT_POST, GUARD_POST, PANDU_POST, TOUR_Y
 from bench.scenes.script import COUNTER, QUEUE_Y, STAFF_POST, person_height
 from cvmon.config.models import DetectorConfig
 from cvmon.detectors.base import Detector, create_detector
@@ -53,7 +53,7 @@ VISIBLE_SCORE = 0.5  # a sprite pasted alone on the room must be found at least 
 # variant UNIFORM_VARIANT of its person (look person * LOOKS_PER_PERSON + UNIFORM_VARIANT: 105, 115).
 UNIFORM_TINT = (40, 215, 235)
 UNIFORM_VARIANT = 100
-UNIFORM_VERSION = 2
+UNIFORM_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +259,7 @@ def build_uniforms(bank: SpriteBank, model_dir: Path) -> tuple[Sprite, ...]:
     """The bank's people as filmed, in the staff uniform (``UNIFORM_TINT``, variant ``UNIFORM_VARIANT``),
     kept where the detector finds them alone at the staff's places of the journey scenes too."""
     detector = create_detector(DetectorConfig(model="yolox_nano_416", confidence=0.5), model_dir)
-    places = ((560.0, TOUR_Y), STAFF_POST, GUARD_POST, PANDU_POST)
+    places = ((400.0, TOUR_Y), FRONT_POST, GUARD_POST, PANDU_POST)
     dressed = [tinted(s, UNIFORM_TINT, UNIFORM_VARIANT) for s in bank.sprites if s.variant == 0]
     visible = [u for u in dressed if _visible_alone(u, bank.background, detector, places)]
     standing = {u.person: 0 for u in visible}

@@ -17,12 +17,13 @@ from bench.scenes.journey import (
     GUARD_SPOT,
     GUIDE_SPOT,
     JOURNEY_ZONES,
+    LOKET,
     PANDU_POST,
     make_journey_script,
     place_in_queue,
 )
 from bench.scenes.journey_truth import flow_truth
-from bench.scenes.script import COUNTER, FPS, Person, Script, person_height
+from bench.scenes.script import FPS, Person, Script, person_height
 from bench.scenes.truth import inside_zone
 
 SECONDS = 200.0
@@ -54,7 +55,7 @@ def office() -> Script:
             (6.1, 8, (470.0, 350.0)),
             (8.1, 18, GUIDE_SPOT),
             (18.1, 40, QUEUE),
-            (40.1, 60, COUNTER),
+            (40.1, 60, LOKET),
         ),
         # B: skips the guide desk, waits 74.9 s and leaves by the door: abandoned
         person(
@@ -70,7 +71,7 @@ def office() -> Script:
         # D: guided, still queueing when the scene ends: not judged
         person("customer", (100, 103, DOOR_SPOT), (103.1, 110, GUIDE_SPOT), (110.1, SECONDS - 0.1, QUEUE)),
         # E: comes in while the guard is away; guided, straight to the loket (the queue is optional)
-        person("customer", (130, 133, DOOR_SPOT), (133.1, 140, GUIDE_SPOT), (140.1, 150, COUNTER)),
+        person("customer", (130, 133, DOOR_SPOT), (133.1, 140, GUIDE_SPOT), (140.1, 150, LOKET)),
         # F: 1 s in the door (no visit): joined mid-way, in the queue
         person("customer", (170, 171, DOOR_SPOT), (171.1, 190, place_in_queue(0))),
     ]
