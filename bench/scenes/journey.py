@@ -1,21 +1,22 @@
 """Journey scenes (issue 17, item 6): one camera sees an office's way from the door to the loket, with
 uniformed staff and customers who follow the journey, skip steps or give up.
 
-The floor plan (pixels of the 768x432 room, feet positions, as in ``script.py``): the door on the right
-(``door``, an entrance zone), the guard's post beside it (``guard``, a post zone: the Satpam stands in it,
-a customer who stops to be greeted stands at its edge), the guide desk (the Pandu stands in the ``pandu``
+The floor plan (pixels of the 768x432 room, feet positions, as in ``script.py``), in columns from left to
+right: the loket (the frontliner behind it in ``staff``, the customer in front in ``counter``), the queue
+along the front from the loket towards the door (``queue``), the guide desk (the Pandu in the ``pandu``
 post zone, the customer in front of the desk in ``guide``, a counter_customer zone of its own, so that a
-customer never stands in a staff zone), the queue along the front (``queue``) and the loket (``counter``,
-its staff side ``staff``) where the plain scenes have them.
+customer never stands in a staff zone), and the door at the back on the right (``door``, an entrance
+zone) with the guard standing in front of it (``guard``, a post zone; a customer who stops to be greeted
+stands beside the guard, in it).
 
 Staff wear one uniform (``sprites.UNIFORM_TINT``, a hi-vis yellow shirt no customer wears). The
-frontliner at the loket leaves for 10 s to 3 min now and then (the queue waits); the guard and the Pandu
-walk now and then into the queue zone, stand there a few seconds (helping someone) and go back; the guard
-also steps out of the door for a while and comes back in through it. A customer comes in at the door and
-stops there a moment, may stop at the guard (if the guard is at the post), goes to the guide desk (some
-skip it; everyone does when the desk is busy or the Pandu away), joins the tail of the queue, is called
-to the loket when the head is free and the frontliner there, is served, and leaves to the left; some lose
-patience in the queue and go back out through the door.
+frontliner leaves for 10 s to 3 min now and then (the queue waits); the guard and the Pandu walk now
+and then into the queue zone, stand there a few seconds (helping someone) and go back; the guard also
+steps out of the door for a while and comes back in through it. A customer comes in at the door (one at
+a time) and stops there a moment, may stop at the guard (if the guard is at the post), goes to the guide
+desk (some skip it; everyone does when the desk is busy or the Pandu away), joins the tail of the queue,
+is called to the loket when the head is free and the frontliner there, is served, and leaves by the door
+along the back of the room; some lose patience in the queue and leave the same way.
 
 ``journey_plan_for_seed`` draws the benchmark's family; a plan's ``arrivals`` script every customer's
 choices instead (tests).
