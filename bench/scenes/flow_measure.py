@@ -7,7 +7,8 @@ default) and the real detector. What is scored:
   ``cvmon stats`` and the viewer read them) against ``FlowTruth.totals``; the journey time's mean and
   median (from the stored histogram) against the truth's.
 * **Roles**: each true person's verdict is the majority, over the analysed frames a track covered them,
-  of that track's last verdict (the one the journey counter closes a journey with); a track covers the
+  of that track's latest firm verdict (staff or customer; unsure if it never had one: the one the
+  journey counter closes a journey with); a track covers the
   person whose feet its box's bottom centre is nearest on that frame (one track per person, one person
   per track: an assignment, within a third of the person's height across and a quarter up or down). A
   person no track ever covered is ``unseen``.
@@ -51,7 +52,7 @@ class FlowRun:
     flow: Any  # ZoneFigures: the stored rows of the journey's first zone, added up
     summary: dict[str, dict[str, Any]]  # per zone, the summary of `cvmon process`
     cover: dict[int, Counter[int]]  # person index -> track id -> analysed frames it covered them
-    verdict: dict[int, str]  # track id -> its last verdict: staff, customer or unsure
+    verdict: dict[int, str]  # track id -> its latest firm verdict (staff, customer), else unsure
     frames: int = 0
     model_ready_s: float | None = None  # video time the staff model was first ready (None: never)
     staff_model: str = ""  # the model's JSON at the end (staff looks only)
@@ -71,6 +72,13 @@ class _GivenModel:
     def write(self, text: str) -> int:
         self.text = text
         return 0
+
+
+def note_verdict(verdicts: dict[int, str], track_id: int, role: str) -> None:
+    """Keep a track's latest firm verdict (staff or customer), as the journey counter does; unsure only while
+    it never had one (a verdict that falls back to unsure, its votes forgotten, does not undo a firm one)."""
+    if role != "unsure" or track_id not in verdicts:
+        verdicts[track_id] = role
 
 
 def _match(script: Script, frame: int, xyxy: np.ndarray) -> list[tuple[int, int]]:
@@ -121,7 +129,7 @@ def run_flow(
         ids = [] if tracked.tracker_id is None else [int(v) for v in tracked.tracker_id]
         live = [k for k, tid in enumerate(ids) if tid >= 0]
         for tid in (ids[k] for k in live):
-            run.verdict[tid] = str(stage.roles.role(tid).role)
+            note_verdict(run.verdict, tid, str(stage.roles.role(tid).role))
             run.tracks.add(tid)
         for person, k in _match(scene.script, result.frame_index, tracked.xyxy[live]):
             run.cover[person][ids[live[k]]] += 1

@@ -46,19 +46,21 @@ PANDU_POST = (600.0, 318.0)
 GUIDE_SPOT = (540.0, 322.0)  # a customer at the guide desk, on the side away from the door
 FRONT_POST = (110.0, 295.0)  # the frontliner, behind the loket
 LOKET = (200.0, 345.0)  # the customer at the loket
-BACK_Y = 292.0  # the way along the back, behind the guide desk, to and from the door
+RIGHT_WAY_X = 650.0  # between the door and the queue's row people walk down (and up) here, clear of the Pandu
 ABOVE_QUEUE_Y = 360.0  # customers walk to their place in the queue from behind it, at this height
 TOUR_Y = 412.0  # staff stand in the queue zone in front of the queue's row, in a gap
 STAFF_WALK_Y = 350.0  # staff walk between their post and the queue zone at this height
 QUEUE_HEAD_X = 280.0  # the queue runs along the front from the loket towards the door
 MAX_JOURNEY_SLOTS = 4
-SCRIPT_VERSION = 6  # change when the script draws something else for the same seed and plan
+SCRIPT_VERSION = 7  # change when the script draws something else for the same seed and plan
 
 # Columns of the room, left to right: the loket, the queue along the front, the guide desk, the door
 # with the guard. Nobody stands behind the queue's row or in front of or behind a staff member, and the
-# ways between the touchpoints pass behind a standing staff member, never in front (a nearer person
-# before someone takes their track). The back of the room between x 380 and 520 (the table) hides people
-# from the detector at the sizes used there, so no one stops there.
+# ways from the door pass behind the Pandu or down the right-hand way, never in front of a staff member
+# standing (a nearer person before someone takes their track). Between x 500 and 580 (the pillar's foot
+# behind them) the detector misses people walking more often than elsewhere: everyone crosses it, as
+# everyone in an office passes its pillars, and the only one who stops there is a customer at the
+# guide desk.
 JOURNEY_ZONES: dict[str, dict[str, object]] = {
     "door": {"kind": "entrance", "points": [[0.84, 0.64], [1.0, 0.64], [1.0, 0.735], [0.84, 0.735]]},
     "guard": {"kind": "post", "points": [[0.85, 0.765], [0.985, 0.765], [0.985, 0.845], [0.85, 0.845]]},
@@ -223,18 +225,27 @@ def _frontliner_absences(rng: np.random.Generator, plan: JourneyScenePlan) -> li
 
 
 def _queue_path(pos: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
-    """To a place in the queue from behind it (never through the people in it); along the row once in it.
-    From the door, along the back first (behind the Pandu)."""
-    if pos[1] < ABOVE_QUEUE_Y:
-        return [*_along_the_back(pos, (target[0], ABOVE_QUEUE_Y)), target]
-    return [target]
+    """To a place in the queue (never through the people in it): from the door's side down the right-hand
+    way to the queue's row and along it to the tail (behind nobody who stands); from elsewhere from behind
+    the row; along the row once in it."""
+    if pos[1] == QUEUE_Y:
+        return [target]
+    if pos[0] > PANDU_POST[0]:
+        return [(RIGHT_WAY_X, pos[1]), (RIGHT_WAY_X, QUEUE_Y), target]
+    return [(target[0], ABOVE_QUEUE_Y), target]
 
 
-def _along_the_back(pos: tuple[float, float], target: tuple[float, float]) -> list[tuple[float, float]]:
-    """From the door's side of the room to a place left of the Pandu: along the back, behind them."""
-    if pos[0] > PANDU_POST[0] - 30 and target[0] < PANDU_POST[0]:
-        return [(pos[0], BACK_Y), (PANDU_POST[0] - 50, BACK_Y), target]
-    return [target]
+def _to_the_guide_desk(pos: tuple[float, float]) -> list[tuple[float, float]]:
+    """To the guide desk from the door's side: from the doorway, passing behind the Pandu (nearer, they
+    keep their track), never in front."""
+    if pos[1] > DOOR_SPOT[1]:
+        return [DOOR_SPOT, GUIDE_SPOT]
+    return [GUIDE_SPOT]
+
+
+def _out_by_the_door(pos: tuple[float, float]) -> list[tuple[float, float]]:
+    """From the loket or the queue out of the door: behind the queue's row, up the right-hand way."""
+    return [(pos[0] + 30, ABOVE_QUEUE_Y), (RIGHT_WAY_X, ABOVE_QUEUE_Y), (RIGHT_WAY_X, DOOR_SPOT[1]), DOOR_IN]
 
 
 def _tour_spot(rng: np.random.Generator, line: list[_Customer], taken: list[float]) -> tuple[float, float] | None:
@@ -277,7 +288,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             guide_desk = w
             w.state = "to_guide"
             w.person.guided = True
-            w.go(*_along_the_back(w.pos, GUIDE_SPOT))
+            w.go(*_to_the_guide_desk(w.pos))
         else:
             w.state = "queue"
             w.joined_at = f
@@ -343,7 +354,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             if w.pos[1] == QUEUE_Y and (f - w.joined_at) * dt > w.patience and not w.route:
                 w.state = "abandoning"
                 w.person.abandoned = True
-                w.go((w.pos[0], 350.0), (w.pos[0] + 40, BACK_Y), (DOOR_SPOT[0], BACK_Y), DOOR_IN)
+                w.go(*_out_by_the_door(w.pos))
         line = [w for w in line if w.state == "queue"]
         # service
         if at_counter is not None and at_counter.state == "to_counter" and not at_counter.route:
@@ -353,7 +364,7 @@ def make_journey_script(seed: int, plan: JourneyScenePlan, customer_looks: list[
             if at_counter.service_left <= 0:
                 at_counter.state = "leaving"
                 at_counter.person.served = True
-                at_counter.go((LOKET[0] + 50, BACK_Y), (DOOR_SPOT[0], BACK_Y), DOOR_IN)
+                at_counter.go(*_out_by_the_door(at_counter.pos))
                 at_counter = None
         # the guard and the Pandu: walks into the queue zone, the guard's outings
         taken = [s.route[-1][0] for s in (guard, pandu) if s.state == "tour" and s.route]

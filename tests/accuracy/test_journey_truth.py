@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bench.scenes import JOURNEY, Arrival, JourneyScenePlan, journey_scene_config
-from bench.scenes.flow_measure import FlowRun, _match, person_verdicts, score_flow
+from bench.scenes.flow_measure import FlowRun, _match, note_verdict, person_verdicts, score_flow
 from bench.scenes.journey import (
     DOOR_SPOT,
     GUARD_POST,
@@ -264,3 +264,13 @@ def test_score_compares_the_stored_flow_counts_and_journey_times_with_the_truth(
     assert s["journey"]["p50_rel_error"] == pytest.approx(1.0 / 25.1, rel=0.02)  # the histogram's bound
     assert s["roles"]["customer"] == {"n": 6, "staff": 0, "customer": 1, "unsure": 0, "unseen": 5}
     assert s["roles"]["staff"] == {"n": 2, "staff": 0, "customer": 0, "unsure": 0, "unseen": 2}
+
+
+def test_a_tracks_verdict_is_its_latest_firm_one() -> None:
+    verdicts: dict[int, str] = {}
+    for role in ("unsure", "unsure", "customer", "unsure", "customer"):
+        note_verdict(verdicts, 7, role)
+    note_verdict(verdicts, 8, "unsure")
+    note_verdict(verdicts, 9, "customer")
+    note_verdict(verdicts, 9, "staff")  # a firm verdict replaces another
+    assert verdicts == {7: "customer", 8: "unsure", 9: "staff"}
