@@ -1,6 +1,7 @@
 """Accuracy of cvmon's figures on generated scenes with exact ground truth (issue 13, item 8).
 
 Usage: .venv/bin/python bench/accuracy.py [--scenes 30] [--seed 1] [--jobs 1] [--quick] [--per-scene]
+       .venv/bin/python bench/accuracy.py --journey [--staff-model warm|cold] [...]   (issue 17, item 6)
 
 Generates scenes from seeds (bench/scenes; videos cached in bench/results/scenes, keyed by seed
 and generator version), runs the cvmon of this tree on each with its default settings and the real
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bench.scenes` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.scenes import GENERATOR_VERSION, Timing, generate_scene, plan_for_seed, sprite_bank  # noqa: E402
+from bench.scenes import GENERATOR_VERSION, Timing, flow_report, generate_scene, plan_for_seed, sprite_bank  # noqa: E402
 from bench.scenes.measure import DENSE, run_cvmon, score  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -239,7 +240,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="tracker.hold_unseen_s instead of its default (0: count detections only), to compare",
     )
+    parser.add_argument(
+        "--journey",
+        action="store_true",
+        help="the journey family instead (staff and customers, flow figures; JSON in accuracy-journey.json)",
+    )
+    parser.add_argument(
+        "--staff-model",
+        choices=("warm", "cold"),
+        default="warm",
+        help="with --journey: start from the staff model learned on a staff-only scene (warm), or from none (cold)",
+    )
     args = parser.parse_args(argv)
+    if args.journey:
+        return flow_report.main(args)
     tracker = {} if args.hold_unseen_s is None else {"hold_unseen_s": args.hold_unseen_s}
     n = QUICK_SCENES if args.quick and args.scenes == 30 else args.scenes
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else list(range(args.seed, args.seed + n))

@@ -38,6 +38,15 @@ Ground truth (``truth.py``), computed from the script alone, with cvmon's docume
       empty post) staffs nothing. Staffed ratio = staffed seconds / scene seconds, a frame standing
       for 1/fps seconds.
     * Queue mean: the mean count of the ``queue`` zone over the frames cvmon analysed.
+
+Journey scenes (issue 17, item 6; ``journey.py``, ``journey_truth.py``, ``flow_measure.py``)
+    A second family, drawn by ``journey_plan_for_seed`` and made by ``generate_journey_scene``: the same
+    room as an office with a door, the guard's post, a guide desk, the queue and the loket, three
+    uniformed staff (the bank's people as filmed, shirt recoloured hi-vis yellow) who walk into the
+    queue zone now and then, and customers who come in at the door, may stop at the guard, visit or
+    skip the guide desk, queue, are served or give up and leave by the door. Its cameras.yaml adds
+    the journey and ``staff.enabled``; its truth (``flow_truth``) gives each person's role, zone
+    visits in order and journey, and the scene's flow totals. The plain family above is unchanged.
 """
 
 from __future__ import annotations
@@ -50,18 +59,40 @@ from pathlib import Path
 
 import yaml
 
+from bench.scenes.journey import (
+    JOURNEY,
+    JOURNEY_ZONES,
+    Arrival,
+    JourneyScenePlan,
+    journey_plan_for_seed,
+    make_journey_script,
+)
+from bench.scenes.journey import (
+    SCRIPT_VERSION as JOURNEY_SCRIPT_VERSION,
+)
+from bench.scenes.journey_truth import FlowRules, FlowTruth, flow_truth
 from bench.scenes.render import render
 from bench.scenes.script import ZONES, ScenePlan, Script, make_script, plan_for_seed
-from bench.scenes.sprites import BANK_VERSION, SpriteBank, load_bank
+from bench.scenes.sprites import BANK_VERSION, UNIFORM_VARIANT, UNIFORM_VERSION, SpriteBank, load_bank, load_uniforms
 from bench.scenes.truth import SceneTruth, Timing, scene_truth
 
 __all__ = [
     "GENERATOR_VERSION",
+    "JOURNEY_GENERATOR_VERSION",
+    "Arrival",
+    "FlowRules",
+    "FlowTruth",
+    "GeneratedJourneyScene",
     "GeneratedScene",
+    "JourneyScenePlan",
     "ScenePlan",
     "SceneTruth",
     "Timing",
+    "generate_journey_scene",
     "generate_scene",
+    "journey_plan_for_seed",
+    "journey_scene_config",
+    "journey_script",
     "plan_for_seed",
     "scene_config",
     "scene_script",
@@ -69,6 +100,7 @@ __all__ = [
 ]
 
 GENERATOR_VERSION = f"1.{BANK_VERSION}"
+JOURNEY_GENERATOR_VERSION = f"1.{BANK_VERSION}.{UNIFORM_VERSION}.{JOURNEY_SCRIPT_VERSION}"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CVMON_SHARED_DIR", REPO_ROOT.parent / "shared"))
 FOOTAGE_DIR = Path(os.environ.get("CVMON_FOOTAGE_DIR", SHARED / "footage"))
@@ -76,6 +108,7 @@ MODEL_DIR = Path(os.environ.get("CVMON_MODEL_DIR", SHARED / "models"))
 CACHE_DIR = Path(os.environ.get("CVMON_SCENE_CACHE", REPO_ROOT / "bench" / "results" / "scenes"))
 
 _bank: SpriteBank | None = None
+_journey_bank: SpriteBank | None = None
 
 
 def sprite_bank() -> SpriteBank:
@@ -84,6 +117,15 @@ def sprite_bank() -> SpriteBank:
     if _bank is None:
         _bank = load_bank(FOOTAGE_DIR, MODEL_DIR, CACHE_DIR)
     return _bank
+
+
+def journey_bank() -> SpriteBank:
+    """The sprite bank with the uniformed staff added (built on first use, then cached on disk)."""
+    global _journey_bank
+    if _journey_bank is None:
+        bank = sprite_bank()
+        _journey_bank = SpriteBank(bank.background, bank.sprites + load_uniforms(bank, MODEL_DIR, CACHE_DIR))
+    return _journey_bank
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +175,86 @@ def generate_scene(
     if not config.exists():
         config.write_text(yaml.safe_dump(scene_config(video.name), sort_keys=False), encoding="utf-8")
     return GeneratedScene(name, video, config, script, scene_truth(script, timing or Timing()))
+
+
+# -- journey scenes (issue 17, item 6) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedJourneyScene:
+    name: str
+    video: Path
+    config: Path
+    script: Script
+    truth: SceneTruth  # the zones' counts, visits and staffing (as the plain scenes')
+    flow: FlowTruth  # each person's role and journey, the scene's flow totals
+
+
+def journey_looks(bank: SpriteBank) -> tuple[list[int], list[int]]:
+    """The customers' looks (every look of the plain bank) and the staff's (the uniformed ones)."""
+    staff = sorted({s.look for s in bank.sprites if s.variant == UNIFORM_VARIANT})
+    return [lk for lk in bank.people if lk not in staff], staff
+
+
+def journey_script(seed: int, plan: JourneyScenePlan | None = None) -> Script:
+    """The script of a journey scene (no rendering); the same seed and plan always give the same script."""
+    customers, staff = journey_looks(journey_bank())
+    return make_journey_script(seed, plan or journey_plan_for_seed(seed), customers, staff)
+
+
+def _staff_section() -> dict[str, object]:
+    """``staff: {enabled: true}`` where the cvmon under test has staff settings in cameras.yaml."""
+    from cvmon.config.models import CameraConfig
+
+    return {"staff": {"enabled": True}} if "staff" in CameraConfig.model_fields else {}
+
+
+def journey_scene_config(video_name: str) -> dict[str, object]:
+    """cameras.yaml of a journey scene: its zones, its journey (cvmon's defaults for the rest) and staff
+    classification on where cvmon has it; every other setting is cvmon's default."""
+    zones = [{"id": zone_id, **spec} for zone_id, spec in JOURNEY_ZONES.items()]
+    camera: dict[str, object] = {
+        "id": "scene",
+        "name": "Composite journey scene",
+        "unit": "ulp-scene",
+        "source": video_name,
+        "zones": zones,
+        "journey": JOURNEY,
+        **_staff_section(),
+    }
+    return {
+        "version": 1,
+        "units": [{"id": "ulp-scene", "name": "ULP scene", "level": "ulp"}],
+        "cameras": [camera],
+    }
+
+
+def _journey_key(seed: int, plan: JourneyScenePlan) -> str:
+    digest = hashlib.sha256(json.dumps(asdict(plan), sort_keys=True).encode()).hexdigest()[:10]
+    return f"journey-v{JOURNEY_GENERATOR_VERSION}-s{seed}-{digest}"
+
+
+def generate_journey_scene(
+    seed: int,
+    plan: JourneyScenePlan | None = None,
+    out_dir: Path | None = None,
+    timing: Timing | None = None,
+    rules: FlowRules | None = None,
+) -> GeneratedJourneyScene:
+    """Script, truth, video and cameras.yaml of a journey scene; a video already rendered for the same seed,
+    plan and generator version is reused (the cameras.yaml is written again: it follows the cvmon under test)."""
+    plan = plan or journey_plan_for_seed(seed)
+    out_dir = out_dir or CACHE_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = _journey_key(seed, plan)
+    video, config = out_dir / f"{name}.mp4", out_dir / f"{name}.yaml"
+    script = journey_script(seed, plan)
+    if not video.exists():
+        render(script, journey_bank(), video)
+    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
+    tmp.write_text(yaml.safe_dump(journey_scene_config(video.name), sort_keys=False), encoding="utf-8")
+    tmp.replace(config)
+    timing = timing or Timing()
+    return GeneratedJourneyScene(
+        name, video, config, script, scene_truth(script, timing), flow_truth(script, JOURNEY, timing, rules)
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -103,6 +104,10 @@ class Person:
     flip: np.ndarray  # bool: facing left on this frame
     served: bool = False
     abandoned: bool = False
+    # journey scenes (bench/scenes/journey.py) only: what the script had this person do
+    post: str = ""  # a staff member's post: "frontliner", "guard" or "pandu"
+    stopped_at_guard: bool = False  # a customer who stopped at the guard's post
+    guided: bool = False  # a customer who went to the guide desk
 
     def on_screen(self) -> np.ndarray:
         return ~np.isnan(self.x)
@@ -122,10 +127,11 @@ class Board:
 @dataclass(slots=True)
 class Script:
     seed: int
-    plan: ScenePlan
+    plan: Any  # ScenePlan, or journey.JourneyScenePlan
     n_frames: int
     people: list[Person] = field(default_factory=list)
     boards: list[Board] = field(default_factory=list)
+    zones: dict[str, dict[str, object]] = field(default_factory=lambda: ZONES)  # the scene's zones
 
     @property
     def fps(self) -> int:

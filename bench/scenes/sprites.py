@@ -26,6 +26,7 @@ import av
 import cv2
 import numpy as np
 
+from bench.scenes.journey import FRONT_POST, GUARD_POST, PANDU_POST, TOUR_Y
 from bench.scenes.script import COUNTER, QUEUE_Y, STAFF_POST, person_height
 from cvmon.config.models import DetectorConfig
 from cvmon.detectors.base import Detector, create_detector
@@ -47,6 +48,12 @@ MIN_HEIGHT_PX = 300  # a whole person standing in the room; close-ups of someone
 MIN_ASPECT = 1.7
 MIN_STANDING = 4  # a person with fewer standing sprites than this is left out of the bank
 VISIBLE_SCORE = 0.5  # a sprite pasted alone on the room must be found at least this surely
+# The staff uniform of the journey scenes: a hi-vis yellow shirt (BGR), as the worker of the shared
+# worker-zone clip wears a hi-vis vest; no customer's shirt is this colour. A uniformed sprite is
+# variant UNIFORM_VARIANT of its person (look person * LOOKS_PER_PERSON + UNIFORM_VARIANT: 105, 115).
+UNIFORM_TINT = (40, 215, 235)
+UNIFORM_VARIANT = 100
+UNIFORM_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +182,12 @@ def build_bank(footage_dir: Path, model_dir: Path, every: int = 2) -> SpriteBank
 def recoloured(sprite: Sprite, variant: int) -> Sprite:
     """The sprite with its shirt in ``CLOTHING_TINTS[variant - 1]``: dark masked pixels between head
     and waist take the tint, scaled by their own brightness so folds and shading stay."""
-    tint = np.asarray(CLOTHING_TINTS[variant - 1], np.float32)
+    return tinted(sprite, CLOTHING_TINTS[variant - 1], variant)
+
+
+def tinted(sprite: Sprite, colour: tuple[int, int, int], variant: int) -> Sprite:
+    """The sprite with its shirt in ``colour`` (BGR), as variant ``variant`` (see ``recoloured``)."""
+    tint = np.asarray(colour, np.float32)
     h = sprite.image.shape[0]
     value = sprite.image.max(axis=2).astype(np.float32)
     clothing = (sprite.alpha > 0.5) & (value <= CLOTHING_MAX_V)
@@ -208,11 +220,16 @@ def paste(canvas: np.ndarray, sprite: Sprite, x: float, y: float, height: float,
     canvas[cy1:cy2, cx1:cx2] = (src * a + dst * (1 - a)).astype(np.uint8)
 
 
-def _visible_alone(sprite: Sprite, background: np.ndarray, detector: Detector) -> bool:
+def _visible_alone(
+    sprite: Sprite,
+    background: np.ndarray,
+    detector: Detector,
+    places: tuple[tuple[float, float], ...] = ((230.0, QUEUE_Y), (400.0, QUEUE_Y), COUNTER, STAFF_POST),
+) -> bool:
     """Whether the detector finds the sprite pasted alone on the room where scenes put people
     (queue, counter, staff post), so that a person the detector misses in a scene is missed
     because of the scene (overlap, a board), not because of a poor cut-out."""
-    for x, y in ((230.0, QUEUE_Y), (400.0, QUEUE_Y), COUNTER, STAFF_POST):
+    for x, y in places:
         canvas = background.copy()
         paste(canvas, sprite, x, y, person_height(y), False)
         dets = detector.detect_image(canvas)
@@ -236,3 +253,33 @@ def load_bank(footage_dir: Path, model_dir: Path, cache_dir: Path) -> SpriteBank
         pickle.dump(bank, f)
     tmp.replace(path)
     return bank
+
+
+def build_uniforms(bank: SpriteBank, model_dir: Path) -> tuple[Sprite, ...]:
+    """The bank's people as filmed, in the staff uniform (``UNIFORM_TINT``, variant ``UNIFORM_VARIANT``),
+    kept where the detector finds them alone at the staff's places of the journey scenes too."""
+    detector = create_detector(DetectorConfig(model="yolox_nano_416", confidence=0.5), model_dir)
+    places = ((400.0, TOUR_Y), FRONT_POST, GUARD_POST, PANDU_POST)
+    dressed = [tinted(s, UNIFORM_TINT, UNIFORM_VARIANT) for s in bank.sprites if s.variant == 0]
+    visible = [u for u in dressed if _visible_alone(u, bank.background, detector, places)]
+    standing = {u.person: 0 for u in visible}
+    for u in visible:
+        standing[u.person] += not u.walking
+    return tuple(u for u in visible if standing[u.person] >= MIN_STANDING)
+
+
+def load_uniforms(bank: SpriteBank, model_dir: Path, cache_dir: Path) -> tuple[Sprite, ...]:
+    """The uniformed sprites (built once and cached beside the bank, never in git)."""
+    path = cache_dir / f"uniforms-v{BANK_VERSION}.{UNIFORM_VERSION}.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            sprites = pickle.load(f)
+        if isinstance(sprites, tuple):
+            return sprites
+    sprites = build_uniforms(bank, model_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(sprites, f)
+    tmp.replace(path)
+    return sprites

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from bench.scenes.script import HEIGHT, WIDTH, ZONES, Script
+from bench.scenes.script import HEIGHT, WIDTH, Script
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ def scene_truth(script: Script, timing: Timing | None = None) -> SceneTruth:
     timing = timing or Timing()
     fps = script.fps
     zones: dict[str, ZoneTruth] = {}
-    for zone_id, spec in ZONES.items():
+    for zone_id, spec in script.zones.items():
         kind = str(spec["kind"])
         points = spec["points"]
         assert isinstance(points, list)
