@@ -1,7 +1,5 @@
-"""Settings of the pose backend and of the greeting recogniser (issue 18, first slice).
-
-Not yet part of cameras.yaml: the pipeline does not run pose estimation yet.
-"""
+"""Settings of the pose backend, the greeting recogniser and the reference matcher: the ``pose``,
+``greeting`` and ``reference`` parts of a camera's ``behaviour`` section (``cvmon.config.behaviour``)."""
 
 from __future__ import annotations
 
