@@ -156,7 +156,7 @@ class CameraPipeline:
         counted = membership(self.zones, sighting.counted, frame.width, frame.height)
         held_in = membership(self.zones, people.held, frame.width, frame.height)
         in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
-        split = self.roles.split(image, people, frame.ts.timestamp(), in_service)
+        split = self.roles.split(image, people, frame.ts.timestamp(), in_service, self.tracker.live_ids())
         counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}
         counts = customers_only(counts, split)
         dt = self._sample_dt(frame.video_s)

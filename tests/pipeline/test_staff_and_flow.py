@@ -198,3 +198,37 @@ def test_a_model_an_admin_changed_is_taken_up_by_the_running_camera() -> None:
     file.text, file.version = learned, 7  # an admin confirmed examples in the viewer
     pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=31), 1, image, video_s=31.0))
     assert pipeline.roles.roles.model.ready
+
+
+class MissingOnce(WalkingDetector):
+    """Fake detector of the scene that misses the served customer on one frame (at ``missed_t``)."""
+
+    def __init__(self, walks: list[Walk], missed_t: float) -> None:
+        super().__init__(walks)
+        self.missed_t = missed_t
+
+    def boxes(self, t: float) -> list[tuple[tuple[int, int, int], tuple[float, float, float, float]]]:
+        found = super().boxes(t)
+        return [b for b in found if not (abs(t - self.missed_t) < 1e-6 and b[0] == RED)]
+
+
+def test_a_track_missed_for_one_frame_keeps_its_votes() -> None:
+    """The tracker holds a track the detector misses for a frame: its role votes stay (they were wiped
+    when only the frame's own ids were kept, and the customer fell back to unsure)."""
+    config = parse_config(
+        {
+            "units": [{"id": "ulp-a", "name": "ULP A", "level": "ulp"}],
+            "defaults": {"analysis_fps": FPS, "motion_gate": {"enabled": False}},
+            "cameras": [camera(staff=True)],
+        }
+    )
+    detector = MissingOnce([STAFF, SERVED, LEAVER], missed_t=50.0)
+    pipeline = CameraPipeline(config, config.cameras[0], detector)
+    votes: list[float] = []
+    for i in range(round(50.4 * FPS) + 1):
+        t = i / FPS
+        pipeline.process_frame(Frame("cam", T0 + timedelta(seconds=t), i, detector.paint(t), video_s=t))
+        if t >= 49.8 - 1e-6:
+            votes.append(sum(pipeline.roles.roles.role(tid).votes for tid in pipeline.tracker.live_ids()))
+    # 49.8 s before the miss, 50.0 s the miss, then 50.2 and 50.4 s: the votes of the live tracks never drop
+    assert len(votes) == 4 and votes[0] > 0 and votes == sorted(votes)
