@@ -156,7 +156,7 @@ class CameraPipeline:
         counted = membership(self.zones, sighting.counted, frame.width, frame.height)
         held_in = membership(self.zones, people.held, frame.width, frame.height)
         in_service = self.config.in_service_hours(self.camera.unit, frame.ts)
-        split = self.roles.split(image, people, frame.ts.timestamp(), in_service, self.tracker.live_ids())
+        split = self.roles.split(image, people, frame.ts.timestamp(), in_service, self.tracker.live_ids)
         counts = {zone_id: int(mask.sum()) + int(held_in[zone_id].sum()) for zone_id, mask in counted.items()}
         counts = customers_only(counts, split)
         dt = self._sample_dt(frame.video_s)
@@ -192,12 +192,12 @@ class CameraPipeline:
         behaviour = self.greeting.on_sample(
             image, people, step.visits, self.occupancy.state, frame.video_s, frame.ts, in_service
         )
-        greeting_changes = changes_from_flow + self._fold_behaviour(
+        stage_changes = changes_from_flow + self._fold_behaviour(
             behaviour, frame.video_s, frame.ts, image, evidence_boxes
         )
-        if greeting_changes:
-            self.alerts.add_changes(greeting_changes)
-            changes = changes + greeting_changes
+        if stage_changes:  # the journey's and the greeting's rules
+            self.alerts.add_changes(stage_changes)
+            changes = changes + stage_changes
         room_changes = self.room.on_frame(image, evidence_boxes, frame.video_s, frame.ts)
         if room_changes:
             self.alerts.add_changes(room_changes)

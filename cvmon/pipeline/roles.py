@@ -12,7 +12,7 @@ are forgotten with their track.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -120,11 +120,12 @@ class RoleStage:
             self.save()
 
     def split(
-        self, image: Image, people: TrackedPeople, wall_s: float, in_service: bool, live: Collection[int]
+        self, image: Image, people: TrackedPeople, wall_s: float, in_service: bool, live: Callable[[], Collection[int]]
     ) -> RoleSplit:
         """Observe every confirmed track at wall time ``wall_s`` (Unix seconds: the staff model's fading
         clock) and split the customer zones' people by role; learning only in service hours. Votes are
-        forgotten only for ids the tracker no longer holds (``live``), not for a track missed one frame."""
+        forgotten only for ids the tracker no longer holds (``live()``, asked only when staff are recognised),
+        not for a track missed one frame."""
         if not self.enabled:
             return RoleSplit(people.in_zones)
         tracked = people.tracked
@@ -147,7 +148,7 @@ class RoleStage:
                 learn=in_service,
             )
             roles[tid] = verdict.role
-        self.roles.forget(set(live) | set(roles))  # a track lost for a moment keeps its votes
+        self.roles.forget(set(live()) | set(roles))  # a track lost for a moment keeps its votes
         self._keep(wall_s)
         in_zones: dict[str, list[PersonInZone]] = {}
         staff: dict[str, int] = {}
