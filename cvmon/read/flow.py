@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cvmon.figures import FLOW_COUNTS, ZoneFigures
+from cvmon.figures import FLOW_COUNTS, ZoneFigures, total
 from cvmon.histogram import DurationHistogram
 from cvmon.storage.models import MinuteStatRecord
 
@@ -58,7 +58,4 @@ def flow_hours(
         hours[hour] = hours.get(hour, ZoneFigures()) + figures
     if not hours:
         return []
-    day = ZoneFigures()
-    for f in hours.values():
-        day = day + f
-    return [FlowHour(h, f) for h, f in sorted(hours.items())] + [FlowHour(None, day)]
+    return [FlowHour(h, f) for h, f in sorted(hours.items())] + [FlowHour(None, total(hours.values()))]

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cvmon.figures import GREETING_COUNTS, ZoneFigures
+from cvmon.figures import GREETING_COUNTS, ZoneFigures, total
 from cvmon.storage.models import MinuteStatRecord, ZoneRecord
 
 
@@ -53,8 +53,5 @@ def greeting_rows(
     out: list[GreetingRow] = []
     for key, by_hour in hours.items():
         out += [GreetingRow(*key, names[key], hour, f) for hour, f in sorted(by_hour.items())]
-        total = ZoneFigures()
-        for f in by_hour.values():
-            total = total + f
-        out.append(GreetingRow(*key, names[key], None, total))
+        out.append(GreetingRow(*key, names[key], None, total(by_hour.values())))
     return out
